@@ -1,0 +1,271 @@
+import { lookupKnoxCode } from './catalog';
+import { Actor, Category, Scope, Severity, SyntheticCode } from './constants';
+import { classifyHttpStatus } from './httpStatuses';
+import { KnoxGuardError } from './KnoxGuardError';
+
+/** Header bags as fetch, undici and Lambda events hand them over. */
+export type HeadersLike =
+  | { get(name: string): string | null }
+  | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** A Knox Guard HTTP response as plain data: what `decode` needs and nothing more. */
+export interface KnoxHttpResponse {
+  readonly status: number;
+  readonly headers?: HeadersLike;
+  /** The body text exactly as received (may be empty, HTML, truncated JSON, ...). */
+  readonly body?: string;
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly status: number; readonly body: unknown }
+  | { readonly ok: false; readonly error: KnoxGuardError };
+
+export interface DecodeOptions {
+  /** Milliseconds since the epoch; used to turn a `Retry-After` date into seconds. */
+  readonly now?: () => number;
+}
+
+const REASON_MAX = 500;
+const NOT_JSON = Symbol('not-json');
+
+/**
+ * Turns any Knox Guard HTTP response into success or a classified `KnoxGuardError`. Never throws:
+ * unknown codes fall back on the HTTP status (or the code's first three digits), codes may be
+ * numbers or strings, `result: FAIL` on HTTP 200 is a failure, and empty, HTML, plain-text or
+ * truncated bodies become a failure whose reason says what arrived.
+ *
+ * @example
+ * const result = decode({ status: 400, body: '{"result":"FAIL","error":{"code":4001809,"message":"LICENSE_IS_LACK","reason":"No licence"}}' });
+ * if (!result.ok) console.log(result.error.codeName, result.error.remediation);
+ */
+export function decode(response: KnoxHttpResponse, options: DecodeOptions = {}): DecodeResult {
+  const status = Number.isInteger(response.status) ? response.status : 0;
+  const text = typeof response.body === 'string' ? response.body : '';
+  const parsed = parseJson(text);
+  const isSuccessStatus = status >= 200 && status <= 299;
+  const retryAfter = parseRetryAfter(readHeader(response.headers, 'retry-after'), options.now ?? Date.now);
+
+  if (parsed === NOT_JSON) {
+    const reason = describeNonJson(text, readHeader(response.headers, 'content-type'));
+    return { ok: false, error: malformedOrStatusError(status, isSuccessStatus, reason, retryAfter) };
+  }
+  const envelope = readEnvelope(parsed, !isSuccessStatus);
+  if (isSuccessStatus && envelope === undefined) return { ok: true, status, body: parsed };
+  const fallbackReason = parsed === undefined ? 'Empty response body.' : undefined;
+  return { ok: false, error: failureFromEnvelope(envelope ?? {}, status, { retryAfter, fallbackReason }) };
+}
+
+/** The error part of a Knox Guard body: `{error: {code, message, reason}}` or `{code, message, data}`. */
+export interface ErrorEnvelope {
+  readonly code?: unknown;
+  readonly message?: unknown;
+  readonly reason?: unknown;
+}
+
+/**
+ * Reads the error envelope out of a parsed body, or `undefined` when the body does not report a
+ * failure. `failureStatus` says the HTTP status already was an error, so a bare `{code, message}`
+ * (the token endpoint's shape) counts.
+ */
+export function readEnvelope(parsed: unknown, failureStatus: boolean): ErrorEnvelope | undefined {
+  if (!isRecord(parsed)) return failureStatus ? {} : undefined;
+  const failFlag = typeof parsed.result === 'string' && parsed.result.toUpperCase() === 'FAIL';
+  const error = parsed.error;
+  if (isRecord(error) && (error.code !== undefined || error.message !== undefined || failFlag)) {
+    return { code: error.code, message: error.message, reason: error.reason ?? error.data };
+  }
+  if (failFlag || failureStatus) {
+    return {
+      code: parsed.code ?? parsed.errorCode,
+      message: parsed.message ?? (typeof error === 'string' ? error : undefined),
+      reason: parsed.reason ?? parsed.data ?? parsed.errorMessage,
+    };
+  }
+  return undefined;
+}
+
+export interface FailureExtras {
+  readonly retryAfter?: number | undefined;
+  readonly requestedId?: string | undefined;
+  readonly fallbackReason?: string | undefined;
+}
+
+/**
+ * Classifies one error envelope (top-level or per device in a bulk answer) into a
+ * `KnoxGuardError`, looking the code up in the catalog first, then the symbolic name, then the
+ * HTTP status the code or the response names.
+ *
+ * @example
+ * failureFromEnvelope({ code: '4000310', message: 'DEVICE_STATE_INVALID', reason: "Current status is 'Enrolled'." }, 200).scope; // 'device'
+ */
+export function failureFromEnvelope(
+  envelope: ErrorEnvelope,
+  receivedStatus: number,
+  extras: FailureExtras = {},
+): KnoxGuardError {
+  const code = normalizeCode(envelope.code);
+  const givenName = typeof envelope.message === 'string' ? envelope.message.trim() : '';
+  const entry =
+    (code && lookupKnoxCode(code)) || (isSymbolic(givenName) ? lookupKnoxCode(givenName) : undefined);
+  const reasonText = cleanText(envelope.reason) ?? cleanText(isSymbolic(givenName) ? undefined : givenName);
+
+  if (entry) {
+    return new KnoxGuardError({
+      ...entry,
+      receivedStatus,
+      reason: reasonText ?? extras.fallbackReason ?? entry.description,
+      known: true,
+      ...optional(extras),
+    });
+  }
+  const httpStatus =
+    statusFromCode(code) ?? (receivedStatus >= 200 && receivedStatus <= 299 ? 400 : receivedStatus);
+  const byStatus = classifyHttpStatus(httpStatus);
+  return new KnoxGuardError({
+    httpStatus,
+    receivedStatus,
+    code: code ?? `HTTP_${httpStatus}`,
+    codeName: isSymbolic(givenName) ? givenName : byStatus.codeName,
+    reason: reasonText ?? extras.fallbackReason ?? byStatus.description,
+    description: byStatus.description,
+    category: byStatus.category,
+    severity: byStatus.severity,
+    retryable: byStatus.retryable,
+    actionable: byStatus.actionable,
+    scope: byStatus.scope,
+    actor: byStatus.actor,
+    remediation: byStatus.remediation,
+    known: false,
+    ...optional(extras),
+  });
+}
+
+function malformedOrStatusError(
+  status: number,
+  isSuccessStatus: boolean,
+  reason: string,
+  retryAfter: number | undefined,
+): KnoxGuardError {
+  if (!isSuccessStatus) return failureFromEnvelope({}, status, { retryAfter, fallbackReason: reason });
+  return malformedResponseError(status, reason, { retryAfter });
+}
+
+/**
+ * The failure for an answer that claims success but cannot be read (non-JSON body on 2xx, a bulk
+ * entry of the wrong shape). Retryable: it is almost always a proxy or a cut-off transfer.
+ *
+ * @example
+ * malformedResponseError(200, 'Bulk result entry is not an object.').code; // 'MALFORMED_RESPONSE'
+ */
+export function malformedResponseError(
+  status: number,
+  reason: string,
+  extras: FailureExtras = {},
+): KnoxGuardError {
+  return new KnoxGuardError({
+    httpStatus: status,
+    receivedStatus: status,
+    code: SyntheticCode.malformed,
+    codeName: SyntheticCode.malformed,
+    reason,
+    description: 'Knox Guard (or a proxy) answered success with a body that cannot be read.',
+    category: Category.server,
+    severity: Severity.warning,
+    retryable: true,
+    actionable: false,
+    scope: Scope.tenant,
+    actor: Actor.samsung,
+    remediation: 'Retried automatically; if it persists, check proxies between Lambda and Knox Guard.',
+    known: false,
+    ...optional(extras),
+  });
+}
+
+function optional(extras: FailureExtras): { retryAfter?: number; requestedId?: string } {
+  return {
+    ...(extras.retryAfter === undefined ? {} : { retryAfter: extras.retryAfter }),
+    ...(extras.requestedId === undefined ? {} : { requestedId: extras.requestedId }),
+  };
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function normalizeCode(code: unknown): string | undefined {
+  if (typeof code === 'number' && Number.isSafeInteger(code) && code >= 0) return String(code);
+  if (typeof code === 'string') {
+    const trimmed = code.trim();
+    if (/^\d{1,12}$/.test(trimmed)) return String(Number(trimmed));
+  }
+  return undefined;
+}
+
+function statusFromCode(code: string | undefined): number | undefined {
+  if (code === undefined || code.length < 7) return undefined;
+  const prefix = Number(code.slice(0, 3));
+  return prefix >= 400 && prefix <= 599 ? prefix : undefined;
+}
+
+function isSymbolic(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]{1,80}$/.test(name);
+}
+
+function cleanText(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const text = String(value).replace(/\s+/g, ' ').trim();
+  if (text === '') return undefined;
+  return text.length > REASON_MAX ? `${text.slice(0, REASON_MAX - 1)}…` : text;
+}
+
+function describeNonJson(text: string, contentType: string | undefined): string {
+  const looksHtml = /^\s*</.test(text) || (contentType ?? '').includes('html');
+  const stripped = cleanText(looksHtml ? text.replace(/<[^>]*>/g, ' ') : text) ?? '';
+  const kind = looksHtml
+    ? 'an HTML page'
+    : text.trimStart().startsWith('{')
+      ? 'truncated or invalid JSON'
+      : 'plain text';
+  return `Non-JSON answer (${kind}): ${stripped.slice(0, 160)}`;
+}
+
+/** Reads one header case-insensitively from any header bag; the first value of a list wins. */
+export function readHeader(headers: HeadersLike | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+  }
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(record)) {
+    if (key.toLowerCase() !== lower) continue;
+    const value = record[key];
+    return typeof value === 'string' ? value : value?.[0];
+  }
+  return undefined;
+}
+
+/**
+ * Parses a `Retry-After` header (delta-seconds or an HTTP date) into whole seconds, or
+ * `undefined` when it is absent or unreadable.
+ *
+ * @example
+ * parseRetryAfter('7', Date.now); // 7
+ */
+export function parseRetryAfter(value: string | undefined, now: () => number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d{1,9}$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now()) / 1000));
+}

@@ -1,0 +1,76 @@
+import { failureFromEnvelope, malformedResponseError, readEnvelope } from './decode';
+import type { KnoxGuardError } from './KnoxGuardError';
+
+/** The outcome for one device inside a bulk (`...Async` / `/transaction`) answer. */
+export type DeviceResult =
+  | { readonly ok: true; readonly requestedId: string; readonly objectId?: string }
+  | { readonly ok: false; readonly requestedId: string; readonly error: KnoxGuardError };
+
+export interface BulkOutcome {
+  /** Counts as Knox Guard reported them (absent counts are derived from the list). */
+  readonly count: number;
+  readonly success: number;
+  readonly fail: number;
+  readonly results: readonly DeviceResult[];
+}
+
+/**
+ * Decodes the per-device results of a bulk answer (`{count, success, fail, resultList}`) with the
+ * same catalog as whole responses. Entries of the wrong shape become MALFORMED_RESPONSE failures
+ * for their device instead of throwing.
+ *
+ * @example
+ * const outcome = decodeBulk(JSON.parse(body));
+ * const failed = outcome.results.filter((r) => !r.ok);
+ */
+export function decodeBulk(body: unknown): BulkOutcome {
+  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const list = Array.isArray(record.resultList) ? record.resultList : [];
+  const results = list.map((item, index) => decodeDeviceResult(item, index));
+  const failed = results.filter((result) => !result.ok).length;
+  return {
+    count: countOr(record.count, results.length),
+    success: countOr(record.success, results.length - failed),
+    fail: countOr(record.fail, failed),
+    results,
+  };
+}
+
+/**
+ * Decodes one per-device entry (`{result, requestedId, objectId?, error?}`).
+ *
+ * @example
+ * decodeDeviceResult({ result: 'SUCCESS', requestedId: '356938035643809' }).ok; // true
+ */
+export function decodeDeviceResult(item: unknown, index = 0): DeviceResult {
+  const record = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : undefined;
+  const requestedId = idOf(record?.requestedId) ?? idOf(record?.deviceUid) ?? `#${index}`;
+  if (record === undefined) {
+    return { ok: false, requestedId, error: malformed(requestedId, 'Bulk result entry is not an object.') };
+  }
+  const result = typeof record.result === 'string' ? record.result.toUpperCase() : undefined;
+  if (result === 'SUCCESS' && record.error === undefined) {
+    const objectId = idOf(record.objectId);
+    return objectId === undefined ? { ok: true, requestedId } : { ok: true, requestedId, objectId };
+  }
+  if (result !== 'FAIL' && record.error === undefined) {
+    return { ok: false, requestedId, error: malformed(requestedId, 'Bulk result entry has no result.') };
+  }
+  const envelope = readEnvelope(record, true) ?? {};
+  return { ok: false, requestedId, error: failureFromEnvelope(envelope, 200, { requestedId }) };
+}
+
+function malformed(requestedId: string, reason: string): KnoxGuardError {
+  return malformedResponseError(200, reason, { requestedId });
+}
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function countOr(value: unknown, fallback: number): number {
+  const number = typeof value === 'string' ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) && number >= 0 ? number : fallback;
+}

@@ -1,0 +1,19 @@
+export { KNOX_CODES, type KnoxCodeEntry, type KnoxCodeName, knoxCode, lookupKnoxCode } from './catalog';
+export { Actor, Category, Scope, Severity, SyntheticCode } from './constants';
+export {
+  type DecodeOptions,
+  type DecodeResult,
+  decode,
+  type ErrorEnvelope,
+  failureFromEnvelope,
+  type HeadersLike,
+  type KnoxHttpResponse,
+  malformedResponseError,
+  parseRetryAfter,
+  readHeader,
+} from './decode';
+export { type BulkOutcome, type DeviceResult, decodeBulk, decodeDeviceResult } from './decodeBulk';
+export { classifyHttpStatus, HTTP_STATUSES, type HttpStatusEntry } from './httpStatuses';
+export { KnoxGuardError, type KnoxGuardFailure } from './KnoxGuardError';
+export { renderRunbook } from './renderRunbook';
+export { transportError } from './transportError';

@@ -1,0 +1,72 @@
+import { KNOX_CODES } from './catalog';
+import { HTTP_STATUSES } from './httpStatuses';
+
+const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replace(/\s+/g, ' ');
+
+/**
+ * Renders `docs/error-codes.md`, the admins' runbook, from the catalog. Pure and deterministic,
+ * so a test can compare it with the committed file and fail when the file is stale.
+ *
+ * @example
+ * await writeFile('docs/error-codes.md', renderRunbook());
+ */
+export function renderRunbook(): string {
+  const lines = [
+    '# Knox Guard error codes: runbook',
+    '',
+    '<!-- Generated from lib/errors/catalog.ts by `npm run docs:errors`. Do not edit by hand. -->',
+    '',
+    'Every Knox Guard code knox-guard-sentinel knows, how it is classified and what to do about it.',
+    'Alerts quote the "What to do" line. Codes not listed here are classified by their HTTP status',
+    '(the first three digits of the code) using the second table.',
+    '',
+    '## Knox Guard codes',
+    '',
+    '| Code | Name | HTTP | Meaning | Category | Severity | Scope | Retryable | Who must act | What to do |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...KNOX_CODES.map((entry) =>
+      [
+        entry.code,
+        `\`${entry.codeName}\``,
+        String(entry.httpStatus),
+        entry.description,
+        entry.category,
+        entry.severity,
+        entry.scope,
+        entry.retryable ? 'yes' : 'no',
+        entry.actionable ? entry.actor : `${entry.actor} (no action needed)`,
+        entry.remediation,
+      ]
+        .map(escapeCell)
+        .join(' | ')
+        .replace(/^/, '| ')
+        .concat(' |'),
+    ),
+    '',
+    '## HTTP statuses (fallback when the code is unknown)',
+    '',
+    '| HTTP | Name | Meaning | Category | Severity | Retryable | Who must act | What to do |',
+    '|---|---|---|---|---|---|---|---|',
+    ...HTTP_STATUSES.map((entry) =>
+      [
+        String(entry.httpStatus),
+        entry.statusName,
+        entry.description,
+        entry.category,
+        entry.severity,
+        entry.retryable ? 'yes' : 'no',
+        entry.actor,
+        entry.remediation,
+      ]
+        .map(escapeCell)
+        .join(' | ')
+        .replace(/^/, '| ')
+        .concat(' |'),
+    ),
+    '',
+    'Failures without any HTTP answer are `TIMEOUT` and `TRANSPORT_ERROR`; a 2xx answer that cannot',
+    'be read is `MALFORMED_RESPONSE`. All three are retried automatically.',
+    '',
+  ];
+  return lines.join('\n');
+}

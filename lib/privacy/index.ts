@@ -1,0 +1,1 @@
+export { maskDeviceId, maskEmail, maskPhone, maskText } from './mask';

@@ -1,0 +1,34 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { maskDeviceId, maskEmail, maskPhone, maskText } from '../../../lib/privacy';
+
+describe('masking', () => {
+  it.each([
+    ['356938035643809', '35*********3809'],
+    ['R58M12ABCDE', 'R5*****BCDE'],
+    ['12345', '*****'],
+  ])('masks device id %s as %s', (id, masked) => {
+    expect(maskDeviceId(id)).toBe(masked);
+  });
+
+  it('masks phones and e-mails', () => {
+    expect(maskPhone('+49 151 1234567')).toBe('+49********67');
+    expect(maskPhone('01511234567')).toBe('01*******67');
+    expect(maskEmail('jane.doe@example.com')).toBe('j*******@example.com');
+  });
+
+  it('masks ids, phones and e-mails inside free text', () => {
+    const text = maskText('Device 356938035643809 not found; call +491511234567 or mail ops@example.com');
+    expect(text).toBe('Device 35*********3809 not found; call +49********67 or mail o**@example.com');
+  });
+
+  it('never leaves a 15-digit IMEI readable in any text', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.stringMatching(/^\d{15}$/), fc.string(), (before, imei, after) => {
+        const masked = maskText(`${before} ${imei} ${after}`);
+        expect(masked).not.toContain(imei);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
