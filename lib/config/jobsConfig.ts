@@ -1,0 +1,193 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
+export const JobOperation = {
+  lock: 'lock',
+  unlock: 'unlock',
+  blink: 'blink',
+  sendMessage: 'sendMessage',
+  approve: 'approve',
+  complete: 'complete',
+  delete: 'delete',
+  licenceHealth: 'licence-health',
+} as const;
+export type JobOperation = (typeof JobOperation)[keyof typeof JobOperation];
+export type DeviceJobOperation = Exclude<JobOperation, 'licence-health'>;
+
+const KNOX_STATES = [
+  'Pending',
+  'Accepted',
+  'Enrolled',
+  'Locked',
+  'Completing',
+  'Completed',
+  'Rejected',
+] as const;
+
+const deviceUid = z.string().trim().min(4).max(64);
+
+const targetsSchema = z.discriminatedUnion('source', [
+  z.strictObject({ source: z.literal('inline'), deviceUids: z.array(deviceUid).min(1) }),
+  z.strictObject({
+    source: z.literal('s3'),
+    key: z.string().min(1),
+    /** Defaults to the key's extension. */
+    format: z.enum(['csv', 'json']).optional(),
+    /** CSV column holding the device id (default: the first column named deviceUid/imei/serial, else the first). */
+    column: z.string().optional(),
+  }),
+  z.strictObject({
+    source: z.literal('knox'),
+    filter: z.strictObject({
+      status: z.array(z.enum(KNOX_STATES)).min(1).optional(),
+      simControlEnabled: z.boolean().optional(),
+      search: z.string().optional(),
+    }),
+  }),
+]);
+export type JobTargets = z.infer<typeof targetsSchema>;
+
+const contactSchema = z.strictObject({
+  tel: z
+    .string()
+    .regex(/^\+?[\d\s().-]{6,20}$/, 'tel must be a phone number like +49 30 1234567')
+    .optional(),
+  email: z.email().optional(),
+});
+
+const jobSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    operation: z.enum(Object.values(JobOperation) as [JobOperation, ...JobOperation[]]),
+    enabled: z.boolean().default(true),
+    targets: targetsSchema.optional(),
+    message: z.string().min(1).optional(),
+    contact: contactSchema.optional(),
+    /** licence-health: alert when fewer free seats than this remain. */
+    minFreeSeats: z.number().int().nonnegative().optional(),
+    /** Devices per chunk (SQS message); at most the Knox Guard bulk limit. */
+    chunkSize: z.number().int().min(1).max(10_000).optional(),
+    /** Jobs with at most this many targets run inline in the scheduled invocation. */
+    inlineLimit: z.number().int().min(0).optional(),
+    /** Alert routing overrides for this job, validated by lib/alerts. */
+    alerts: z.unknown().optional(),
+  })
+  .superRefine((job, ctx) => {
+    if (job.operation === 'licence-health') return;
+    if (!job.targets)
+      ctx.addIssue({ code: 'custom', path: ['targets'], message: `${job.operation} needs targets` });
+    if (job.operation === 'lock' || job.operation === 'blink' || job.operation === 'sendMessage') {
+      const max = job.operation === 'lock' ? 350 : 200;
+      if (!job.message)
+        ctx.addIssue({ code: 'custom', path: ['message'], message: `${job.operation} needs a message` });
+      else if (job.message.length > max)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['message'],
+          message: `${job.operation} message is over ${max} characters`,
+        });
+    }
+    if ((job.operation === 'lock' || job.operation === 'blink') && !job.contact?.tel && !job.contact?.email) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['contact'],
+        message: `${job.operation} needs a contact tel or email`,
+      });
+    }
+  });
+export type JobConfig = z.infer<typeof jobSchema> & { readonly name: string };
+
+const defaultsSchema = z.strictObject({
+  chunkSize: z.number().int().min(1).max(10_000).default(1_000),
+  inlineLimit: z.number().int().min(0).default(2_000),
+  alerts: z.unknown().optional(),
+});
+
+const fileSchema = z.strictObject({
+  defaults: defaultsSchema.default({ chunkSize: 1_000, inlineLimit: 2_000 }),
+  jobs: z.record(
+    z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'job names are lower-case kebab-case'),
+    z.unknown(),
+  ),
+  stages: z
+    .record(
+      z.string(),
+      z.strictObject({ jobs: z.record(z.string(), z.unknown()).optional(), alerts: z.unknown().optional() }),
+    )
+    .default({}),
+});
+
+export interface JobsConfig {
+  readonly stage: string;
+  readonly defaults: { readonly chunkSize: number; readonly inlineLimit: number };
+  /** Alert rules for the whole stage (defaults, then the stage's own), validated by lib/alerts. */
+  readonly alerts: unknown;
+  readonly jobs: ReadonlyMap<string, JobConfig>;
+}
+
+/** A configuration file that does not validate; `issues` lists every problem with its path. */
+export class JobsConfigError extends Error {
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], options?: { cause?: unknown }) {
+    super(`Invalid jobs configuration:\n  - ${issues.join('\n  - ')}`, options);
+    this.name = 'JobsConfigError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parses and validates `config/jobs.yml` for one stage: the stage's `jobs` entries are merged
+ * over the base jobs key by key, defaults are applied, and every problem is reported at once as a
+ * `JobsConfigError` listing paths such as `jobs.overdue-lock.message`.
+ *
+ * @example
+ * const config = loadJobsConfig(await readFile('config/jobs.yml', 'utf8'), 'prod');
+ * config.jobs.get('overdue-lock')?.operation; // 'lock'
+ */
+export function loadJobsConfig(source: string | unknown, stage: string): JobsConfig {
+  let raw: unknown;
+  try {
+    raw = typeof source === 'string' ? parseYaml(source) : source;
+  } catch (error) {
+    throw new JobsConfigError([`not valid YAML: ${(error as Error).message}`], { cause: error });
+  }
+  const file = fileSchema.safeParse(raw);
+  if (!file.success) throw new JobsConfigError(formatIssues(file.error, []));
+  const stageOverrides = file.data.stages[stage];
+  const issues: string[] = [];
+  const jobs = new Map<string, JobConfig>();
+  for (const [name, base] of Object.entries(file.data.jobs)) {
+    const override = stageOverrides?.jobs?.[name];
+    const merged = isRecord(base) && isRecord(override) ? { ...base, ...override } : (override ?? base);
+    const parsed = jobSchema.safeParse(merged);
+    if (parsed.success) jobs.set(name, { ...parsed.data, name });
+    else issues.push(...formatIssues(parsed.error, ['jobs', name]));
+  }
+  for (const name of Object.keys(stageOverrides?.jobs ?? {})) {
+    if (!(name in file.data.jobs)) issues.push(`stages.${stage}.jobs.${name}: no such job in jobs`);
+  }
+  if (issues.length > 0) throw new JobsConfigError(issues);
+  return {
+    stage,
+    defaults: file.data.defaults,
+    alerts: mergeAlerts(file.data.defaults.alerts, stageOverrides?.alerts),
+    jobs,
+  };
+}
+
+function mergeAlerts(base: unknown, override: unknown): unknown {
+  if (isRecord(base) && isRecord(override)) return { ...base, ...override };
+  return override ?? base;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function formatIssues(error: z.ZodError, prefix: readonly (string | number)[]): string[] {
+  return error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path.map(String)].join('.');
+    return `${path || '(root)'}: ${issue.message}`;
+  });
+}

@@ -1,0 +1,112 @@
+import type { KnoxGuardFailure } from '../errors';
+import type { ChunkMessage } from './chunkMessage';
+import type { OperationExecutor, RunObservation } from './ports';
+
+/**
+ * What one chunk execution produced, in a compact, JSON-safe form: distinct failures are stored
+ * once and devices point at them, so a 10,000-device chunk's outcome fits a DynamoDB item (the
+ * idempotency record that makes redelivered chunks return this instead of calling Knox again).
+ */
+export interface ChunkOutcome {
+  readonly runId: string;
+  readonly chunk: number;
+  readonly attempt: number;
+  readonly requested: number;
+  readonly succeeded: number;
+  /** Distinct failures (without `requestedId`), referenced by index from `failed`. */
+  readonly errors: readonly KnoxGuardFailure[];
+  /** `[deviceUid, index into errors]` for every failed device. */
+  readonly failed: readonly (readonly [string, number])[];
+}
+
+/**
+ * Runs one chunk's device operation against Knox Guard and folds the per-device results into a
+ * `ChunkOutcome`. Never throws for Knox Guard failures: the client reports request-level failures
+ * per device, so the outcome always accounts for every requested device.
+ *
+ * @example
+ * const outcome = await executeChunk(message, { executor: knoxClient, deadline: Date.now() + 60_000 });
+ * outcome.succeeded + outcome.failed.length === message.deviceUids.length; // true
+ */
+export async function executeChunk(
+  message: ChunkMessage,
+  deps: { readonly executor: OperationExecutor; readonly deadline?: number },
+): Promise<ChunkOutcome> {
+  const { results } = await deps.executor.execute(message.operation, message.deviceUids, message.params, {
+    deadline: deps.deadline,
+  });
+  const errors: KnoxGuardFailure[] = [];
+  const indexByKey = new Map<string, number>();
+  const failed: (readonly [string, number])[] = [];
+  let succeeded = 0;
+  for (const result of results) {
+    if (result.ok) {
+      succeeded += 1;
+      continue;
+    }
+    const { requestedId: _omit, ...failure } = result.error.toJSON();
+    const key = `${failure.code}\u0000${failure.reason}\u0000${failure.retryable}`;
+    let index = indexByKey.get(key);
+    if (index === undefined) {
+      index = errors.push(failure) - 1;
+      indexByKey.set(key, index);
+    }
+    failed.push([result.requestedId, index]);
+  }
+  return {
+    runId: message.runId,
+    chunk: message.chunk,
+    attempt: message.attempt,
+    requested: message.deviceUids.length,
+    succeeded,
+    errors,
+    failed,
+  };
+}
+
+/**
+ * The alert pipeline's view of a chunk outcome.
+ *
+ * @example
+ * await alerts.process(observationOf(message, outcome));
+ */
+export function observationOf(message: ChunkMessage, outcome: ChunkOutcome): RunObservation {
+  return {
+    stage: message.stage,
+    job: message.job,
+    runId: message.runId,
+    operation: message.operation,
+    successes: outcome.succeeded,
+    failures: outcome.failed.map(([deviceId, index]) => ({
+      deviceId,
+      error: outcome.errors[index] as KnoxGuardFailure,
+    })),
+  };
+}
+
+/**
+ * The devices of an outcome whose failure may clear by itself (429, 5xx, timeouts, deadline).
+ *
+ * @example
+ * const again = retryableDevices(outcome); // re-queued as the chunk's next attempt
+ */
+export function retryableDevices(outcome: ChunkOutcome): string[] {
+  return outcome.failed
+    .filter(([, index]) => outcome.errors[index]?.retryable)
+    .map(([deviceUid]) => deviceUid);
+}
+
+/**
+ * Failure counts per code, for logs, metrics and the run summary.
+ *
+ * @example
+ * failuresByCode(outcome); // { LICENSE_IS_LACK: 12, DEVICE_STATE_INVALID: 3 }
+ */
+export function failuresByCode(outcome: ChunkOutcome): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [, index] of outcome.failed) {
+    const name = outcome.errors[index]?.codeName ?? 'UNKNOWN';
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}

@@ -1,0 +1,30 @@
+export { chunkAsync } from './chunkAsync';
+export {
+  CHUNK_MESSAGE_VERSION,
+  type ChunkMessage,
+  ChunkMessageError,
+  chunkKey,
+  parseChunkMessage,
+} from './chunkMessage';
+export {
+  type ChunkOutcome,
+  executeChunk,
+  failuresByCode,
+  observationOf,
+  retryableDevices,
+} from './executeChunk';
+export { DEFAULT_MAX_CHUNK_ATTEMPTS, type FollowUp, planFollowUp } from './followUp';
+export type {
+  ChunkQueue,
+  Clock,
+  DeviceLister,
+  FailureSink,
+  ObjectSource,
+  OperationExecutor,
+  OperationParams,
+  RunObservation,
+} from './ports';
+export { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
+export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
+export { createS3ObjectSource } from './s3ObjectSource';
+export { ChunkQueueError, createSqsChunkQueue, type SqsChunkQueueOptions } from './sqsChunkQueue';

@@ -1,0 +1,63 @@
+import type { DeviceResult, KnoxGuardFailure } from '../errors';
+import type { ChunkMessage } from './chunkMessage';
+
+/**
+ * What lib/operations needs from the outside world, as small structural interfaces so the
+ * Knox Guard client, the alert pipeline, SQS and S3 plug in without this folder importing them
+ * and tests can pass in-memory versions.
+ */
+
+export interface OperationParams {
+  readonly message?: string;
+  readonly tel?: string;
+  readonly email?: string;
+}
+
+/** The part of the Knox Guard client that runs device operations (lib/knox implements it). */
+export interface OperationExecutor {
+  execute(
+    operation: string,
+    deviceUids: readonly string[],
+    params?: OperationParams,
+    options?: { deadline?: number },
+  ): Promise<{ readonly results: readonly DeviceResult[] }>;
+}
+
+/** The part of the Knox Guard client that streams the device list (lib/knox implements it). */
+export interface DeviceLister {
+  iterateDevices(
+    filter: { status?: readonly string[]; simControlEnabled?: boolean; search?: string },
+    options?: { deadline?: number },
+  ): AsyncIterable<{ readonly deviceUid: string }>;
+}
+
+/** One chunk's worth of decoded outcomes, as the alert pipeline (lib/alerts) consumes it. */
+export interface RunObservation {
+  readonly stage: string;
+  readonly job: string;
+  readonly runId: string;
+  readonly operation?: string;
+  readonly failures: readonly { readonly deviceId?: string; readonly error: KnoxGuardFailure }[];
+  readonly successes: number;
+}
+
+export interface FailureSink {
+  process(observation: RunObservation): Promise<unknown>;
+}
+
+/** Reads a billing system's target file; the S3 adapter streams the object body. */
+export interface ObjectSource {
+  open(key: string): Promise<AsyncIterable<Uint8Array | string>>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** Where chunks of large jobs go (SQS in AWS and locally); lib/operations/sqsChunkQueue implements it. */
+export interface ChunkQueue {
+  send(
+    messages: readonly ChunkMessage[],
+    options?: { delaySeconds?: number },
+  ): Promise<void>;
+}

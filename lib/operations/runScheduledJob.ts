@@ -1,0 +1,179 @@
+import type { JobConfig, JobTargets } from '../config';
+import { Actor, Category, Scope, Severity } from '../errors';
+import { chunkAsync } from './chunkAsync';
+import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
+import { executeChunk, failuresByCode, observationOf } from './executeChunk';
+import { planFollowUp } from './followUp';
+import type { ChunkQueue, FailureSink, OperationExecutor } from './ports';
+import { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
+
+export interface ScheduledRunDeps {
+  readonly stage: string;
+  readonly runId: string;
+  readonly defaults: { readonly chunkSize: number; readonly inlineLimit: number };
+  readonly targets: TargetDeps;
+  readonly queue: ChunkQueue;
+  readonly executor: OperationExecutor;
+  readonly sink: FailureSink;
+  /** Epoch ms by which the invocation must be done (the Lambda's remaining time minus a margin). */
+  readonly deadline?: number;
+  readonly onProgress?: (event: {
+    readonly phase: 'inline' | 'queued';
+    readonly devices: number;
+    readonly chunks: number;
+  }) => void;
+}
+
+export interface RunSummary {
+  readonly job: string;
+  readonly runId: string;
+  readonly mode: 'inline' | 'queued' | 'disabled';
+  readonly targets: number;
+  readonly chunks: number;
+  readonly succeeded: number;
+  readonly failuresByCode: Readonly<Record<string, number>>;
+  /** Devices handed to the queue for a later attempt (inline runs with retryable failures). */
+  readonly requeued: number;
+}
+
+/**
+ * Runs one scheduled job's device operation: resolves the targets (streamed), runs small jobs
+ * inline and hands every failure to the alert pipeline, or splits large jobs into chunk messages
+ * for the operation workers. Retryable failures of inline runs are queued as a follow-up attempt.
+ * An unreadable target source is alerted (TARGETS_UNREADABLE) and rethrown so the scheduler's
+ * retry policy and DLQ take over.
+ *
+ * @example
+ * const summary = await runScheduledJob(config.jobs.get('overdue-lock')!, deps);
+ * console.log(summary.mode, summary.targets, summary.failuresByCode);
+ */
+export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): Promise<RunSummary> {
+  const empty = {
+    job: job.name,
+    runId: deps.runId,
+    targets: 0,
+    chunks: 0,
+    succeeded: 0,
+    failuresByCode: {},
+    requeued: 0,
+  };
+  if (!job.enabled) return { ...empty, mode: 'disabled' };
+  if (job.operation === 'licence-health' || !job.targets) {
+    throw new TypeError(`runScheduledJob runs device operations; ${job.name} is ${job.operation}`);
+  }
+  const chunkSize = job.chunkSize ?? deps.defaults.chunkSize;
+  const inlineLimit = job.inlineLimit ?? deps.defaults.inlineLimit;
+  const base = {
+    v: CHUNK_MESSAGE_VERSION,
+    stage: deps.stage,
+    job: job.name,
+    runId: deps.runId,
+    operation: job.operation,
+    params: { message: job.message, tel: job.contact?.tel, email: job.contact?.email },
+    attempt: 0,
+  } as const;
+
+  const source = resolveTargets(job.targets, deps.targets)[Symbol.asyncIterator]();
+  const head: string[] = [];
+  try {
+    while (head.length <= inlineLimit) {
+      const next = await source.next();
+      if (next.done) break;
+      head.push(next.value);
+    }
+  } catch (error) {
+    if (error instanceof TargetsError) await reportUnreadableTargets(job, job.targets, error, deps);
+    throw error;
+  }
+
+  if (head.length <= inlineLimit) {
+    let chunks = 0;
+    let succeeded = 0;
+    let requeued = 0;
+    let processed = 0;
+    const counts: Record<string, number> = {};
+    for await (const deviceUids of chunkAsync(head, chunkSize)) {
+      const message: ChunkMessage = { ...base, chunk: chunks, deviceUids };
+      const outcome = await executeChunk(message, { executor: deps.executor, deadline: deps.deadline });
+      await deps.sink.process(observationOf(message, outcome));
+      const next = planFollowUp(message, outcome);
+      if (next.kind === 'retry') {
+        await deps.queue.send([next.followUp.message], { delaySeconds: next.followUp.delaySeconds });
+        requeued += next.followUp.message.deviceUids.length;
+      }
+      chunks += 1;
+      processed += deviceUids.length;
+      succeeded += outcome.succeeded;
+      for (const [code, count] of Object.entries(failuresByCode(outcome)))
+        counts[code] = (counts[code] ?? 0) + count;
+      deps.onProgress?.({ phase: 'inline', devices: processed, chunks });
+    }
+    return {
+      ...empty,
+      mode: 'inline',
+      targets: head.length,
+      chunks,
+      succeeded,
+      failuresByCode: counts,
+      requeued,
+    };
+  }
+
+  async function* all(): AsyncGenerator<string> {
+    yield* head;
+    for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+  }
+  let chunks = 0;
+  let targets = 0;
+  let batch: ChunkMessage[] = [];
+  for await (const deviceUids of chunkAsync(all(), chunkSize)) {
+    batch.push({ ...base, chunk: chunks, deviceUids });
+    chunks += 1;
+    targets += deviceUids.length;
+    if (batch.length === 10) {
+      await deps.queue.send(batch);
+      batch = [];
+      deps.onProgress?.({ phase: 'queued', devices: targets, chunks });
+    }
+  }
+  if (batch.length > 0) await deps.queue.send(batch);
+  deps.onProgress?.({ phase: 'queued', devices: targets, chunks });
+  return { ...empty, mode: 'queued', targets, chunks };
+}
+
+async function reportUnreadableTargets(
+  job: JobConfig,
+  targets: JobTargets,
+  error: TargetsError,
+  deps: ScheduledRunDeps,
+) {
+  const where = targets.source === 's3' ? `s3://…/${targets.key}` : targets.source;
+  await deps.sink.process({
+    stage: deps.stage,
+    job: job.name,
+    runId: deps.runId,
+    operation: job.operation,
+    successes: 0,
+    failures: [
+      {
+        error: {
+          httpStatus: 0,
+          receivedStatus: 0,
+          code: 'TARGETS_UNREADABLE',
+          codeName: 'TARGETS_UNREADABLE',
+          reason: `${where}: ${error.message}`,
+          description: 'The job could not read its list of target devices, so no device was processed.',
+          category: Category.configuration,
+          severity: Severity.critical,
+          retryable: false,
+          actionable: true,
+          scope: Scope.tenant,
+          actor: Actor.billingOps,
+          remediation:
+            'Check that the billing export landed in the targets bucket under the configured key and is valid CSV/JSON.',
+          known: false,
+        },
+      },
+    ],
+  });
+}

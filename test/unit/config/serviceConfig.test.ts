@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { loadServiceConfig, ServiceConfigError } from '../../../lib/config';
+
+const base = {
+  STAGE: 'dev',
+  STATE_TABLE: 't',
+  ALERT_TOPIC_ARN: 'arn:aws:sns:eu-central-1:1:t',
+  OPERATIONS_QUEUE_URL: 'http://q',
+};
+
+describe('loadServiceConfig', () => {
+  it('applies defaults', () => {
+    const config = loadServiceConfig(base);
+    expect(config.KNOX_BASE_URL).toBe('https://eu-kcs-api.samsungknox.com');
+    expect(config.KNOX_RATE_LIMIT_PER_SECOND).toBe(10);
+  });
+
+  it('names every missing or malformed variable', () => {
+    let caught: unknown;
+    try {
+      loadServiceConfig({ STAGE: 'dev', KNOX_BASE_URL: 'not a url' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ServiceConfigError);
+    const issues = (caught as ServiceConfigError).issues.join('\n');
+    for (const name of ['STATE_TABLE', 'ALERT_TOPIC_ARN', 'OPERATIONS_QUEUE_URL', 'KNOX_BASE_URL'])
+      expect(issues).toContain(name);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { JobConfig } from '../../../lib/config';
+import { runScheduledJob, type ScheduledRunDeps, TargetsError } from '../../../lib/operations';
+import { fakeExecutor, recordingQueue, recordingSink } from '../../helpers/operationsFakes';
+
+const imei = (n: number) => `35693803${String(n).padStart(7, '0')}`;
+
+function lockJob(deviceUids: string[], overrides: Partial<JobConfig> = {}): JobConfig {
+  return {
+    name: 'overdue-lock',
+    operation: 'lock',
+    enabled: true,
+    targets: { source: 'inline', deviceUids },
+    message: 'Pay now',
+    contact: { tel: '+4930123456' },
+    ...overrides,
+  };
+}
+
+function deps(overrides: Partial<ScheduledRunDeps> = {}) {
+  const queue = recordingQueue();
+  const sink = recordingSink();
+  const executor = fakeExecutor((id) =>
+    id.endsWith('7') ? 'LICENSE_IS_LACK' : id.endsWith('9') ? 503 : 'OK',
+  );
+  return {
+    queue,
+    sink,
+    executor,
+    deps: {
+      stage: 'test',
+      runId: 'run-1',
+      defaults: { chunkSize: 4, inlineLimit: 10 },
+      targets: {},
+      queue,
+      executor,
+      sink,
+      ...overrides,
+    } satisfies ScheduledRunDeps,
+  };
+}
+
+describe('runScheduledJob', () => {
+  it('runs small jobs inline, alerts every chunk and queues the retryable rest', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => imei(i));
+    const { deps: d, sink, queue, executor } = deps();
+    const summary = await runScheduledJob(lockJob(ids), d);
+    expect(summary).toMatchObject({ mode: 'inline', targets: 10, chunks: 3, succeeded: 8 });
+    expect(summary.failuresByCode).toEqual({ LICENSE_IS_LACK: 1, SERVICE_UNAVAILABLE: 1 });
+    expect(executor.calls.map((call) => call.deviceUids.length)).toEqual([4, 4, 2]);
+    expect(sink.observations).toHaveLength(3);
+    expect(sink.observations.flatMap((o) => o.failures.map((f) => f.error.codeName)).sort()).toEqual([
+      'LICENSE_IS_LACK',
+      'SERVICE_UNAVAILABLE',
+    ]);
+    // Only the 503 device is retried; LICENSE_IS_LACK is not retryable.
+    expect(queue.sent).toHaveLength(1);
+    expect(queue.sent[0]?.messages[0]).toMatchObject({ attempt: 1, deviceUids: [imei(9)] });
+    expect(summary.requeued).toBe(1);
+  });
+
+  it('splits large jobs into chunk messages in batches of 10 without executing them', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => imei(i));
+    const { deps: d, queue, executor } = deps();
+    const summary = await runScheduledJob(lockJob(ids), d);
+    expect(summary).toMatchObject({ mode: 'queued', targets: 101, chunks: 26 });
+    expect(executor.calls).toHaveLength(0);
+    expect(queue.sent.map((s) => s.messages.length)).toEqual([10, 10, 6]);
+    const all = queue.sent.flatMap((s) => s.messages);
+    expect(all.flatMap((m) => m.deviceUids)).toEqual(ids);
+    expect(new Set(all.map((m) => m.chunk)).size).toBe(26);
+    expect(all[0]).toMatchObject({
+      v: 1,
+      stage: 'test',
+      job: 'overdue-lock',
+      operation: 'lock',
+      params: { message: 'Pay now', tel: '+4930123456' },
+    });
+  });
+
+  it('de-duplicates inline targets', async () => {
+    const { deps: d, executor } = deps();
+    await runScheduledJob(lockJob([imei(1), imei(1), ` ${imei(2)} `]), d);
+    expect(executor.calls.flatMap((c) => c.deviceUids)).toEqual([imei(1), imei(2)]);
+  });
+
+  it('skips disabled jobs', async () => {
+    const { deps: d, executor } = deps();
+    expect((await runScheduledJob(lockJob([imei(1)], { enabled: false }), d)).mode).toBe('disabled');
+    expect(executor.calls).toHaveLength(0);
+  });
+
+  it('alerts TARGETS_UNREADABLE and rethrows when the S3 object cannot be read', async () => {
+    const { deps: d, sink } = deps({
+      targets: {
+        objects: {
+          async open() {
+            throw new Error('NoSuchKey');
+          },
+        },
+      },
+    });
+    await expect(
+      runScheduledJob(lockJob([], { targets: { source: 's3', key: 'overdue/latest.csv' } }), d),
+    ).rejects.toThrow(TargetsError);
+    expect(sink.observations[0]?.failures[0]?.error).toMatchObject({
+      code: 'TARGETS_UNREADABLE',
+      severity: 'critical',
+    });
+  });
+});
