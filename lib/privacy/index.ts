@@ -1,1 +1,2 @@
 export { maskDeviceId, maskEmail, maskPhone, maskText } from './mask';
+export { redactForLog } from './redactForLog';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskDeviceId, maskEmail, maskPhone, maskText } from '../../../lib/privacy';
+import { maskDeviceId, maskEmail, maskPhone, maskText, redactForLog } from '../../../lib/privacy';
 
 describe('masking', () => {
   it.each([
@@ -30,5 +30,34 @@ describe('masking', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('redactForLog', () => {
+  it('redacts credentials and masks personal data anywhere in a log record', () => {
+    const record = {
+      message: 'locking 356938035643809',
+      headers: { 'x-knox-apitoken': 'eyJhbGciOi', Authorization: 'Bearer x' },
+      certificate: { Public: 'MIIB', Private: 'MIIE' },
+      nested: [{ accessToken: 'tok', contact: '+491511234567', ok: true }],
+      count: 3,
+    };
+    const text = JSON.stringify(record, redactForLog);
+    for (const secret of [
+      'eyJhbGciOi',
+      'Bearer x',
+      'MIIB',
+      'MIIE',
+      'tok"',
+      '356938035643809',
+      '+491511234567',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(JSON.parse(text)).toMatchObject({
+      message: 'locking 35*********3809',
+      count: 3,
+      nested: [{ ok: true }],
+    });
   });
 });
