@@ -1,0 +1,89 @@
+import type { AlertKind } from './constants';
+import type { ActiveCondition } from './findInhibitor';
+import type { DigestEntry } from './renderDigest';
+import type { AlertFailureInfo, GroupKey, GroupState } from './types';
+
+export interface RecordFailuresInput {
+  readonly key: GroupKey;
+  readonly code: string;
+  readonly runId: string;
+  /** Devices of this chunk that failed with the code. */
+  readonly count: number;
+  /** Masked device ids. */
+  readonly samples: readonly string[];
+  readonly failure: AlertFailureInfo;
+  readonly now: number;
+  /** Epoch seconds for the TTL attribute. */
+  readonly expiresAt: number;
+}
+
+/** What must still hold for a send claim: nobody notified or resolved the group since we read it. */
+export type ClaimGuard =
+  | { readonly kind: 'notify'; readonly firstSeenAt: number; readonly lastNotifiedAt: number | undefined }
+  | { readonly kind: 'resolve'; readonly lastSeenAt: number };
+
+export interface ClaimInput {
+  readonly token: string;
+  readonly now: number;
+  /** Epoch ms when the claim lapses, so a crashed worker does not block the group for ever. */
+  readonly until: number;
+  readonly guard: ClaimGuard;
+}
+
+/** A run's digest as stored: per-code counts and samples. */
+export interface DigestState {
+  readonly stage: string;
+  readonly job: string;
+  readonly runId: string;
+  readonly firstSeenAt: number;
+  readonly entries: readonly DigestEntry[];
+  readonly sentAt?: number | undefined;
+  readonly claimUntil?: number | undefined;
+}
+
+/**
+ * The port the alert pipeline keeps its dedupe state behind (the DynamoDB adapter is
+ * `createDynamoAlertStateStore`). Every write that decides who sends is conditional, so concurrent
+ * workers and Lambda retries agree: exactly one `claim` succeeds per notification, a failed
+ * publish `release`s it, a successful one is marked with `markNotified` / `markResolved`.
+ */
+export interface AlertStateStore {
+  /** Adds a chunk's failures to the group, starting a new episode if the group was resolved or new. */
+  recordFailures(input: RecordFailuresInput): Promise<GroupState>;
+  getGroup(key: GroupKey): Promise<GroupState | undefined>;
+  /** Groups with an open episode in a stage (for inhibition and resolution). */
+  listActive(stage: string): Promise<readonly ActiveCondition[]>;
+  claim(key: GroupKey, input: ClaimInput): Promise<boolean>;
+  release(key: GroupKey, token: string): Promise<void>;
+  markNotified(
+    key: GroupKey,
+    input: { token: string; now: number; kind: AlertKind; expiresAt: number },
+  ): Promise<boolean>;
+  markResolved(
+    key: GroupKey,
+    input: { token: string; now: number; notified: boolean; expiresAt: number },
+  ): Promise<boolean>;
+  /** Adds a chunk's per-device failures to its run's digest; answers the job's previous run, if it differs. */
+  recordDigest(input: {
+    stage: string;
+    job: string;
+    runId: string;
+    entries: readonly DigestEntry[];
+    now: number;
+    expiresAt: number;
+  }): Promise<{ previousRunId: string | undefined }>;
+  getDigest(stage: string, job: string, runId: string): Promise<DigestState | undefined>;
+  claimDigest(
+    stage: string,
+    job: string,
+    runId: string,
+    input: { token: string; now: number; until: number },
+  ): Promise<boolean>;
+  markDigestSent(
+    stage: string,
+    job: string,
+    runId: string,
+    input: { token: string; now: number },
+  ): Promise<boolean>;
+  releaseDigest(stage: string, job: string, runId: string, token: string): Promise<void>;
+}

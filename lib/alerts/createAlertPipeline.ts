@@ -1,0 +1,408 @@
+import { randomUUID } from 'node:crypto';
+import { type KnoxGuardFailure, Scope } from '../errors';
+import { maskDeviceId } from '../privacy';
+import type { AlertStateStore } from './AlertStateStore';
+import { AlertKind, DEFAULT_CONSOLE_URL, DIGEST_CODE, RuleAction, SuppressReason } from './constants';
+import { decideAlert } from './decideAlert';
+import { decideResolution } from './decideResolution';
+import { AlertPublishError } from './errors';
+import { type ActiveCondition, findInhibitor } from './findInhibitor';
+import { findSilence } from './findSilence';
+import type { AlertRules, RuleSettings } from './loadAlertRules';
+import { renderAlert } from './renderAlert';
+import { type DigestEntry, renderDigest } from './renderDigest';
+import { safe } from './renderText';
+import { resolveRule } from './resolveRule';
+import type {
+  AlertFailureInfo,
+  AlertMessage,
+  AlertPublisher,
+  AlertReport,
+  GroupKey,
+  GroupReport,
+  RunObservation,
+} from './types';
+
+/** A minimal structured logger (Powertools' Logger and `console` both fit). */
+export interface AlertLogger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface AlertPipelineDeps {
+  readonly rules: AlertRules;
+  readonly store: AlertStateStore;
+  readonly publisher: AlertPublisher;
+  readonly clock: { now(): number };
+  readonly consoleUrl?: string;
+  readonly logger?: AlertLogger;
+  /** Claim tokens; injected for deterministic tests. */
+  readonly newToken?: () => string;
+}
+
+/** Routes observed Knox Guard failures to admins: rules, grouping, dedupe, rendering, publishing. */
+export interface AlertPipeline {
+  /** Handles one chunk of a run; safe to call concurrently for chunks of the same run. */
+  process(observation: RunObservation): Promise<AlertReport>;
+  /** Sends the digest of a finished run now (otherwise it goes out when the job's next run starts). */
+  flush(run: { stage: string; job: string; runId: string }): Promise<AlertReport>;
+}
+
+interface Group {
+  readonly failure: KnoxGuardFailure;
+  count: number;
+  readonly samples: string[];
+}
+
+interface Outgoing {
+  readonly message: AlertMessage;
+  readonly onSent: () => Promise<unknown>;
+  readonly onFailed: () => Promise<unknown>;
+}
+
+/**
+ * Builds the alert pipeline. `process` groups a chunk's failures by code, applies the rules
+ * (alert / digest / ignore, silences, inhibition), records the groups in the state store, decides
+ * with the injected clock whether to notify (firing, reminder) or resolve, claims each send with a
+ * conditional write, publishes, and marks what was sent. A publish failure releases the claims
+ * and throws `AlertPublishError`, so a retry of the invocation sends exactly what was missing.
+ *
+ * @example
+ * const pipeline = createAlertPipeline({ rules: loadAlertRules(config.alerts), store, publisher, clock: Date });
+ * const report = await pipeline.process({ stage: 'prod', job: 'overdue-lock', runId, failures, successes: 120 });
+ */
+export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
+  const { rules, store, publisher, clock } = deps;
+  const consoleUrl = deps.consoleUrl ?? DEFAULT_CONSOLE_URL;
+  const newToken = deps.newToken ?? randomUUID;
+  const expiresAt = (now: number) => Math.floor((now + rules.defaults.stateTtl) / 1000);
+  const claimUntil = (now: number) => now + rules.defaults.claimLease;
+
+  async function send(outgoing: readonly Outgoing[]): Promise<number> {
+    if (outgoing.length === 0) return 0;
+    try {
+      await publisher.publish(outgoing.map((item) => item.message));
+    } catch (error) {
+      const failed = new Set(
+        error instanceof AlertPublishError ? error.failedIds : outgoing.map((o) => o.message.id),
+      );
+      await Promise.all(
+        outgoing.map((item) => (failed.has(item.message.id) ? item.onFailed() : item.onSent())),
+      );
+      deps.logger?.warn('alert publish failed; claims released for retry', { failed: [...failed] });
+      throw error instanceof AlertPublishError
+        ? error
+        : new AlertPublishError('Publishing alerts failed', [...failed], [], { cause: error });
+    }
+    await Promise.all(outgoing.map((item) => item.onSent()));
+    return outgoing.length;
+  }
+
+  async function digestMessage(
+    stage: string,
+    job: string,
+    runId: string,
+    now: number,
+  ): Promise<{ outgoing?: Outgoing; codes: number }> {
+    const digest = await store.getDigest(stage, job, runId);
+    if (!digest || digest.sentAt !== undefined || digest.entries.length === 0) return { codes: 0 };
+    const token = newToken();
+    if (!(await store.claimDigest(stage, job, runId, { token, now, until: claimUntil(now) })))
+      return { codes: 0 };
+    const rendered = renderDigest({
+      stage,
+      job,
+      runId,
+      entries: digest.entries,
+      since: digest.firstSeenAt,
+      now,
+      consoleUrl,
+    });
+    const severity = digest.entries.some((entry) => entry.count > 0) ? 'warning' : 'info';
+    return {
+      codes: digest.entries.length,
+      outgoing: {
+        message: {
+          id: messageId('digest', job, runId),
+          ...rendered,
+          attributes: { severity, code: DIGEST_CODE, category: 'device', stage, job, kind: AlertKind.digest },
+        },
+        onSent: () => store.markDigestSent(stage, job, runId, { token, now }),
+        onFailed: () => store.releaseDigest(stage, job, runId, token),
+      },
+    };
+  }
+
+  return {
+    async process(observation) {
+      const now = clock.now();
+      const { stage, job, runId } = observation;
+      const labels = { stage, job };
+      const groups = groupFailures(observation, rules.defaults.maxSamples);
+      const reports: GroupReport[] = [];
+      const outgoing: Outgoing[] = [];
+      const digestEntries: DigestEntry[] = [];
+
+      const ruled = [...groups.values()].map((group) => ({
+        group,
+        rule: resolveRule(rules, labels, group.failure),
+      }));
+      const needsIndex =
+        observation.successes > 0 ||
+        ruled.some(
+          ({ rule, group }) => rule.action !== RuleAction.ignore && group.failure.scope === Scope.device,
+        );
+      const active: ActiveCondition[] = needsIndex ? [...(await store.listActive(stage))] : [];
+      // Tenant-wide failures of this very chunk inhibit too: they are firing, the index may lag.
+      for (const { group, rule } of ruled) {
+        if (rule.action === RuleAction.alert && group.failure.scope === Scope.tenant) {
+          active.push({ stage, job, code: group.failure.code, codeName: group.failure.codeName });
+        }
+      }
+
+      for (const { group, rule } of ruled) {
+        const { failure } = group;
+        const base = {
+          codeName: failure.codeName,
+          code: failure.code,
+          action: rule.action,
+          devices: group.count,
+        };
+        if (rule.action === RuleAction.ignore) {
+          reports.push({ ...base, outcome: 'suppressed', reason: SuppressReason.ignored });
+          continue;
+        }
+        const silence = findSilence(rules.silences, labels, failure, now);
+        const inhibitor = findInhibitor(rules.inhibitions, labels, failure, active);
+        if (rule.action === RuleAction.digest) {
+          if (silence || inhibitor) {
+            const reason = silence ? SuppressReason.silenced : SuppressReason.inhibited;
+            reports.push({
+              ...base,
+              outcome: 'suppressed',
+              reason,
+              detail: inhibitor?.codeName ?? silence?.comment ?? '',
+            });
+          } else {
+            digestEntries.push({ ...digestInfo(failure), count: group.count, samples: group.samples });
+            reports.push({ ...base, outcome: 'suppressed', reason: SuppressReason.digested });
+          }
+          continue;
+        }
+        const key: GroupKey = { stage, job, codeName: failure.codeName };
+        const state = await store.recordFailures({
+          key,
+          code: failure.code,
+          runId,
+          count: group.count,
+          samples: group.samples,
+          failure: info(failure),
+          now,
+          expiresAt: expiresAt(now),
+        });
+        const decision = decideAlert({ state, rule, now, silence, inhibitor });
+        if (decision.action === 'suppress') {
+          reports.push({
+            ...base,
+            outcome: 'suppressed',
+            reason: decision.reason,
+            detail: inhibitor?.codeName ?? silence?.comment ?? '',
+          });
+          continue;
+        }
+        const token = newToken();
+        const claimed = await store.claim(key, {
+          token,
+          now,
+          until: claimUntil(now),
+          guard: { kind: 'notify', firstSeenAt: state.firstSeenAt, lastNotifiedAt: state.lastNotifiedAt },
+        });
+        if (!claimed) {
+          reports.push({ ...base, outcome: 'suppressed', reason: SuppressReason.claimedElsewhere });
+          continue;
+        }
+        const rendered = renderAlert({
+          kind: decision.kind,
+          stage,
+          job,
+          failure: state.failure,
+          devices: state.runCount,
+          runId: state.runId,
+          since: state.firstSeenAt,
+          lastSeenAt: state.lastSeenAt,
+          now,
+          samples: state.samples,
+          repeatInterval: rule.repeatInterval,
+          consoleUrl,
+        });
+        outgoing.push({
+          message: {
+            id: messageId(decision.kind, job, failure.codeName),
+            ...rendered,
+            attributes: attributesOf(state.failure, stage, job, decision.kind),
+          },
+          onSent: () =>
+            store.markNotified(key, { token, now, kind: decision.kind, expiresAt: expiresAt(now) }),
+          onFailed: () => store.release(key, token),
+        });
+        reports.push({ ...base, outcome: 'sent', kind: decision.kind });
+      }
+
+      const resolved: { codeName: string; notified: boolean }[] = [];
+      if (observation.successes > 0) {
+        const failing = new Set(groups.keys());
+        for (const condition of active) {
+          if (condition.job !== job || failing.has(condition.codeName)) continue;
+          const key: GroupKey = { stage, job, codeName: condition.codeName };
+          const state = await store.getGroup(key);
+          if (!state) continue;
+          const rule: RuleSettings = resolveRule(rules, labels, {
+            ...classificationOf(state.failure),
+            code: state.code,
+            codeName: state.codeName,
+          });
+          const silence = findSilence(rules.silences, labels, state, now);
+          const decision = decideResolution({ state, rule, now, lastSuccessAt: now, silence });
+          if (decision.action !== 'resolve') continue;
+          const token = newToken();
+          const claimed = await store.claim(key, {
+            token,
+            now,
+            until: claimUntil(now),
+            guard: { kind: 'resolve', lastSeenAt: state.lastSeenAt },
+          });
+          if (!claimed) continue;
+          resolved.push({ codeName: state.codeName, notified: decision.notify });
+          if (!decision.notify) {
+            await store.markResolved(key, { token, now, notified: false, expiresAt: expiresAt(now) });
+            continue;
+          }
+          const rendered = renderAlert({
+            kind: AlertKind.resolved,
+            stage,
+            job,
+            failure: state.failure,
+            devices: state.runCount,
+            since: state.firstSeenAt,
+            lastSeenAt: state.lastSeenAt,
+            now,
+            consoleUrl,
+          });
+          outgoing.push({
+            message: {
+              id: messageId('resolved', job, state.codeName),
+              ...rendered,
+              attributes: attributesOf(state.failure, stage, job, AlertKind.resolved),
+            },
+            onSent: () => store.markResolved(key, { token, now, notified: true, expiresAt: expiresAt(now) }),
+            onFailed: () => store.release(key, token),
+          });
+        }
+      }
+
+      let digest: AlertReport['digest'];
+      if (digestEntries.length > 0) {
+        const { previousRunId } = await store.recordDigest({
+          stage,
+          job,
+          runId,
+          entries: digestEntries,
+          now,
+          expiresAt: expiresAt(now),
+        });
+        if (previousRunId !== undefined) {
+          const previous = await digestMessage(stage, job, previousRunId, now);
+          if (previous.outgoing) outgoing.push(previous.outgoing);
+          digest = { runId: previousRunId, sent: previous.outgoing !== undefined, codes: previous.codes };
+        }
+      }
+
+      const published = await send(outgoing);
+      const report: AlertReport = {
+        stage,
+        job,
+        runId,
+        groups: reports,
+        resolved,
+        published,
+        ...(digest ? { digest } : {}),
+      };
+      deps.logger?.info('alerts processed', { ...report });
+      return report;
+    },
+
+    async flush(run) {
+      const now = clock.now();
+      const { outgoing, codes } = await digestMessage(run.stage, run.job, run.runId, now);
+      const published = await send(outgoing ? [outgoing] : []);
+      return {
+        ...run,
+        groups: [],
+        resolved: [],
+        digest: { runId: run.runId, sent: outgoing !== undefined, codes },
+        published,
+      };
+    },
+  };
+}
+
+function groupFailures(observation: RunObservation, maxSamples: number): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  for (const { deviceId, error } of observation.failures) {
+    let group = groups.get(error.codeName);
+    if (!group) {
+      group = { failure: error, count: 0, samples: [] };
+      groups.set(error.codeName, group);
+    }
+    group.count += 1;
+    const id = deviceId ?? error.requestedId;
+    if (id && group.samples.length < maxSamples) group.samples.push(maskDeviceId(id));
+  }
+  return groups;
+}
+
+function info(failure: KnoxGuardFailure): AlertFailureInfo {
+  return {
+    code: failure.code,
+    codeName: failure.codeName,
+    httpStatus: failure.httpStatus,
+    reason: safe(failure.reason).slice(0, 300),
+    description: failure.description,
+    category: failure.category,
+    severity: failure.severity,
+    remediation: failure.remediation,
+    actor: failure.actor,
+  };
+}
+
+function digestInfo(failure: KnoxGuardFailure): Omit<DigestEntry, 'count' | 'samples'> {
+  return {
+    code: failure.code,
+    codeName: failure.codeName,
+    description: failure.description,
+    remediation: failure.remediation,
+  };
+}
+
+// The stored info lacks scope/retryable/actionable; a stored group is an alert group, which is
+// all `resolveRule` needs to reproduce its settings (overrides match by code, job and stage).
+function classificationOf(failure: AlertFailureInfo) {
+  return {
+    scope: Scope.tenant,
+    actionable: true,
+    retryable: false,
+    severity: failure.severity,
+    actor: failure.actor as KnoxGuardFailure['actor'],
+  };
+}
+
+function attributesOf(failure: AlertFailureInfo, stage: string, job: string, kind: AlertKind) {
+  return { severity: failure.severity, code: failure.codeName, category: failure.category, stage, job, kind };
+}
+
+function messageId(...parts: string[]): string {
+  return parts
+    .join('-')
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, 80);
+}

@@ -1,0 +1,116 @@
+import type { Category, KnoxGuardFailure, Severity } from '../errors';
+import type { AlertKind, GroupStatus, RuleAction, SuppressReason } from './constants';
+
+/** One device's decoded failure, as a worker observed it. */
+export interface ObservedFailure {
+  /** The device id (IMEI, serial, objectId or approveId); masked before it is stored or sent. */
+  readonly deviceId?: string;
+  readonly error: KnoxGuardFailure;
+}
+
+/** What one chunk / invocation of a job saw: the input of `AlertPipeline#process`. */
+export interface RunObservation {
+  readonly stage: string;
+  readonly job: string;
+  /** The run the chunk belongs to; chunks of one run share it. */
+  readonly runId: string;
+  readonly operation?: string;
+  readonly failures: readonly ObservedFailure[];
+  /** Devices that succeeded in this chunk; successes are what lets an alert resolve. */
+  readonly successes: number;
+}
+
+/** The failure details an alert carries, kept in the state store for reminders and resolved messages. */
+export interface AlertFailureInfo {
+  readonly code: string;
+  readonly codeName: string;
+  readonly httpStatus: number;
+  /** Knox Guard's reason, masked (IMEIs, phone numbers and e-mail addresses). */
+  readonly reason: string;
+  readonly description: string;
+  readonly category: Category;
+  readonly severity: Severity;
+  readonly remediation: string;
+  readonly actor: string;
+}
+
+/** The identity of an alert group: one alert per (stage, job, code). */
+export interface GroupKey {
+  readonly stage: string;
+  readonly job: string;
+  readonly codeName: string;
+}
+
+/** The persisted state of one alert group. */
+export interface GroupState extends GroupKey {
+  readonly code: string;
+  readonly status: GroupStatus;
+  /** When the current episode started (first failure after the group was resolved or new). */
+  readonly firstSeenAt: number;
+  readonly lastSeenAt: number;
+  /** The latest run that failed, and how many of its devices failed so far. */
+  readonly runId: string;
+  readonly runCount: number;
+  /** Failures observed in this episode, across runs. */
+  readonly failures: number;
+  /** Masked device ids of the latest run. */
+  readonly samples: readonly string[];
+  readonly failure: AlertFailureInfo;
+  readonly lastNotifiedAt?: number | undefined;
+  readonly notifiedKind?: AlertKind | undefined;
+  readonly notifications: number;
+  readonly claimUntil?: number | undefined;
+  readonly resolvedAt?: number | undefined;
+}
+
+/** The SNS message attributes subscription filter policies route on. */
+export interface AlertAttributes {
+  readonly severity: Severity;
+  readonly code: string;
+  readonly category: string;
+  readonly stage: string;
+  readonly job: string;
+  readonly kind: AlertKind;
+}
+
+/** One message for the admins' topic: e-mail and SMS variants of the same alert. */
+export interface AlertMessage {
+  /** Unique within one publish call: letters, digits, `-` and `_`, at most 80 characters. */
+  readonly id: string;
+  readonly subject: string;
+  readonly email: string;
+  readonly sms: string;
+  readonly attributes: AlertAttributes;
+}
+
+/** Sends rendered alerts; the SNS adapter is `createSnsAlertPublisher`. */
+export interface AlertPublisher {
+  /** Publishes every message or throws an `AlertPublishError` naming the ones that were not sent. */
+  publish(messages: readonly AlertMessage[]): Promise<void>;
+}
+
+/** What happened to one failing group in one observation. */
+export interface GroupReport {
+  readonly codeName: string;
+  readonly code: string;
+  readonly action: RuleAction;
+  /** Devices of this chunk that failed with the code. */
+  readonly devices: number;
+  readonly outcome: 'sent' | 'suppressed';
+  readonly kind?: AlertKind;
+  readonly reason?: SuppressReason;
+  /** The inhibiting code or the silence comment, when that is the reason. */
+  readonly detail?: string;
+}
+
+/** What `process` or `flush` did, for logs and the `npm start` runner. */
+export interface AlertReport {
+  readonly stage: string;
+  readonly job: string;
+  readonly runId: string;
+  readonly groups: readonly GroupReport[];
+  readonly resolved: readonly { readonly codeName: string; readonly notified: boolean }[];
+  readonly digest?: { readonly runId: string; readonly sent: boolean; readonly codes: number };
+  /** Messages published to SNS by this call. */
+  readonly published: number;
+}

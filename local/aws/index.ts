@@ -1,0 +1,15 @@
+export {
+  createAlertStateTable,
+  createAlertTopic,
+  createInbox,
+  type Inbox,
+  type InboxMessage,
+  readInbox,
+} from './resources';
+export {
+  type LocalAws,
+  type LocalAwsOptions,
+  type LocalClientConfig,
+  type LocalService,
+  startLocalAws,
+} from './startLocalAws';
