@@ -1,0 +1,117 @@
+import { decode, KnoxGuardError, transportError } from '../errors';
+import { computeBackoffDelay } from './computeBackoffDelay';
+import { API_TOKEN_HEADER } from './constants';
+import { type HttpResponse, type HttpTransport, HttpTransportError } from './HttpTransport';
+import type { KnoxTokenProvider } from './KnoxTokenProvider';
+import type { Clock, KnoxLogger } from './types';
+
+export interface KnoxHttpSettings {
+  readonly baseUrl: string;
+  readonly transport: HttpTransport;
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly requestTimeoutMs: number;
+  readonly logger?: KnoxLogger | undefined;
+}
+
+export interface KnoxCall {
+  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly path: string;
+  readonly body?: unknown;
+  /** Epoch ms after which no new attempt starts. */
+  readonly deadline?: number | undefined;
+  /** Send `x-knox-apitoken` (every call except the token request itself). */
+  readonly auth: boolean;
+  /** Overrides `error.retryable`, e.g. a bulk-limit refusal is answered by shrinking, not by resending. */
+  readonly shouldRetry?: (error: KnoxGuardError) => boolean;
+}
+
+/**
+ * Sends one Knox Guard call with everything a call needs: the signed token, one token renewal on
+ * a 401, full-jitter retries on retryable failures (429, 5xx, timeouts, resets, malformed 2xx)
+ * honouring `Retry-After`, and the caller's deadline, which caps both the waits and each
+ * request's timeout. Resolves with the decoded success body or throws the last `KnoxGuardError`.
+ *
+ * @example
+ * const body = await http.call({ method: 'GET', path: KNOX_PATHS.authorization, auth: true, deadline });
+ */
+export class KnoxHttp {
+  readonly #settings: KnoxHttpSettings;
+  #tokens: KnoxTokenProvider | undefined;
+
+  constructor(settings: KnoxHttpSettings) {
+    this.#settings = settings;
+  }
+
+  /** Wires the token provider in after construction (the provider itself calls through this class). */
+  useTokens(tokens: KnoxTokenProvider): void {
+    this.#tokens = tokens;
+  }
+
+  async call(call: KnoxCall): Promise<unknown> {
+    const { clock, maxAttempts, logger } = this.#settings;
+    let renewedAfter401 = false;
+    let lastError: KnoxGuardError | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      const remaining = call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - clock.now();
+      if (remaining <= 0) throw lastError ?? deadlineError(call.path);
+      const apiToken = call.auth ? await this.#requireTokens().apiToken(call.deadline) : undefined;
+      const error = await this.#attempt(call, apiToken, remaining);
+      if (!(error instanceof KnoxGuardError)) return error.body;
+      lastError = error;
+      if (apiToken !== undefined && error.receivedStatus === 401 && !renewedAfter401) {
+        // The token may have expired early (clock skew) or been revoked: renew once, resend now.
+        renewedAfter401 = true;
+        this.#requireTokens().invalidate(apiToken);
+        logger?.info('knox token rejected, renewing once', { path: call.path });
+        attempt -= 1;
+        continue;
+      }
+      const retryable = call.shouldRetry ? call.shouldRetry(error) : error.retryable;
+      if (!retryable || attempt >= maxAttempts) throw error;
+      const delay = computeBackoffDelay(attempt, { ...this.#settings, retryAfterSeconds: error.retryAfter });
+      if (call.deadline !== undefined && clock.now() + delay >= call.deadline) throw error;
+      logger?.debug('knox call retry', { path: call.path, attempt, delayMs: delay, code: error.code });
+      await this.#settings.sleep(delay);
+    }
+  }
+
+  async #attempt(
+    call: KnoxCall,
+    apiToken: string | undefined,
+    remainingMs: number,
+  ): Promise<KnoxGuardError | { body: unknown }> {
+    const { transport, clock, requestTimeoutMs, baseUrl } = this.#settings;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (apiToken !== undefined) headers[API_TOKEN_HEADER] = apiToken;
+    let response: HttpResponse;
+    try {
+      response = await transport.send({
+        method: call.method,
+        url: `${baseUrl}${call.path}`,
+        headers,
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        timeoutMs: Math.min(requestTimeoutMs, remainingMs),
+      });
+    } catch (error) {
+      const kind = error instanceof HttpTransportError ? error.kind : 'transport';
+      return transportError(kind, error);
+    }
+    const result = decode(response, { now: () => clock.now() });
+    return result.ok ? { body: result.body } : result.error;
+  }
+
+  #requireTokens(): KnoxTokenProvider {
+    if (!this.#tokens) throw new Error('KnoxHttp: no token provider wired in');
+    return this.#tokens;
+  }
+}
+
+function deadlineError(path: string): KnoxGuardError {
+  return transportError('timeout', new Error(`The deadline passed before ${path} could be sent.`));
+}

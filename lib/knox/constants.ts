@@ -1,0 +1,61 @@
+/** The operations `KnoxClient.execute` runs; each has a sync and an `...Async` path in `KNOX_PATHS`. */
+export const DEVICE_OPERATIONS = [
+  'lock',
+  'unlock',
+  'blink',
+  'sendMessage',
+  'approve',
+  'accept',
+  'reject',
+  'complete',
+  'cancelComplete',
+  'delete',
+] as const;
+export type DeviceOperation = (typeof DEVICE_OPERATIONS)[number];
+
+/** Device states as the Knox Guard API names them (console names in the comments). */
+export const DeviceStatus = {
+  pending: 'Pending',
+  /** Console: "Activating". */
+  accepted: 'Accepted',
+  /** Console: "Active". */
+  enrolled: 'Enrolled',
+  locked: 'Locked',
+  /** The two-day window after `complete`, during which `cancelComplete` reverts it. */
+  completing: 'Completing',
+  completed: 'Completed',
+  rejected: 'Rejected',
+} as const;
+export type DeviceStatus = (typeof DeviceStatus)[keyof typeof DeviceStatus];
+
+/** Message limits and contact rules Knox Guard documents for the operations that show text. */
+export const MESSAGE_RULES = {
+  lock: { maxLength: 350, contactRequired: true },
+  blink: { maxLength: 200, contactRequired: true },
+  sendMessage: { maxLength: 350, contactRequired: false },
+} as const satisfies Partial<Record<DeviceOperation, { maxLength: number; contactRequired: boolean }>>;
+
+/** Defaults of `KnoxClientOptions`, in one place so docs and tests quote the same numbers. */
+export const CLIENT_DEFAULTS = {
+  maxAttempts: 5,
+  baseDelayMs: 200,
+  maxDelayMs: 20_000,
+  requestTimeoutMs: 15_000,
+  bulkLimit: 10_000,
+  concurrency: 4,
+  pageSize: 1000,
+  /** Tokens are valid 30 minutes; renew this long before our clock says they expire. */
+  tokenRefreshMarginMs: 5 * 60_000,
+  tokenValidityMinutes: 30,
+  transactionPollMs: 1000,
+} as const;
+
+/** The JWT audience and lifetime Samsung's knox-token-library-js uses. */
+export const KNOX_JWT = {
+  algorithm: 'RS512',
+  audience: 'KnoxWSM',
+  lifetimeSeconds: 30 * 60,
+} as const;
+
+/** The header that carries the signed access token on every Knox Guard API call. */
+export const API_TOKEN_HEADER = 'x-knox-apitoken';

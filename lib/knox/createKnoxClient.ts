@@ -1,0 +1,184 @@
+import { failureFromEnvelope, knoxCode, malformedResponseError } from '../errors';
+import { CLIENT_DEFAULTS, type DeviceOperation } from './constants';
+import { KnoxRequestError } from './errors';
+import { executeOperation } from './executeOperation';
+import { fetchTransport } from './HttpTransport';
+import { KnoxHttp } from './KnoxHttp';
+import { KnoxTokenProvider } from './KnoxTokenProvider';
+import { parseCertificate } from './parseCertificate';
+import { KNOX_PATHS } from './paths';
+import { toKnoxDevice, toKnoxLicense } from './toKnoxDevice';
+import type {
+  CallOptions,
+  DeviceListFilter,
+  DeviceListPage,
+  DeviceListQuery,
+  KnoxClient,
+  KnoxClientOptions,
+  KnoxDevice,
+  OperationParams,
+} from './types';
+import { validateOperation } from './validateOperation';
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Builds the Knox Guard client: validates the certificate once, then signs and caches access
+ * tokens, retries with full-jitter backoff within the caller's deadline, and splits bulk work
+ * into chunks. Clock, sleep, random and the HTTP transport are injectable so tests control time
+ * and faults.
+ *
+ * @example
+ * const knox = createKnoxClient({ baseUrl: KNOX_REGIONS.eu, clientIdentifier, certificate });
+ * const outcome = await knox.execute('lock', ['356938035643809'], { message: 'Payment overdue', tel: '+15550100' },
+ *   { deadline: Date.now() + context.getRemainingTimeInMillis() - 5000 });
+ */
+export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
+  const credentials = parseCertificate(options.certificate);
+  if (typeof options.clientIdentifier !== 'string' || options.clientIdentifier.trim() === '') {
+    throw new KnoxRequestError('clientIdentifier must be a non-empty string.', 'clientIdentifier');
+  }
+  const clock = options.clock ?? { now: () => Date.now() };
+  const sleep = options.sleep ?? realSleep;
+  const bulkLimit = positiveInteger(options.bulkLimit ?? CLIENT_DEFAULTS.bulkLimit, 'bulkLimit');
+  const concurrency = positiveInteger(options.concurrency ?? CLIENT_DEFAULTS.concurrency, 'concurrency');
+  const http = new KnoxHttp({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    transport: options.transport ?? fetchTransport(),
+    clock,
+    sleep,
+    random: options.random ?? Math.random,
+    maxAttempts: positiveInteger(options.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts, 'maxAttempts'),
+    baseDelayMs: options.baseDelayMs ?? CLIENT_DEFAULTS.baseDelayMs,
+    maxDelayMs: options.maxDelayMs ?? CLIENT_DEFAULTS.maxDelayMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+    logger: options.logger,
+  });
+  const tokens = new KnoxTokenProvider({
+    credentials,
+    clientIdentifier: options.clientIdentifier,
+    clock,
+    ...(options.tokenRefreshMarginMs === undefined ? {} : { refreshMarginMs: options.tokenRefreshMarginMs }),
+    issue: (body, deadline) =>
+      http.call({ method: 'POST', path: KNOX_PATHS.accessToken, body, deadline, auth: false }),
+  });
+  http.useTokens(tokens);
+  const context = {
+    http,
+    clock,
+    sleep,
+    bulkLimit,
+    concurrency,
+    transactionPollMs: options.transactionPollMs ?? CLIENT_DEFAULTS.transactionPollMs,
+    logger: options.logger,
+  };
+
+  const post = (path: string, body: unknown, callOptions?: CallOptions) =>
+    http.call({ method: 'POST', path, body, deadline: callOptions?.deadline, auth: true });
+  const get = (path: string, callOptions?: CallOptions) =>
+    http.call({ method: 'GET', path, deadline: callOptions?.deadline, auth: true });
+
+  async function listDevices(query: DeviceListQuery, callOptions?: CallOptions): Promise<DeviceListPage> {
+    if (!Number.isInteger(query.pageNum) || query.pageNum < 0) {
+      throw new KnoxRequestError('pageNum must be an integer from 0.', 'pageNum');
+    }
+    positiveInteger(query.pageSize, 'pageSize');
+    const { pageNum, pageSize, search, sortBy, sortOrder, ...filter } = query;
+    const body = await post(
+      KNOX_PATHS.deviceList,
+      {
+        pageNum,
+        pageSize,
+        ...(search === undefined ? {} : { search }),
+        ...(sortBy === undefined ? {} : { sortBy }),
+        ...(sortOrder === undefined ? {} : { sortOrder }),
+        ...(Object.keys(filter).length === 0 ? {} : { filter }),
+      },
+      callOptions,
+    );
+    const record = (body ?? {}) as { totalCount?: unknown; deviceList?: unknown };
+    if (!Array.isArray(record.deviceList))
+      throw malformedResponseError(200, 'The device list answer has no deviceList.');
+    const devices = record.deviceList.map(toKnoxDevice);
+    const totalCount = typeof record.totalCount === 'number' ? record.totalCount : devices.length;
+    return { pageNum, pageSize, totalCount, devices };
+  }
+
+  async function* iterateDevices(
+    filter: DeviceListFilter,
+    callOptions: CallOptions & { pageSize?: number } = {},
+  ): AsyncGenerator<KnoxDevice> {
+    const pageSize = callOptions.pageSize ?? CLIENT_DEFAULTS.pageSize;
+    for (let pageNum = 0; ; pageNum += 1) {
+      const page = await listDevices({ ...filter, pageNum, pageSize }, callOptions);
+      yield* page.devices;
+      // Stop on a short page as well as on the count: totalCount may shrink while we page.
+      if (page.devices.length < pageSize || (pageNum + 1) * pageSize >= page.totalCount) return;
+    }
+  }
+
+  return {
+    async execute(
+      operation: DeviceOperation,
+      deviceUids: readonly string[],
+      params?: OperationParams,
+      callOptions?: CallOptions,
+    ) {
+      const body = validateOperation(operation, deviceUids, params);
+      return executeOperation(context, operation, deviceUids, body, callOptions?.deadline);
+    },
+    listDevices,
+    iterateDevices,
+    async getDevice(deviceUid, callOptions) {
+      if (typeof deviceUid !== 'string' || deviceUid.trim() === '') {
+        throw new KnoxRequestError('deviceUid must be a non-empty string.', 'deviceUid');
+      }
+      // The list endpoint is the documented way to read one device: search, then match exactly.
+      const page = await listDevices({ pageNum: 0, pageSize: 20, search: deviceUid }, callOptions);
+      const device = page.devices.find((d) => d.deviceUid === deviceUid || d.objectId === deviceUid);
+      if (device) return device;
+      const notFound = knoxCode('DEVICE_NOT_FOUND');
+      throw failureFromEnvelope(
+        {
+          code: notFound.code,
+          message: notFound.codeName,
+          reason: 'The device list has no device with this id.',
+        },
+        200,
+        { requestedId: deviceUid },
+      );
+    },
+    async listLicenses(callOptions) {
+      const body = (await get(KNOX_PATHS.licenseList, callOptions)) as { licenseList?: unknown } | undefined;
+      if (!Array.isArray(body?.licenseList))
+        throw malformedResponseError(200, 'The licence answer has no licenseList.');
+      return body.licenseList.map(toKnoxLicense);
+    },
+    async registerLicense(input, callOptions) {
+      if (!input?.licenseKey?.trim() || !input.name?.trim()) {
+        throw new KnoxRequestError('registerLicense needs a licenseKey and a name.', 'licenseKey');
+      }
+      const body = (await post(KNOX_PATHS.licenseRegister, input, callOptions)) as
+        | { license?: unknown }
+        | undefined;
+      return toKnoxLicense(body?.license ?? input);
+    },
+    async deleteLicense(licenseKey, callOptions) {
+      if (typeof licenseKey !== 'string' || licenseKey.trim() === '') {
+        throw new KnoxRequestError('deleteLicense needs a licenseKey.', 'licenseKey');
+      }
+      await post(KNOX_PATHS.licenseDelete, { licenseKey }, callOptions);
+    },
+    async getSimControlPolicy(callOptions) {
+      const body = await get(KNOX_PATHS.simControlData, callOptions);
+      return (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    },
+    whoAmI: (callOptions) => get(KNOX_PATHS.authorization, callOptions),
+  };
+}
+
+function positiveInteger(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new KnoxRequestError(`${field} must be a positive integer.`, field);
+  return value;
+}

@@ -1,0 +1,43 @@
+/**
+ * The base of the errors the Knox Guard client throws for problems on our side (configuration,
+ * invalid arguments). Knox Guard's own failures are `KnoxGuardError`s from lib/errors instead.
+ */
+export class KnoxClientError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KnoxClientError';
+  }
+}
+
+/**
+ * A programmer error in a call to the client (a lock message over 350 characters, no contact,
+ * an empty device id), thrown before any request is sent.
+ *
+ * @example
+ * try { await client.execute('lock', ids, { message: 'x'.repeat(400), tel: '+1555' }); }
+ * catch (error) { if (error instanceof KnoxRequestError) console.log(error.field); } // 'message'
+ */
+export class KnoxRequestError extends KnoxClientError {
+  /** The argument that is wrong ('message', 'contact', 'deviceUids', 'operation', ...). */
+  readonly field: string;
+
+  constructor(message: string, field: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KnoxRequestError';
+    this.field = field;
+  }
+}
+
+/**
+ * `certificate.json` cannot be used: not JSON, no `Public`/`Private` key, an unreadable or
+ * non-RSA key, or keys that do not belong together. The message never contains key material.
+ *
+ * @example
+ * try { parseCertificate('{}'); } catch (error) { console.log((error as Error).name); } // 'KnoxCertificateError'
+ */
+export class KnoxCertificateError extends KnoxClientError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KnoxCertificateError';
+  }
+}

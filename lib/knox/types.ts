@@ -1,0 +1,137 @@
+import type { DeviceResult } from '../errors';
+import type { DeviceOperation, DeviceStatus } from './constants';
+import type { HttpTransport } from './HttpTransport';
+import type { KnoxCertificateJson } from './parseCertificate';
+
+/** Text and contacts for the operations that show something on the device. */
+export interface OperationParams {
+  message?: string;
+  tel?: string;
+  email?: string;
+}
+
+export interface CallOptions {
+  /** Epoch ms (e.g. `Date.now() + context.getRemainingTimeInMillis() - margin`): stop retrying once reached and fail with the last error. */
+  deadline?: number;
+}
+
+export interface OperationOutcome {
+  operation: DeviceOperation;
+  /** One per requested device, in request order. */
+  results: DeviceResult[];
+}
+
+/** A device as `/devices/list` describes it; fields Knox adds later are kept in `raw`. */
+export interface KnoxDevice {
+  deviceUid: string;
+  objectId: string;
+  approveId?: string;
+  /** Usually one of `DeviceStatus`; unknown states Knox introduces pass through as strings. */
+  status: DeviceStatus | (string & {});
+  simControlEnabled?: boolean;
+  model?: string;
+  /** The whole entry as received. */
+  raw: Readonly<Record<string, unknown>>;
+}
+
+export interface DeviceListFilter {
+  status?: readonly (DeviceStatus | (string & {}))[];
+  simControlEnabled?: boolean;
+  /** Free text (IMEI, serial, objectId, approveId) as the console search box takes it. */
+  search?: string;
+  sortBy?: string;
+  sortOrder?: 'asc' | 'desc';
+}
+
+export interface DeviceListQuery extends DeviceListFilter {
+  /** From 0. */
+  pageNum: number;
+  pageSize: number;
+}
+
+export interface DeviceListPage {
+  pageNum: number;
+  pageSize: number;
+  totalCount: number;
+  devices: KnoxDevice[];
+}
+
+export interface KnoxLicense {
+  licenseKey: string;
+  name: string;
+  type: 'COMMERCIAL' | 'TRIAL' | (string & {});
+  totalSeats: number;
+  usedSeats: number;
+  expiresAt?: string;
+  raw: Readonly<Record<string, unknown>>;
+}
+
+export interface RegisterLicenseInput {
+  name: string;
+  licenseKey: string;
+}
+
+export interface KnoxClient {
+  /**
+   * Runs one operation on many devices. Request-level failures that survive retries never throw:
+   * every device of the affected chunk gets a failed result with that same `KnoxGuardError`
+   * (with `requestedId` set). Only invalid arguments throw, as `KnoxRequestError`, before any request.
+   */
+  execute(
+    operation: DeviceOperation,
+    deviceUids: readonly string[],
+    params?: OperationParams,
+    options?: CallOptions,
+  ): Promise<OperationOutcome>;
+  listDevices(query: DeviceListQuery, options?: CallOptions): Promise<DeviceListPage>;
+  /** Streams every matching device page by page; never holds more than one page. */
+  iterateDevices(
+    filter: DeviceListFilter,
+    options?: CallOptions & { pageSize?: number },
+  ): AsyncIterable<KnoxDevice>;
+  /** Throws `KnoxGuardError` (DEVICE_NOT_FOUND when Knox does not know the id). */
+  getDevice(deviceUid: string, options?: CallOptions): Promise<KnoxDevice>;
+  listLicenses(options?: CallOptions): Promise<KnoxLicense[]>;
+  registerLicense(input: RegisterLicenseInput, options?: CallOptions): Promise<KnoxLicense>;
+  deleteLicense(licenseKey: string, options?: CallOptions): Promise<void>;
+  /** The tenant's SIM control policy; PRECONDITION_FAILED_EXCEPTION when none is configured. */
+  getSimControlPolicy(options?: CallOptions): Promise<Record<string, unknown>>;
+  /** `GET /authorization`: the tenant and user the API key belongs to. */
+  whoAmI(options?: CallOptions): Promise<unknown>;
+}
+
+export interface KnoxLogger {
+  debug(message: string, data?: object): void;
+  info(message: string, data?: object): void;
+  warn(message: string, data?: object): void;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface KnoxClientOptions {
+  /** `KNOX_REGIONS.us`, `KNOX_REGIONS.eu` or the simulator's url. */
+  baseUrl: string;
+  clientIdentifier: string;
+  /** The contents of certificate.json (validated with `parseCertificate`). */
+  certificate: KnoxCertificateJson | string;
+  transport?: HttpTransport;
+  clock?: Clock;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Attempts per request, including the first. Default 5. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  requestTimeoutMs?: number;
+  /** Most devices per bulk request. Default 10,000 (Knox's limit). */
+  bulkLimit?: number;
+  /** Parallel chunk requests. Default 4. */
+  concurrency?: number;
+  /** Renew the access token this long before it expires by our clock. Default 5 minutes. */
+  tokenRefreshMarginMs?: number;
+  /** Wait between polls of a bulk transaction that is still running. Default 1 s. */
+  transactionPollMs?: number;
+  logger?: KnoxLogger;
+}

@@ -1,0 +1,509 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type KnoxCodeName, knoxCode } from '../../lib/errors';
+import { DEVICE_OPERATIONS, type DeviceOperation, KNOX_PATHS, parseCertificate } from '../../lib/knox';
+import type { SimDevice } from './DeviceStore';
+import { type SimApiKey, type SimFailure, SimulatorState } from './SimulatorState';
+import { createCertificate, type KeyFormat, type SeedOptions, seedTenant } from './seedTenant';
+import { peekJwtPayload, verifyKnoxToken } from './verifyKnoxToken';
+
+/** A scripted misbehaviour for the next `times` requests whose path contains `path`. */
+export interface SimFault {
+  /** Substring of the request path (e.g. 'lockAsync', '/transaction'); all paths when absent. */
+  path?: string;
+  /** How many matching requests it hits. Default 1. */
+  times?: number;
+  /** Answer with this status (and `body`, `headers`) instead of handling the request. */
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Wait this long (real ms) first; alone, the request is then handled normally. */
+  delayMs?: number;
+  /** Destroy the connection without an answer. */
+  reset?: boolean;
+  /** Handle the request, then send only the first half of the body (a cut-off JSON). */
+  truncate?: boolean;
+}
+
+export interface SimStats {
+  total: number;
+  byPath: Record<string, number>;
+  byStatus: Record<string, number>;
+  /** The most requests seen within one wall-clock second. */
+  maxRequestsPerSecond: number;
+  /** Devices returned by `/devices/list` so far. */
+  devicesListed: number;
+}
+
+export interface KnoxSimulatorOptions {
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The simulator's clock (token expiry, Completing window, rate-limit windows). */
+  clock?: { now(): number };
+  /** 'empty': no devices or licences; otherwise the seeded tenant (default 300 devices). */
+  seed?: 'empty' | SeedOptions;
+  keyFormat?: KeyFormat;
+  clientIdentifier?: string;
+  bulkLimit?: number;
+  rateLimitPerSecond?: number;
+  /** Retry-After seconds on 429; null sends none. Default 1. */
+  retryAfterSeconds?: number | null;
+  latencyMs?: number;
+}
+
+export interface KnoxSimulator {
+  url: string;
+  /** certificate.json for the seeded API key. */
+  certificate: { Public: string; Private: string };
+  clientIdentifier: string;
+  state: SimulatorState;
+  faults: SimFault[];
+  stats: SimStats;
+  close(): Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Starts a local Knox Guard on 127.0.0.1 speaking the paths of `KNOX_PATHS`: token issue with
+ * real JWT verification, device list and operations with Knox Guard's state rules, bulk
+ * transactions, licences, SIM control policy, rate limiting and scripted faults. Every catalog
+ * error comes from a situation set up in `state`.
+ *
+ * @example
+ * const sim = await startKnoxSimulator();
+ * const knox = createKnoxClient({ baseUrl: sim.url, clientIdentifier: sim.clientIdentifier, certificate: sim.certificate });
+ * sim.faults.push({ path: 'lockAsync', status: 503, times: 2 });
+ * await sim.close();
+ */
+export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Promise<KnoxSimulator> {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const state = new SimulatorState(clock);
+  const certificate = createCertificate(options.keyFormat);
+  const clientIdentifier = options.clientIdentifier ?? 'knox-sim-client-0001';
+  const publicKey = parseCertificate(certificate).publicKeyBase64;
+  if (options.seed === 'empty') {
+    state.users.set('U-ADMIN', { id: 'U-ADMIN', email: 'kg-admin@acme.example', status: 'active' });
+    state.apiKeys.set(clientIdentifier, { clientIdentifier, userId: 'U-ADMIN', publicKey, revoked: false });
+  } else {
+    seedTenant(state, clientIdentifier, publicKey, options.seed);
+  }
+  if (options.bulkLimit !== undefined) state.limits.bulk = options.bulkLimit;
+  if (options.rateLimitPerSecond !== undefined) state.limits.rateLimitPerSecond = options.rateLimitPerSecond;
+  if (options.retryAfterSeconds !== undefined) state.limits.retryAfterSeconds = options.retryAfterSeconds;
+  if (options.latencyMs !== undefined) state.limits.latencyMs = options.latencyMs;
+
+  const faults: SimFault[] = [];
+  const stats: SimStats = { total: 0, byPath: {}, byStatus: {}, maxRequestsPerSecond: 0, devicesListed: 0 };
+  const wall = { second: 0, count: 0 };
+  const window = { second: Number.NaN, count: 0 };
+  let codeAsNumber = false;
+
+  // Knox sends `code` as a number on some endpoints and as a string on others; alternate both.
+  const codeValue = (code: string): string | number => {
+    codeAsNumber = !codeAsNumber;
+    return codeAsNumber ? Number(code) : code;
+  };
+  const kgError = (name: KnoxCodeName, reason: string): Answer => {
+    const entry = knoxCode(name);
+    return {
+      status: entry.httpStatus,
+      body: { result: 'FAIL', error: { code: codeValue(entry.code), message: entry.codeName, reason } },
+    };
+  };
+  const tokenError = (status: number, code: string, message: string, data: string): Answer => ({
+    status,
+    body: { code: codeValue(code), message, data },
+  });
+  const fromFailure = (failure: SimFailure): Answer => kgError(failure.code, failure.reason);
+
+  function record(path: string): void {
+    stats.total += 1;
+    stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== wall.second) Object.assign(wall, { second, count: 0 });
+    wall.count += 1;
+    stats.maxRequestsPerSecond = Math.max(stats.maxRequestsPerSecond, wall.count);
+  }
+
+  function takeFault(path: string): SimFault | undefined {
+    const index = faults.findIndex((fault) => fault.path === undefined || path.includes(fault.path));
+    if (index < 0) return undefined;
+    const fault = faults[index] as SimFault;
+    const left = (fault.times ?? 1) - 1;
+    if (left <= 0) faults.splice(index, 1);
+    else fault.times = left;
+    return fault;
+  }
+
+  function rateLimited(): Answer | undefined {
+    const limit = state.limits.rateLimitPerSecond;
+    if (limit === undefined) return undefined;
+    const second = Math.floor(clock.now() / 1000);
+    if (second !== window.second) Object.assign(window, { second, count: 0 });
+    window.count += 1;
+    if (window.count <= limit) return undefined;
+    const retryAfter = state.limits.retryAfterSeconds;
+    return {
+      status: 429,
+      body: {
+        result: 'FAIL',
+        error: { message: 'TOO_MANY_REQUESTS', reason: `More than ${limit} requests per second.` },
+      },
+      ...(retryAfter === null ? {} : { headers: { 'retry-after': String(retryAfter) } }),
+    };
+  }
+
+  function issueToken(body: Record<string, unknown>, remoteIp: string): Answer {
+    const jwt = body.clientIdentifierJwt;
+    if (typeof jwt !== 'string')
+      return tokenError(400, '4000000', 'RESOURCE_INVALID_PARAM', 'clientIdentifierJwt is required.');
+    const claimed = peekJwtPayload(jwt)?.clientIdentifier;
+    const key = typeof claimed === 'string' ? state.apiKeys.get(claimed) : undefined;
+    if (!key) return tokenError(401, '4010000', 'AUTHORIZATION_FAIL', 'Unknown client identifier.');
+    if (body.base64EncodedStringPublicKey !== key.publicKey) {
+      return tokenError(
+        401,
+        '4010000',
+        'AUTHORIZATION_FAIL',
+        'The public key does not match the client identifier.',
+      );
+    }
+    const check = verifyKnoxToken(jwt, key.publicKey, clock.now());
+    if (!check.ok) return tokenError(401, '4010000', 'AUTHORIZATION_FAIL', check.reason);
+    const jti = check.payload.jti;
+    if (typeof jti !== 'string' || state.usedJtis.has(jti)) {
+      return tokenError(400, '4002250', 'API_KEY_NON_UNIQUE_JWTID', 'The JWT id was already used.');
+    }
+    state.usedJtis.add(jti);
+    const failure = state.principalFailure(key, remoteIp);
+    if (failure) {
+      const entry = knoxCode(failure.code);
+      return tokenError(entry.httpStatus, entry.code, entry.codeName, failure.reason);
+    }
+    const requested = Number(body.validityForAccessTokenInMinutes);
+    const minutes = Number.isInteger(requested) && requested > 0 && requested <= 30 ? requested : 30;
+    const accessToken = randomBytes(24).toString('base64url');
+    state.accessTokens.set(accessToken, {
+      clientIdentifier: key.clientIdentifier,
+      expiresAt: clock.now() + minutes * 60_000,
+      revoked: false,
+    });
+    return { status: 200, body: { accessToken, validityForAccessTokenInMinutes: minutes } };
+  }
+
+  function authenticate(header: string | undefined, remoteIp: string): SimApiKey | Answer {
+    if (!header) return kgError('AUTHORIZATION_FAIL', 'x-knox-apitoken is missing.');
+    const claims = peekJwtPayload(header);
+    const key = [...state.apiKeys.values()].find((k) => k.publicKey === claims?.publicKey);
+    if (!key) return kgError('AUTHORIZATION_FAIL', 'The token public key is not registered.');
+    const check = verifyKnoxToken(header, key.publicKey, clock.now());
+    if (!check.ok) return kgError('AUTHORIZATION_FAIL', check.reason);
+    const token = state.accessTokens.get(String(check.payload.accessToken));
+    if (!token || token.clientIdentifier !== key.clientIdentifier)
+      return kgError('AUTHORIZATION_FAIL', 'Unknown access token.');
+    if (token.revoked) return kgError('AUTHORIZATION_FAIL', 'The access token was revoked.');
+    if (token.expiresAt <= clock.now()) return kgError('AUTHORIZATION_FAIL', 'The access token has expired.');
+    const failure = state.principalFailure(key, remoteIp);
+    return failure ? fromFailure(failure) : key;
+  }
+
+  function route(method: string, path: string, body: Record<string, unknown>, key: SimApiKey): Answer {
+    const ok = (extra: Record<string, unknown>): Answer => ({
+      status: 200,
+      body: { result: 'SUCCESS', ...extra },
+    });
+    switch (path) {
+      case KNOX_PATHS.authorization: {
+        const user = state.users.get(key.userId);
+        return ok({
+          tenantId: state.tenant.id,
+          tenantName: state.tenant.name,
+          region: state.tenant.region,
+          userId: user?.id,
+          clientIdentifier: key.clientIdentifier,
+        });
+      }
+      case KNOX_PATHS.deviceList:
+        return listDevices(body);
+      case KNOX_PATHS.transaction: {
+        const transaction = state.transactions.get(String(body.transactionId));
+        if (!transaction) return kgError('RESOURCE_INVALID_PARAM', 'Unknown transactionId.');
+        if (transaction.pollsLeft > 0) {
+          transaction.pollsLeft -= 1;
+          return ok({ transactionId: transaction.id, status: 'IN_PROGRESS' });
+        }
+        const fail = transaction.resultList.filter((entry) => entry.result === 'FAIL').length;
+        const count = transaction.resultList.length;
+        return ok({
+          transactionId: transaction.id,
+          status: 'COMPLETED',
+          count,
+          success: count - fail,
+          fail,
+          resultList: transaction.resultList,
+        });
+      }
+      case KNOX_PATHS.simControlData:
+        if (method === 'PUT') {
+          state.tenant.simControl = body;
+          return ok({});
+        }
+        if (state.tenant.simControl === null)
+          return kgError('PRECONDITION_FAILED_EXCEPTION', 'SIM control data is not configured.');
+        return ok({ ...state.tenant.simControl });
+      case KNOX_PATHS.licenseList:
+        if (state.tenant.licenseServiceFailing)
+          return kgError('LICENSE_INTERNAL_SERVER_FAILED', 'License service failed.');
+        return ok({
+          licenseList: state.licenses.filter((l) => !l.deleted).map(({ deleted: _deleted, ...l }) => l),
+        });
+      case KNOX_PATHS.licenseRegister:
+        return registerLicense(body);
+      case KNOX_PATHS.licenseDelete:
+        return deleteLicense(body);
+    }
+    for (const operation of DEVICE_OPERATIONS) {
+      const paths = KNOX_PATHS.operations[operation];
+      if (path === paths.sync) return runSync(operation, body);
+      if (path === paths.async) return runAsync(operation, body);
+    }
+    return {
+      status: 404,
+      body: { result: 'FAIL', error: { message: 'NOT_FOUND', reason: `No route ${method} ${path}.` } },
+    };
+  }
+
+  function listDevices(body: Record<string, unknown>): Answer {
+    const { pageNum, pageSize } = body;
+    if (!Number.isInteger(pageNum) || (pageNum as number) < 0)
+      return kgError('RESOURCE_INVALID_PARAM', 'pageNum must be an integer from 0.');
+    if (
+      !Number.isInteger(pageSize) ||
+      (pageSize as number) < 1 ||
+      (pageSize as number) > state.limits.maxPageSize
+    ) {
+      return kgError('RESOURCE_INVALID_PARAM', `pageSize must be between 1 and ${state.limits.maxPageSize}.`);
+    }
+    const filter = (typeof body.filter === 'object' && body.filter !== null ? body.filter : {}) as Record<
+      string,
+      unknown
+    >;
+    const page = state.devices.page(
+      {
+        ...(Array.isArray(filter.status) ? { status: filter.status.map(String) } : {}),
+        ...(typeof filter.simControlEnabled === 'boolean'
+          ? { simControlEnabled: filter.simControlEnabled }
+          : {}),
+        ...(typeof body.search === 'string' && body.search !== '' ? { search: body.search } : {}),
+      },
+      pageNum as number,
+      pageSize as number,
+    );
+    stats.devicesListed += page.devices.length;
+    const deviceList = page.devices.map((device) =>
+      toApiDevice(device.status === 'Completing' ? (state.device(device.deviceUid) ?? device) : device),
+    );
+    return { status: 200, body: { result: 'SUCCESS', totalCount: page.totalCount, deviceList } };
+  }
+
+  function runSync(operation: DeviceOperation, body: Record<string, unknown>): Answer {
+    const { deviceUid, ...params } = body;
+    if (typeof deviceUid !== 'string' || deviceUid === '')
+      return kgError('RESOURCE_INVALID_PARAM', 'deviceUid is required.');
+    const invalid = state.paramFailure(operation, params);
+    if (invalid) return fromFailure(invalid);
+    const result = state.apply(operation, deviceUid, params);
+    if (!result.ok) return kgError(result.code, result.reason);
+    return {
+      status: 200,
+      body: { result: 'SUCCESS', objectId: result.device.objectId, requestedId: deviceUid },
+    };
+  }
+
+  function runAsync(operation: DeviceOperation, body: Record<string, unknown>): Answer {
+    const { deviceUidList, ...params } = body;
+    if (!Array.isArray(deviceUidList) || deviceUidList.length === 0) {
+      return kgError('RESOURCE_INVALID_PARAM', 'deviceUidList must be a non-empty list.');
+    }
+    if (deviceUidList.length > state.limits.bulk) {
+      return kgError(
+        'DEVICE_BULK_OPERATION_LIMIT_EXCEEDED',
+        `At most ${state.limits.bulk} devices per request.`,
+      );
+    }
+    const invalid = state.paramFailure(operation, params);
+    if (invalid) return fromFailure(invalid);
+    const resultList = deviceUidList.map((id) => {
+      const result = state.apply(operation, String(id), params);
+      if (result.ok) return { result: 'SUCCESS', requestedId: String(id), objectId: result.device.objectId };
+      const entry = knoxCode(result.code);
+      return {
+        result: 'FAIL',
+        requestedId: String(id),
+        error: { code: codeValue(entry.code), message: entry.codeName, reason: result.reason },
+      };
+    });
+    return { status: 200, body: { result: 'SUCCESS', transactionId: state.addTransaction(resultList).id } };
+  }
+
+  function registerLicense(body: Record<string, unknown>): Answer {
+    if (state.tenant.licenseServiceFailing)
+      return kgError('LICENSE_INTERNAL_SERVER_FAILED', 'License service failed.');
+    const { name, licenseKey } = body;
+    if (typeof name !== 'string' || typeof licenseKey !== 'string')
+      return kgError('RESOURCE_INVALID_PARAM', 'name and licenseKey are required.');
+    if (state.otherRegionLicenseKeys.has(licenseKey)) {
+      return kgError(
+        'LICENSE_KEY_ALREADY_EXISTS_IN_OTHER_REGION',
+        'The licence key is registered in another region.',
+      );
+    }
+    const live = state.licenses.filter((l) => !l.deleted);
+    if (live.some((l) => l.name === name))
+      return kgError('LICENSE_NAME_ALREADY_EXISTS', `A licence named '${name}' exists.`);
+    const trial = body.type === 'TRIAL' || licenseKey.includes('TRIAL');
+    if (trial && state.licenses.filter((l) => l.type === 'TRIAL').length >= state.limits.maxTrialLicenses) {
+      return kgError('LICENSE_MAX_TRIAL_LICENSE_COUNT_REACHED', 'The trial licence limit was reached.');
+    }
+    if (live.length >= state.limits.maxLicenses)
+      return kgError('LICENSE_MAX_COUNT_REACHED', `At most ${state.limits.maxLicenses} licences.`);
+    const license = {
+      licenseKey,
+      name,
+      type: trial ? ('TRIAL' as const) : ('COMMERCIAL' as const),
+      totalSeats: typeof body.totalSeats === 'number' ? body.totalSeats : 100,
+      usedSeats: 0,
+      expiresAt: new Date(clock.now() + 365 * 24 * 3600_000).toISOString(),
+      deleted: false,
+    };
+    state.licenses.push(license);
+    const { deleted: _deleted, ...shown } = license;
+    return { status: 200, body: { result: 'SUCCESS', license: shown } };
+  }
+
+  function deleteLicense(body: Record<string, unknown>): Answer {
+    if (state.tenant.licenseServiceFailing)
+      return kgError('LICENSE_INTERNAL_SERVER_FAILED', 'License service failed.');
+    const license = state.licenses.find((l) => l.licenseKey === body.licenseKey);
+    if (!license) return kgError('LICENSE_NOT_FOUND', 'No such licence.');
+    if (license.deleted) return kgError('LICENSE_ALREADY_DELETED', 'The licence was already deleted.');
+    if (license.usedSeats > 0)
+      return kgError('LICENSE_DEVICE_MAPPING_FOUND', `${license.usedSeats} devices use this licence.`);
+    license.deleted = true;
+    return { status: 200, body: { result: 'SUCCESS' } };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const text = await readBody(req);
+    record(path);
+    const fault = takeFault(path);
+    if (fault?.delayMs) await delay(fault.delayMs);
+    if (fault?.reset) {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.status !== undefined) {
+      send(res, fault.status, fault.body ?? '', fault.headers ?? {});
+      return;
+    }
+    if (state.limits.latencyMs > 0) await delay(state.limits.latencyMs);
+    const answer = answerFor(req, path, text);
+    let out = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    if (fault?.truncate) out = out.slice(0, Math.max(1, Math.floor(out.length / 2)));
+    send(res, answer.status, out, { 'content-type': 'application/json;charset=UTF-8', ...answer.headers });
+  }
+
+  function answerFor(req: IncomingMessage, path: string, text: string): Answer {
+    const limited = rateLimited();
+    if (limited) return limited;
+    let body: Record<string, unknown> = {};
+    if (text.trim() !== '') {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+          body = parsed as Record<string, unknown>;
+      } catch {
+        return kgError('RESOURCE_INVALID_PARAM', 'The request body is not JSON.');
+      }
+    }
+    const remoteIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (path === KNOX_PATHS.accessToken) return issueToken(body, remoteIp);
+    const header = req.headers['x-knox-apitoken'];
+    const key = authenticate(typeof header === 'string' ? header : undefined, remoteIp);
+    if ('status' in key) return key;
+    return route(req.method ?? 'GET', path, body, key);
+  }
+
+  function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+    stats.byStatus[String(status)] = (stats.byStatus[String(status)] ?? 0) + 1;
+    res.writeHead(status, {
+      date: new Date(clock.now()).toUTCString(),
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
+    res.end(body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          JSON.stringify({ result: 'FAIL', error: { message: 'SIMULATOR_BUG', reason: String(error) } }),
+          {},
+        );
+    });
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address}:${address.port}`,
+    certificate,
+    clientIdentifier,
+    state,
+    faults,
+    stats,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function toApiDevice(device: SimDevice): Record<string, unknown> {
+  return {
+    deviceUid: device.deviceUid,
+    objectId: device.objectId,
+    ...(device.approveId === undefined ? {} : { approveId: device.approveId }),
+    status: device.status,
+    simControlEnabled: device.simControlEnabled,
+    model: device.model,
+    ...(device.licenseKey === undefined ? {} : { licenseKey: device.licenseKey }),
+    ...(device.message === undefined ? {} : { message: device.message }),
+    ...(device.blinking ? { blinking: true } : {}),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
