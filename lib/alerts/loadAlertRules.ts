@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RuleAction } from './constants';
 import { DEFAULT_INHIBIT_SOURCES } from './defaultCodeRules';
 import { AlertRulesError } from './errors';

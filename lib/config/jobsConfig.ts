@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
 export const JobOperation = {

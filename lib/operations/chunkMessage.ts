@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Version of the chunk message body; bump when the shape changes so old messages are recognised. */
 export const CHUNK_MESSAGE_VERSION = 1;

@@ -1,3 +1,5 @@
+export { type AcceptedOperation, API_JOB, acceptOperationRequest } from './acceptOperationRequest';
+export { checkLicenceHealth, type LicenceHealth, type LicenceSeats } from './checkLicenceHealth';
 export { chunkAsync } from './chunkAsync';
 export {
   CHUNK_MESSAGE_VERSION,

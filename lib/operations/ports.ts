@@ -43,6 +43,8 @@ export interface RunObservation {
 
 export interface FailureSink {
   process(observation: RunObservation): Promise<unknown>;
+  /** Sends what was folded into the run's digest; called when a run is known to be complete. */
+  flush?(run: { readonly stage: string; readonly job: string; readonly runId: string }): Promise<unknown>;
 }
 
 /** Reads a billing system's target file; the S3 adapter streams the object body. */
@@ -56,8 +58,5 @@ export interface Clock {
 
 /** Where chunks of large jobs go (SQS in AWS and locally); lib/operations/sqsChunkQueue implements it. */
 export interface ChunkQueue {
-  send(
-    messages: readonly ChunkMessage[],
-    options?: { delaySeconds?: number },
-  ): Promise<void>;
+  send(messages: readonly ChunkMessage[], options?: { delaySeconds?: number }): Promise<void>;
 }

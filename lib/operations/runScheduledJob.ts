@@ -108,6 +108,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
         counts[code] = (counts[code] ?? 0) + count;
       deps.onProgress?.({ phase: 'inline', devices: processed, chunks });
     }
+    await deps.sink.flush?.({ stage: deps.stage, job: job.name, runId: deps.runId });
     return {
       ...empty,
       mode: 'inline',

@@ -33,12 +33,17 @@ export function fakeExecutor(
   };
 }
 
-export function recordingSink(): FailureSink & { observations: RunObservation[] } {
+export function recordingSink(): FailureSink & { observations: RunObservation[]; flushed: string[] } {
   const observations: RunObservation[] = [];
+  const flushed: string[] = [];
   return {
     observations,
+    flushed,
     async process(observation) {
       observations.push(observation);
+    },
+    async flush(run) {
+      flushed.push(run.runId);
     },
   };
 }

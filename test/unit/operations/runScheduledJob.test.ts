@@ -57,6 +57,7 @@ describe('runScheduledJob', () => {
     expect(queue.sent).toHaveLength(1);
     expect(queue.sent[0]?.messages[0]).toMatchObject({ attempt: 1, deviceUids: [imei(9)] });
     expect(summary.requeued).toBe(1);
+    expect(sink.flushed).toEqual(['run-1']);
   });
 
   it('splits large jobs into chunk messages in batches of 10 without executing them', async () => {

@@ -1,0 +1,95 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  type ChunkMessage,
+  type ChunkOutcome,
+  chunkKey,
+  executeChunk,
+  failuresByCode,
+  observationOf,
+  parseChunkMessage,
+  planFollowUp,
+} from '../lib/operations';
+import { logger, metrics, recordFailuresByCode } from './shared/observability';
+import {
+  alertPipeline,
+  chunkQueue,
+  deadlineOf,
+  idempotencyConfig,
+  idempotencyStore,
+  knoxClient,
+} from './shared/runtime';
+
+/** A chunk whose retryable devices are still failing after every follow-up attempt. */
+export class ChunkExhaustedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ChunkExhaustedError';
+  }
+}
+
+const processor = new BatchProcessor(EventType.SQS);
+// One record of a chunk's Knox Guard execution per (run, chunk, attempt), kept 7 days: a
+// redelivered message (Lambda retry, visibility timeout, alert publish failure) gets the stored
+// outcome back instead of running the devices against Knox Guard a second time.
+const config = idempotencyConfig('key', 7 * 24 * 3600);
+
+let execute:
+  | ((payload: { key: string; message: ChunkMessage }, deadline: number) => Promise<ChunkOutcome>)
+  | undefined;
+
+function idempotentExecute() {
+  execute ??= makeIdempotent(
+    async (payload: { key: string; message: ChunkMessage }, deadline: number) =>
+      executeChunk(payload.message, { executor: await knoxClient(), deadline }),
+    { persistenceStore: idempotencyStore(), config, dataIndexArgument: 0 },
+  );
+  return execute;
+}
+
+/**
+ * One SQS record: run the chunk (once), hand its failures to the alert pipeline, queue the
+ * retryable rest as the next attempt. Throwing marks only this record failed (partial batch
+ * response): SQS redelivers it, and after the queue's maxReceiveCount it goes to the DLQ.
+ */
+async function processChunk(record: SQSRecord, context: Context): Promise<void> {
+  const message = parseChunkMessage(record.body);
+  const log = { job: message.job, runId: message.runId, chunk: message.chunk, attempt: message.attempt };
+  const outcome = await idempotentExecute()({ key: chunkKey(message), message }, deadlineOf(context));
+  const report = await alertPipeline().process(observationOf(message, outcome));
+  metrics.addMetric('DevicesSucceeded', MetricUnit.Count, outcome.succeeded);
+  metrics.addMetric('DevicesFailed', MetricUnit.Count, outcome.failed.length);
+  recordFailuresByCode(failuresByCode(outcome));
+  const next = planFollowUp(message, outcome);
+  logger.info('chunk processed', {
+    ...log,
+    requested: outcome.requested,
+    succeeded: outcome.succeeded,
+    failures: failuresByCode(outcome),
+    alerts: report,
+    next: next.kind,
+  });
+  if (next.kind === 'retry') {
+    await chunkQueue().send([next.followUp.message], { delaySeconds: next.followUp.delaySeconds });
+  } else if (next.kind === 'exhausted') {
+    throw new ChunkExhaustedError(
+      `chunk ${message.chunk} of ${message.runId}: ${next.devices.length} device(s) still failing after ${message.attempt + 1} attempts`,
+    );
+  }
+}
+
+async function operationWorker(event: SQSEvent, context: Context) {
+  config.registerLambdaContext(context);
+  return processPartialResponse(event, (record: SQSRecord) => processChunk(record, context), processor, {
+    context,
+  });
+}
+
+export const handler = middy(operationWorker)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,0 +1,78 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { checkLicenceHealth, runScheduledJob } from '../lib/operations';
+import { logger, metrics, recordFailuresByCode } from './shared/observability';
+import {
+  alertPipeline,
+  chunkQueue,
+  deadlineOf,
+  jobsConfig,
+  knoxClient,
+  objectSource,
+  serviceConfig,
+} from './shared/runtime';
+import { parseScheduledInput, ScheduledInputError } from './shared/scheduledEvent';
+
+/**
+ * EventBridge Scheduler target: runs the job named in the schedule's input. Small jobs run here,
+ * large ones are split into chunk messages for the operation workers. Errors propagate so the
+ * scheduler's retry policy and DLQ take over; the run id is derived from the scheduled time, so a
+ * retried run re-uses its chunk ids and workers execute each chunk once.
+ */
+async function scheduledRun(event: unknown, context: Context) {
+  const input = parseScheduledInput(event);
+  const job = jobsConfig().jobs.get(input.job);
+  if (!job)
+    throw new ScheduledInputError(
+      `unknown job ${input.job}; jobs.yml has ${[...jobsConfig().jobs.keys()].join(', ')}`,
+    );
+  const stage = serviceConfig().STAGE;
+  const runId = `${job.name}@${input.scheduledTime ?? context.awsRequestId}`;
+  logger.appendKeys({ job: job.name, runId });
+  metrics.addDimension('job', job.name);
+
+  if (job.operation === 'licence-health') {
+    const knox = await knoxClient();
+    const health = await checkLicenceHealth(knox, alertPipeline(), {
+      stage,
+      job: job.name,
+      runId,
+      minFreeSeats: job.minFreeSeats ?? 0,
+      now: Date.now(),
+    });
+    logger.info('licence health checked', { health });
+    if ('freeSeats' in health) metrics.addMetric('LicenceSeatsFree', MetricUnit.Count, health.freeSeats);
+    return health;
+  }
+
+  const knox = await knoxClient();
+  const summary = await runScheduledJob(job, {
+    stage,
+    runId,
+    defaults: jobsConfig().defaults,
+    targets: {
+      objects: objectSource(),
+      devices: knox,
+      deadline: deadlineOf(context),
+      onInvalid: (entry, reason) => logger.warn('skipped invalid target', { entry, reason }),
+    },
+    queue: chunkQueue(),
+    executor: knox,
+    sink: alertPipeline(),
+    deadline: deadlineOf(context),
+    onProgress: (progress) => logger.debug('progress', { progress }),
+  });
+  metrics.addMetric('TargetsResolved', MetricUnit.Count, summary.targets);
+  metrics.addMetric('ChunksCreated', MetricUnit.Count, summary.chunks);
+  metrics.addMetric('DevicesSucceeded', MetricUnit.Count, summary.succeeded);
+  recordFailuresByCode(summary.failuresByCode);
+  logger.info('scheduled run finished', { summary });
+  return summary;
+}
+
+export const handler = middy(scheduledRun)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

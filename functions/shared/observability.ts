@@ -1,0 +1,28 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { redactForLog } from '../../lib/privacy';
+
+// Created once per execution environment (module scope), as Powertools recommends: the logger
+// and the metrics buffer are reused across invocations; middy's middlewares flush them.
+
+/** Structured JSON logs; credentials redacted, IMEIs/phones/e-mails masked in every record. */
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'knox-guard-sentinel',
+  jsonReplacerFn: redactForLog,
+});
+
+/** CloudWatch EMF metrics: operations, failures by code, alerts. */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'KnoxGuardSentinel',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'knox-guard-sentinel',
+  defaultDimensions: { stage: process.env.STAGE ?? 'local' },
+});
+
+/** One `DeviceFailures` metric per Knox code (its own EMF record, so `code` is a dimension). */
+export function recordFailuresByCode(counts: Readonly<Record<string, number>>): void {
+  for (const [code, count] of Object.entries(counts)) {
+    const single = metrics.singleMetric();
+    single.addDimension('code', code);
+    single.addMetric('DeviceFailures', MetricUnit.Count, count);
+  }
+}

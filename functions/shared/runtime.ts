@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type AlertPipeline,
+  createAlertPipeline,
+  createDynamoAlertStateStore,
+  createSnsAlertPublisher,
+  loadAlertRules,
+} from '../../lib/alerts';
+import {
+  type JobsConfig,
+  loadJobsConfig,
+  loadServiceConfig,
+  type ServiceConfig,
+  ServiceConfigError,
+} from '../../lib/config';
+import { createKnoxClient, type KnoxClient } from '../../lib/knox';
+import {
+  type ChunkQueue,
+  createS3ObjectSource,
+  createSqsChunkQueue,
+  type ObjectSource,
+} from '../../lib/operations';
+import { logger } from './observability';
+
+// Everything here is created lazily and at most once per execution environment: a cold start
+// pays only for what the invoked function uses (the webhook never builds a Knox Guard client),
+// and warm invocations reuse clients, connections and the Knox Guard access token.
+
+const once = <T>(make: () => T): (() => T) => {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: make() };
+    return value.v;
+  };
+};
+
+/** Validated environment, read once. */
+export const serviceConfig = once((): ServiceConfig => loadServiceConfig(process.env));
+
+/** `config/jobs.yml` for this stage, packaged next to the handler (or JOBS_CONFIG_PATH). */
+export const jobsConfig = once((): JobsConfig => {
+  const path =
+    serviceConfig().JOBS_CONFIG_PATH ??
+    join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'config', 'jobs.yml');
+  return loadJobsConfig(readFileSync(path, 'utf8'), serviceConfig().STAGE);
+});
+
+const dynamo = once(() => new DynamoDBClient({}));
+const sqs = once(() => new SQSClient({}));
+
+/** The alert pipeline: rules from jobs.yml, state in DynamoDB, messages to the SNS topic. */
+export const alertPipeline = once((): AlertPipeline => {
+  const config = serviceConfig();
+  return createAlertPipeline({
+    rules: loadAlertRules(jobsConfig().alerts ?? {}),
+    store: createDynamoAlertStateStore({ client: dynamo(), tableName: config.STATE_TABLE }),
+    publisher: createSnsAlertPublisher({ client: new SNSClient({}), topicArn: config.ALERT_TOPIC_ARN }),
+    clock: { now: () => Date.now() },
+    consoleUrl: config.KNOX_CONSOLE_URL,
+  });
+});
+
+/** The operations queue (chunks of large jobs and API requests). */
+export const chunkQueue = once(
+  (): ChunkQueue => createSqsChunkQueue({ client: sqs(), queueUrl: serviceConfig().OPERATIONS_QUEUE_URL }),
+);
+
+/** Billing-system target files in the targets bucket. */
+export const objectSource = once((): ObjectSource | undefined => {
+  const bucket = serviceConfig().TARGETS_BUCKET;
+  // Path-style addressing only for a local endpoint (fauxqs); AWS uses virtual-hosted style.
+  const client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
+  return bucket ? createS3ObjectSource({ client, bucket }) : undefined;
+});
+
+/** Powertools idempotency records in the state table (`pk` key, `ttl` expiry as the table declares). */
+export const idempotencyStore = once(
+  () =>
+    new DynamoDBPersistenceLayer({
+      tableName: serviceConfig().STATE_TABLE,
+      keyAttr: 'pk',
+      expiryAttr: 'ttl',
+      awsSdkV3Client: dynamo(),
+    }),
+);
+
+/**
+ * Idempotency settings for one use: records kept for `expiresAfterSeconds`; the key comes from
+ * the payload the wrapped function receives.
+ */
+export function idempotencyConfig(
+  eventKeyJmesPath: string,
+  expiresAfterSeconds: number,
+  validationPath?: string,
+) {
+  return new IdempotencyConfig({
+    eventKeyJmesPath,
+    expiresAfterSeconds,
+    throwOnNoIdempotencyKey: true,
+    ...(validationPath ? { payloadValidationJmesPath: validationPath } : {}),
+  });
+}
+
+interface KnoxCredentialsSecret {
+  readonly clientIdentifier: string;
+  readonly certificate: { readonly Public: string; readonly Private: string } | string;
+}
+
+let knox: Promise<KnoxClient> | undefined;
+
+/**
+ * The Knox Guard client, built once from the credentials secret ({clientIdentifier, certificate}
+ * from Secrets Manager, cached by Powertools Parameters; KNOX_CREDENTIALS_JSON for local runs).
+ */
+export function knoxClient(): Promise<KnoxClient> {
+  knox ??= (async () => {
+    const config = serviceConfig();
+    let secret: KnoxCredentialsSecret | undefined;
+    if (config.KNOX_CREDENTIALS_JSON)
+      secret = JSON.parse(config.KNOX_CREDENTIALS_JSON) as KnoxCredentialsSecret;
+    else if (config.KNOX_CREDENTIALS_SECRET_ID) {
+      secret = (await getSecret(config.KNOX_CREDENTIALS_SECRET_ID, { transform: 'json', maxAge: 900 })) as
+        | KnoxCredentialsSecret
+        | undefined;
+    }
+    if (!secret?.clientIdentifier || !secret.certificate) {
+      throw new ServiceConfigError([
+        'KNOX_CREDENTIALS_SECRET_ID: the secret must hold {clientIdentifier, certificate}',
+      ]);
+    }
+    return createKnoxClient({
+      baseUrl: config.KNOX_BASE_URL,
+      clientIdentifier: secret.clientIdentifier,
+      certificate:
+        typeof secret.certificate === 'string' ? JSON.parse(secret.certificate) : secret.certificate,
+      bulkLimit: config.KNOX_BULK_LIMIT,
+      logger: {
+        debug: (message, data) => logger.debug(message, { data }),
+        info: (message, data) => logger.info(message, { data }),
+        warn: (message, data) => logger.warn(message, { data }),
+      },
+    });
+  })().catch((error: unknown) => {
+    knox = undefined; // a failed secret fetch must not poison the warm container
+    throw error;
+  });
+  return knox;
+}
+
+/**
+ * Reads a secret-bearing SSM parameter (decrypted, cached for five minutes by Powertools), or the
+ * local override variable for runs without AWS.
+ */
+export async function secureParameter(
+  name: string | undefined,
+  localValue: string | undefined,
+): Promise<string> {
+  if (localValue) return localValue;
+  if (!name) throw new ServiceConfigError(['a required SSM parameter name is not configured']);
+  const value = await getParameter(name, { decrypt: true, maxAge: 300 });
+  if (!value) throw new ServiceConfigError([`SSM parameter ${name} is empty`]);
+  return value;
+}
+
+/**
+ * The deadline work inside an invocation must respect: the Lambda's remaining time minus a
+ * margin for reporting (alerts, batch response).
+ */
+export function deadlineOf(context: { getRemainingTimeInMillis(): number }, marginMs = 10_000): number {
+  return Date.now() + Math.max(1_000, context.getRemainingTimeInMillis() - marginMs);
+}

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { KnoxGuardFailure } from '../lib/errors';
+import { acceptOperationRequest } from '../lib/operations';
+import {
+  apiError,
+  type KnoxNotificationEvent,
+  parseKnoxNotification,
+  parseOperationRequest,
+  verifyKnoxCallback,
+  verifyOperationRequest,
+} from '../lib/webhooks';
+import { knoxEnvelopeErrors, rawBody, respond, respondError } from './shared/http';
+import { logger, metrics } from './shared/observability';
+import {
+  alertPipeline,
+  chunkQueue,
+  idempotencyConfig,
+  idempotencyStore,
+  jobsConfig,
+  secureParameter,
+  serviceConfig,
+} from './shared/runtime';
+
+/** Larger bodies are refused with 413: 10,000 device ids fit in about 250 KB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** Routes the two HTTP API endpoints; everything else is a 404/405 in the Knox-style envelope. */
+async function webhook(event: APIGatewayProxyEventV2, context: Context): Promise<Result> {
+  const method = event.requestContext?.http?.method ?? 'POST';
+  const path = event.rawPath ?? '';
+  if (path !== '/operations' && path !== '/knox/notifications')
+    return respondError(apiError('NOT_FOUND', `No route ${path}.`));
+  if (method !== 'POST') return respondError(apiError('METHOD_NOT_ALLOWED', `${path} accepts POST only.`));
+  const body = rawBody(event);
+  if (body.length > MAX_BODY_BYTES) {
+    return respondError(
+      apiError('PAYLOAD_TOO_LARGE', `The body is ${body.length} bytes; the limit is ${MAX_BODY_BYTES}.`),
+    );
+  }
+  const contentType = event.headers['content-type'] ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
+    return respondError(
+      apiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Send Content-Type: application/json (got "${contentType.slice(0, 60)}").`,
+      ),
+    );
+  }
+  idemConfig.registerLambdaContext(context);
+  return path === '/operations' ? operations(event, body) : notifications(event, body);
+}
+
+const idemConfig = idempotencyConfig('key', 24 * 3600, 'bodyHash');
+
+let acceptOnce: ((payload: { key: string; bodyHash: string; body: string }) => Promise<Result>) | undefined;
+
+async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
+  const config = serviceConfig();
+  const secret = await secureParameter(config.OPERATIONS_HMAC_SECRET_PARAM, config.OPERATIONS_HMAC_SECRET);
+  const auth = verifyOperationRequest({ headers: event.headers, body, secret: secret.split(',') });
+  if (!auth.ok) {
+    metrics.addMetric('RequestsRejected', MetricUnit.Count, 1);
+    logger.warn('operation request rejected', { reason: auth.reason });
+    const name =
+      auth.reason === 'timestamp-out-of-window'
+        ? 'TIMESTAMP_OUT_OF_WINDOW'
+        : auth.reason.startsWith('missing')
+          ? 'SIGNATURE_MISSING'
+          : 'SIGNATURE_INVALID';
+    return respondError(apiError(name, `Request authentication failed: ${auth.reason}.`));
+  }
+  const text = body.toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return respondError(apiError('INVALID_JSON', 'The body is not valid JSON.'));
+  }
+  const parsed = parseOperationRequest(json);
+  if (!parsed.ok) return respondError(apiError(parsed.apiError, parsed.issues.join('; ')));
+
+  const accept = async (payload: { body: string }): Promise<Result> => {
+    const request = parseOperationRequest(JSON.parse(payload.body));
+    if (!request.ok) throw new Error('validated request failed to re-parse'); // unreachable: same text
+    const accepted = await acceptOperationRequest(request.value, {
+      queue: chunkQueue(),
+      stage: config.STAGE,
+      chunkSize: jobsConfig().defaults.chunkSize,
+      idempotencyKey: event.headers['idempotency-key'],
+    });
+    metrics.addMetric('OperationsAccepted', MetricUnit.Count, 1);
+    logger.info('operation request queued', { ...accepted });
+    return respond(202, { result: 'ACCEPTED', ...accepted });
+  };
+  const key = event.headers['idempotency-key'];
+  if (!key) return accept({ body: text });
+  if (key.length > 200)
+    return respondError(apiError('VALIDATION_FAILED', 'Idempotency-Key is longer than 200 characters.'));
+  acceptOnce ??= makeIdempotent(accept, { persistenceStore: idempotencyStore(), config: idemConfig });
+  try {
+    return await acceptOnce({ key: `operations#${key}`, bodyHash: hash(text), body: text });
+  } catch (error) {
+    if (error instanceof IdempotencyValidationError) {
+      return respondError(
+        apiError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with a different body.'),
+      );
+    }
+    throw error;
+  }
+}
+
+let processEventOnce:
+  | ((payload: {
+      key: string;
+      bodyHash: string;
+      event: KnoxNotificationEvent;
+    }) => Promise<{ failures: number }>)
+  | undefined;
+
+async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
+  const config = serviceConfig();
+  const certificatePem = await secureParameter(
+    config.KNOX_VALIDATION_CERT_PARAM,
+    config.KNOX_VALIDATION_CERT_PEM,
+  );
+  const verified = verifyKnoxCallback({ headers: event.headers, body, certificatePem });
+  if (!verified.ok) {
+    metrics.addMetric('CallbacksRejected', MetricUnit.Count, 1);
+    logger.warn('Knox callback rejected', { reason: verified.reason });
+    const name = verified.reason === 'missing-signature' ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID';
+    return respondError(apiError(name, `Knox callback signature rejected: ${verified.reason}.`));
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(verified.payload);
+  } catch {
+    return respondError(apiError('INVALID_JSON', 'The notification is not valid JSON.'));
+  }
+  const parsed = parseKnoxNotification(json);
+  if (!parsed.ok) return respondError(apiError('VALIDATION_FAILED', parsed.issues.join('; ')));
+
+  // Knox redelivers callbacks it considers unanswered: each event is processed once by its id.
+  processEventOnce ??= makeIdempotent(
+    async (payload: { event: KnoxNotificationEvent }) => {
+      const { event: knoxEvent } = payload;
+      const failures: { deviceId?: string; error: KnoxGuardFailure }[] = [];
+      let successes = 0;
+      for (const device of knoxEvent.devices) {
+        if (device.result.ok) successes += 1;
+        else
+          failures.push({
+            deviceId: device.deviceUid ?? device.objectId,
+            error: device.result.error.toJSON(),
+          });
+      }
+      if (knoxEvent.error) failures.push({ error: knoxEvent.error.toJSON() });
+      await alertPipeline().process({
+        stage: config.STAGE,
+        job: 'knox-webhook',
+        runId: knoxEvent.eventId,
+        operation: knoxEvent.eventType,
+        failures,
+        successes,
+      });
+      return { failures: failures.length };
+    },
+    { persistenceStore: idempotencyStore(), config: idemConfig },
+  );
+  let failures = 0;
+  for (const knoxEvent of parsed.events) {
+    const result = await processEventOnce({
+      key: `knox-event#${knoxEvent.eventId}`,
+      bodyHash: knoxEvent.eventId,
+      event: knoxEvent,
+    });
+    failures += result.failures;
+    metrics.addMetric('KnoxEvents', MetricUnit.Count, 1);
+  }
+  logger.info('Knox notification processed', { events: parsed.events.length, failures });
+  return respond(200, { result: 'SUCCESS', events: parsed.events.length, failures });
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export const handler = middy(webhook)
+  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: 'requestContext.requestId' }))
+  .use(logMetrics(metrics))
+  .use(httpHeaderNormalizer())
+  .use(knoxEnvelopeErrors());

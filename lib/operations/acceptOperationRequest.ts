@@ -1,0 +1,62 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
+import type { ChunkQueue, OperationParams } from './ports';
+
+/** The job name API requests are grouped under in alerts, logs and metrics. */
+export const API_JOB = 'api-request';
+
+export interface AcceptedOperation {
+  readonly operationId: string;
+  readonly operation: string;
+  readonly devices: number;
+  readonly chunks: number;
+}
+
+/**
+ * Queues a validated operation request from the customer's systems as chunk messages for the
+ * operation workers and returns its operation id. With an `Idempotency-Key`, the id is derived
+ * from it, so a retried request maps onto the same chunk ids and workers run each chunk once even
+ * if the request is queued twice.
+ *
+ * @example
+ * const accepted = await acceptOperationRequest({ operation: 'lock', deviceUids, message, tel }, { queue, stage: 'prod', chunkSize: 1000, idempotencyKey });
+ * // 202 { operationId: accepted.operationId }
+ */
+export async function acceptOperationRequest(
+  request: OperationParams & {
+    readonly operation: ChunkMessage['operation'];
+    readonly deviceUids: readonly string[];
+  },
+  deps: {
+    readonly queue: ChunkQueue;
+    readonly stage: string;
+    readonly chunkSize: number;
+    readonly idempotencyKey?: string;
+  },
+): Promise<AcceptedOperation> {
+  const operationId = deps.idempotencyKey
+    ? `op-${createHash('sha256').update(deps.idempotencyKey).digest('hex').slice(0, 24)}`
+    : `op-${randomUUID()}`;
+  const params = { message: request.message, tel: request.tel, email: request.email };
+  const messages: ChunkMessage[] = [];
+  for (let start = 0; start < request.deviceUids.length; start += deps.chunkSize) {
+    messages.push({
+      v: CHUNK_MESSAGE_VERSION,
+      stage: deps.stage,
+      job: API_JOB,
+      runId: operationId,
+      operation: request.operation,
+      params,
+      chunk: messages.length,
+      attempt: 0,
+      deviceUids: request.deviceUids.slice(start, start + deps.chunkSize),
+    });
+  }
+  await deps.queue.send(messages);
+  return {
+    operationId,
+    operation: request.operation,
+    devices: request.deviceUids.length,
+    chunks: messages.length,
+  };
+}

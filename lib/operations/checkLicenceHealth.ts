@@ -1,0 +1,73 @@
+import { Actor, Category, KnoxGuardError, type KnoxGuardFailure, Scope, Severity } from '../errors';
+import type { FailureSink, RunObservation } from './ports';
+
+/** The licence fields the check needs (lib/knox's `KnoxLicense` has them). */
+export interface LicenceSeats {
+  readonly name: string;
+  readonly totalSeats: number;
+  readonly usedSeats: number;
+  readonly expiresAt?: string;
+}
+
+export interface LicenceHealth {
+  readonly totalSeats: number;
+  readonly usedSeats: number;
+  readonly freeSeats: number;
+  readonly licences: number;
+  readonly low: boolean;
+}
+
+/**
+ * Checks that enough Knox Guard licence seats are free (expired licences count as none) and
+ * reports the result to the alert pipeline: `LICENSE_SEATS_LOW` while fewer than `minFreeSeats`
+ * remain, a success once there are enough again (which resolves the alert). A failing licence
+ * listing (e.g. USER_BLOCKED_STATE) is reported as that Knox Guard failure.
+ *
+ * @example
+ * const health = await checkLicenceHealth({ listLicenses: () => client.listLicenses() }, sink, { stage, job: 'licence-health', runId, minFreeSeats: 100, now: Date.now() });
+ */
+export async function checkLicenceHealth(
+  source: { listLicenses(): Promise<readonly LicenceSeats[]> },
+  sink: FailureSink,
+  run: { stage: string; job: string; runId: string; minFreeSeats: number; now: number },
+): Promise<LicenceHealth | { readonly error: KnoxGuardFailure }> {
+  const base: Omit<RunObservation, 'failures' | 'successes'> = {
+    stage: run.stage,
+    job: run.job,
+    runId: run.runId,
+    operation: 'licence-health',
+  };
+  let licences: readonly LicenceSeats[];
+  try {
+    licences = await source.listLicenses();
+  } catch (error) {
+    if (!(error instanceof KnoxGuardError)) throw error;
+    await sink.process({ ...base, successes: 0, failures: [{ error: error.toJSON() }] });
+    return { error: error.toJSON() };
+  }
+  const active = licences.filter((licence) => !licence.expiresAt || Date.parse(licence.expiresAt) > run.now);
+  const totalSeats = active.reduce((sum, licence) => sum + licence.totalSeats, 0);
+  const usedSeats = active.reduce((sum, licence) => sum + licence.usedSeats, 0);
+  const freeSeats = Math.max(0, totalSeats - usedSeats);
+  const low = freeSeats < run.minFreeSeats;
+  const failure: KnoxGuardFailure = {
+    httpStatus: 0,
+    receivedStatus: 0,
+    code: 'LICENSE_SEATS_LOW',
+    codeName: 'LICENSE_SEATS_LOW',
+    reason: `${freeSeats} of ${totalSeats} seats free across ${active.length} active licence(s); threshold ${run.minFreeSeats}.`,
+    description:
+      'Knox Guard licence seats are running out; approvals will fail with LICENSE_IS_LACK when none are left.',
+    category: Category.license,
+    severity: Severity.warning,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.knoxAdmin,
+    remediation:
+      'Buy or extend Knox Guard licences in the Knox Admin Portal before the free seats reach zero.',
+    known: false,
+  };
+  await sink.process({ ...base, successes: low ? 0 : 1, failures: low ? [{ error: failure }] : [] });
+  return { totalSeats, usedSeats, freeSeats, licences: active.length, low };
+}

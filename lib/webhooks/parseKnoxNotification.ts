@@ -1,0 +1,205 @@
+/**
+ * The Knox Webhook Notification payload envelope: the ONE module that knows its shape.
+ *
+ * Samsung does not publish the callback schema for Knox Guard events, so this reads it
+ * defensively and names every guess here: the event type from `eventType`, `event`,
+ * `eventName` or `type`; an id from `eventId`, `notificationId`, `messageId` or `id` (else a
+ * stable SHA-256 of the event, so redeliveries dedupe); a time from `timestamp`, `eventTime`,
+ * `occurredAt`, `createdAt` or `time` (epoch seconds or milliseconds, or ISO text); per-device
+ * results from a list under `resultList`, `deviceList`, `devices` or `results` (at the top or
+ * under `data` / `payload`), or a single device at the top or under `data` / `payload`. A body
+ * may hold one event, an array of events, or `{ events: [...] }`. Unknown fields are ignored.
+ */
+import { createHash } from 'node:crypto';
+import { type DeviceResult, decodeDeviceResult, failureFromEnvelope, type KnoxGuardError } from '../errors';
+
+/** The Knox Guard events Knox Webhook Notification sends. */
+export const KnoxEventType = {
+  deviceEnrolled: 'KG_DEVICE_ENROLLED',
+  deviceLocked: 'KG_DEVICE_LOCKED',
+  deviceUnlocked: 'KG_DEVICE_UNLOCKED',
+  relockTimestampApplied: 'KG_DEVICE_RELOCK_TIMESTAMP_APPLIED',
+} as const;
+export type KnoxEventType = (typeof KnoxEventType)[keyof typeof KnoxEventType];
+
+/** One device's outcome inside a notification, decoded with the shared error library. */
+export interface KnoxNotificationDevice {
+  readonly deviceUid?: string;
+  readonly objectId?: string;
+  /** `ok: false` carries a classified `KnoxGuardError`, as for any Knox Guard answer. */
+  readonly result: DeviceResult;
+}
+
+export interface KnoxNotificationEvent {
+  /** The event type as sent ('UNKNOWN' when absent). */
+  readonly eventType: string;
+  /** Whether `eventType` is one of the four Knox Guard events. */
+  readonly known: boolean;
+  /** Knox's event id, or `sha256:<hex>` of the event when it has none (stable across redeliveries). */
+  readonly eventId: string;
+  readonly eventIdDerived: boolean;
+  /** When the event happened, ISO 8601, when the payload says so. */
+  readonly occurredAt?: string;
+  readonly devices: readonly KnoxNotificationDevice[];
+  /** An event-level failure (`result: FAIL` with an `error` outside any device entry). */
+  readonly error?: KnoxGuardError;
+}
+
+export type ParseKnoxNotificationResult =
+  | { readonly ok: true; readonly events: readonly KnoxNotificationEvent[] }
+  | { readonly ok: false; readonly issues: string[] };
+
+const TYPE_KEYS = ['eventType', 'event', 'eventName', 'type'] as const;
+const ID_KEYS = ['eventId', 'notificationId', 'messageId', 'id'] as const;
+const TIME_KEYS = ['timestamp', 'eventTime', 'occurredAt', 'createdAt', 'time'] as const;
+const LIST_KEYS = ['resultList', 'deviceList', 'devices', 'results'] as const;
+const NESTED_KEYS = ['data', 'payload'] as const;
+const MAX_EVENTS = 1000;
+const MAX_ID_LENGTH = 200;
+
+/**
+ * Parses a verified Knox Webhook Notification body into typed events, each with a dedupe id and
+ * per-device results decoded by `decodeDeviceResult` (so a failed lock reads like any other Knox
+ * Guard error). Never throws; only a body that is not an object or array of objects is refused.
+ *
+ * @example
+ * const parsed = parseKnoxNotification(JSON.parse(payload));
+ * if (parsed.ok) for (const event of parsed.events) console.log(event.eventType, event.devices.length);
+ */
+export function parseKnoxNotification(json: unknown): ParseKnoxNotificationResult {
+  try {
+    return parse(json);
+  } catch {
+    return { ok: false, issues: ['body: could not be read as a Knox Webhook Notification'] };
+  }
+}
+
+function parse(json: unknown): ParseKnoxNotificationResult {
+  const list = Array.isArray(json)
+    ? json
+    : isRecord(json) && Array.isArray(json.events)
+      ? json.events
+      : [json];
+  if (list.length === 0) return { ok: false, issues: ['body: holds no event'] };
+  if (list.length > MAX_EVENTS) return { ok: false, issues: [`body: more than ${MAX_EVENTS} events`] };
+  const events: KnoxNotificationEvent[] = [];
+  for (const [index, item] of list.entries()) {
+    if (!isRecord(item))
+      return { ok: false, issues: [`${Array.isArray(json) ? `[${index}]` : 'body'}: must be a JSON object`] };
+    events.push(readEvent(item));
+  }
+  return { ok: true, events };
+}
+
+function readEvent(record: Record<string, unknown>): KnoxNotificationEvent {
+  const nested = NESTED_KEYS.map((key) => record[key]).filter(isRecord);
+  const sources = [record, ...nested];
+  const eventType = firstString(sources, TYPE_KEYS)?.slice(0, MAX_ID_LENGTH) ?? 'UNKNOWN';
+  const givenId = firstString(sources, ID_KEYS)?.slice(0, MAX_ID_LENGTH);
+  const occurredAt = firstTime(sources);
+  const devices = readDevices(sources);
+  const error = devices.length === 0 ? eventError(record) : undefined;
+  return {
+    eventType,
+    known: (Object.values(KnoxEventType) as string[]).includes(eventType),
+    eventId: givenId ?? `sha256:${createHash('sha256').update(canonicalJson(record)).digest('hex')}`,
+    eventIdDerived: givenId === undefined,
+    ...(occurredAt === undefined ? {} : { occurredAt }),
+    devices,
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+function readDevices(sources: readonly Record<string, unknown>[]): KnoxNotificationDevice[] {
+  for (const source of sources) {
+    for (const key of LIST_KEYS) {
+      const list = source[key];
+      if (Array.isArray(list)) return list.map((item, index) => readDevice(item, index));
+    }
+  }
+  const single = sources.find((source) => source.deviceUid !== undefined || source.objectId !== undefined);
+  return single === undefined ? [] : [readDevice(single, 0)];
+}
+
+function readDevice(item: unknown, index: number): KnoxNotificationDevice {
+  if (!isRecord(item)) return { result: decodeDeviceResult(item, index) };
+  const deviceUid = idOf(item.deviceUid) ?? idOf(item.requestedId);
+  const objectId = idOf(item.objectId);
+  // A device entry without `result` or `error` in a completion event reports that it happened.
+  const requestedId = deviceUid ?? objectId;
+  const entry = {
+    ...item,
+    ...(item.result === undefined && item.error === undefined ? { result: 'SUCCESS' } : {}),
+    ...(requestedId === undefined ? {} : { requestedId }),
+  };
+  return {
+    ...(deviceUid === undefined ? {} : { deviceUid }),
+    ...(objectId === undefined ? {} : { objectId }),
+    result: decodeDeviceResult(entry, index),
+  };
+}
+
+function eventError(record: Record<string, unknown>): KnoxGuardError | undefined {
+  const failed = typeof record.result === 'string' && record.result.toUpperCase() === 'FAIL';
+  const error = record.error;
+  if (!failed && !isRecord(error)) return undefined;
+  const envelope = isRecord(error) ? { code: error.code, message: error.message, reason: error.reason } : {};
+  return failureFromEnvelope(envelope, 200);
+}
+
+function firstString(
+  sources: readonly Record<string, unknown>[],
+  keys: readonly string[],
+): string | undefined {
+  for (const source of sources) {
+    for (const key of keys) {
+      const value = idOf(source[key]);
+      if (value !== undefined) return value;
+    }
+  }
+  return undefined;
+}
+
+function firstTime(sources: readonly Record<string, unknown>[]): string | undefined {
+  for (const source of sources) {
+    for (const key of TIME_KEYS) {
+      const time = toIso(source[key]);
+      if (time !== undefined) return time;
+    }
+  }
+  return undefined;
+}
+
+function toIso(value: unknown): string | undefined {
+  let millis: number | undefined;
+  const numeric = typeof value === 'string' && /^\d{9,14}$/.test(value.trim()) ? Number(value) : value;
+  if (typeof numeric === 'number' && Number.isFinite(numeric) && numeric > 0) {
+    // Below 10^11 it can only be seconds (10^11 ms is 1973; 10^11 s is the year 5138).
+    millis = numeric < 1e11 ? numeric * 1000 : numeric;
+  } else if (typeof value === 'string' && value.length <= 64) {
+    const parsed = Date.parse(value);
+    if (!Number.isNaN(parsed)) millis = parsed;
+  }
+  if (millis === undefined || millis > 8.64e15) return undefined;
+  return new Date(millis).toISOString();
+}
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON with object keys sorted at every level, so the same event always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isRecord(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

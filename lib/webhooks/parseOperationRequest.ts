@@ -1,0 +1,157 @@
+// A namespace import lets esbuild drop what is unused (`import { z }` pulls in all of zod, locales included).
+import * as z from 'zod';
+import { maskDeviceId, maskText } from '../privacy';
+import { isDeviceUid } from './deviceUid';
+
+/** The operations a customer may request through `POST /operations`. */
+export const OPERATION_REQUEST_OPERATIONS = [
+  'lock',
+  'unlock',
+  'blink',
+  'sendMessage',
+  'approve',
+  'accept',
+  'reject',
+  'complete',
+  'cancelComplete',
+  'delete',
+] as const;
+export type RequestedOperation = (typeof OPERATION_REQUEST_OPERATIONS)[number];
+
+/** Knox Guard's limits for operations that carry a message, in characters (code points). */
+export const MESSAGE_LIMITS = {
+  lock: { maxLength: 350, contactRequired: true },
+  blink: { maxLength: 200, contactRequired: true },
+  sendMessage: { maxLength: 350, contactRequired: false },
+} as const satisfies Partial<Record<RequestedOperation, { maxLength: number; contactRequired: boolean }>>;
+
+/** Knox Guard's bulk limit: one request names at most this many devices. */
+export const MAX_DEVICES_PER_REQUEST = 10_000;
+
+// Enough issues to fix a request; a list of 10,000 bad ids must not make a 10,000-line answer.
+const MAX_ISSUES = 20;
+
+const schema = z.strictObject({
+  operation: z.enum(OPERATION_REQUEST_OPERATIONS),
+  deviceUids: z
+    .array(z.string().trim())
+    .min(1, { error: 'name at least one device' })
+    .max(MAX_DEVICES_PER_REQUEST, { error: `name at most ${MAX_DEVICES_PER_REQUEST} devices per request` }),
+  message: z.string().trim().min(1, { error: 'must not be empty' }).max(1000).optional(),
+  tel: z
+    .string()
+    .trim()
+    .regex(/^\+?\d[\d\s().-]{4,22}\d$/, { error: 'must be a phone number such as +491511234567' })
+    .optional(),
+  email: z.email({ error: 'must be an e-mail address' }).optional(),
+  requestedBy: z.string().trim().min(1).max(200).optional(),
+});
+
+/** A validated operation request, as the webhook queues it. */
+export type OperationRequest = z.infer<typeof schema>;
+
+export type ParseOperationRequestResult =
+  | { readonly ok: true; readonly value: OperationRequest }
+  | {
+      readonly ok: false;
+      /** One line per problem, `path: what is wrong`; device ids in them are masked. */
+      readonly issues: string[];
+      readonly apiError: 'VALIDATION_FAILED' | 'UNKNOWN_OPERATION';
+    };
+
+/**
+ * Validates a parsed `POST /operations` body: a known operation, 1 to 10,000 device ids (IMEIs
+ * with a valid check digit or 8-20 character serials; duplicates are dropped), and for lock and
+ * blink a message within Knox Guard's limit (350 / 200 characters) plus at least one contact
+ * (`tel` or `email`); sendMessage needs a message. Unknown fields are refused so a misspelt
+ * `tel` does not silently drop the contact. Never throws; issue texts never hold a full device id.
+ *
+ * @example
+ * const parsed = parseOperationRequest(JSON.parse(body));
+ * if (!parsed.ok) return apiError(parsed.apiError, parsed.issues.join('; '));
+ * parsed.value.deviceUids; // string[]
+ */
+export function parseOperationRequest(json: unknown): ParseOperationRequestResult {
+  try {
+    return parse(json);
+  } catch {
+    return {
+      ok: false,
+      issues: ['body: could not be read as an operation request'],
+      apiError: 'VALIDATION_FAILED',
+    };
+  }
+}
+
+function parse(json: unknown): ParseOperationRequestResult {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, issues: ['body: must be a JSON object'], apiError: 'VALIDATION_FAILED' };
+  }
+  const operation = (json as { operation?: unknown }).operation;
+  if (
+    typeof operation === 'string' &&
+    !(OPERATION_REQUEST_OPERATIONS as readonly string[]).includes(operation)
+  ) {
+    return {
+      ok: false,
+      issues: [`operation: unknown operation; expected one of ${OPERATION_REQUEST_OPERATIONS.join(', ')}`],
+      apiError: 'UNKNOWN_OPERATION',
+    };
+  }
+  const parsed = schema.safeParse(json);
+  const issues = parsed.success ? [] : parsed.error.issues.map(describeIssue);
+  if (parsed.success) issues.push(...checkDevices(parsed.data.deviceUids), ...checkMessage(parsed.data));
+  if (!parsed.success || issues.length > 0) {
+    return { ok: false, issues: capIssues(issues), apiError: 'VALIDATION_FAILED' };
+  }
+  return { ok: true, value: { ...parsed.data, deviceUids: [...new Set(parsed.data.deviceUids)] } };
+}
+
+function checkDevices(deviceUids: readonly string[]): string[] {
+  const issues: string[] = [];
+  let more = 0;
+  deviceUids.forEach((id, index) => {
+    if (isDeviceUid(id)) return;
+    if (issues.length >= MAX_ISSUES) {
+      more++;
+      return;
+    }
+    const what = /^\d{15}$/.test(id)
+      ? 'is not a valid IMEI (wrong check digit)'
+      : 'is neither an IMEI nor a serial number (8-20 letters and digits)';
+    issues.push(`deviceUids[${index}]: "${maskDeviceId(id)}" ${what}`);
+  });
+  if (more > 0) issues.push(`deviceUids: ... and ${more} more invalid device ids`);
+  return issues;
+}
+
+function checkMessage(request: OperationRequest): string[] {
+  const rules = (
+    MESSAGE_LIMITS as Partial<Record<RequestedOperation, { maxLength: number; contactRequired: boolean }>>
+  )[request.operation];
+  if (rules === undefined) return [];
+  const issues: string[] = [];
+  if (request.message === undefined) issues.push(`message: ${request.operation} needs a message`);
+  // Knox counts what the device shows: code points, not UTF-16 units.
+  const length = request.message === undefined ? 0 : [...request.message].length;
+  if (length > rules.maxLength) {
+    issues.push(`message: ${length} characters; ${request.operation} allows at most ${rules.maxLength}`);
+  }
+  if (rules.contactRequired && request.tel === undefined && request.email === undefined) {
+    issues.push(`tel/email: ${request.operation} needs at least one contact (tel or email)`);
+  }
+  return issues;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+  // Zod names unknown keys in its messages; a key could be anything, even an IMEI.
+  return maskText(`${path || 'body'}: ${issue.message}`);
+}
+
+function capIssues(issues: string[]): string[] {
+  if (issues.length <= MAX_ISSUES + 1) return issues;
+  return [...issues.slice(0, MAX_ISSUES), `... and ${issues.length - MAX_ISSUES} more issues`];
+}

@@ -1,0 +1,192 @@
+import { readFile } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { parse, type Tags } from 'yaml';
+import { createAlertStateTable, createInbox, type Inbox, type LocalAws } from '../aws';
+
+/** What the local stack holds, named as serverless.yml's CloudFormation declares it. */
+export interface ProvisionedStack {
+  readonly service: string;
+  readonly stage: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly tableName: string;
+  readonly topicArn: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly maxReceiveCount: number;
+  readonly bucket: string;
+  /** Queues standing in for the e-mail and SMS subscriptions, with the template's filter policies. */
+  readonly inboxes: { readonly email: Inbox; readonly sms: Inbox };
+}
+
+// CloudFormation's short-form intrinsics (!Ref, !GetAtt, ...) kept as `{ fn, value }` so the
+// templates parse; only the parts the local stack needs are resolved.
+const intrinsic = (tag: string, kind: 'scalar' | 'seq'): Tags[number] =>
+  ({
+    tag: `!${tag}`,
+    collection: kind === 'seq' ? 'seq' : undefined,
+    resolve: (value: unknown) => ({
+      fn: tag,
+      value: (value as { toJSON?: () => unknown })?.toJSON?.() ?? value,
+    }),
+  }) as Tags[number];
+const CFN_TAGS: Tags = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'ImportValue',
+  'FindInMap',
+  'Base64',
+  'GetAZs',
+  'Condition',
+].flatMap((tag) => [intrinsic(tag, 'scalar'), intrinsic(tag, 'seq')]);
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+
+async function readTemplate(
+  root: URL,
+  file: string,
+  vars: (text: string) => string,
+): Promise<Record<string, Resource>> {
+  const text = vars(await readFile(new URL(file, root), 'utf8'));
+  const doc = parse(text, { customTags: CFN_TAGS }) as { Resources?: Record<string, Resource> };
+  return doc.Resources ?? {};
+}
+
+/**
+ * Creates on the local AWS servers what `serverless.yml` and `infra/*.yml` declare for a stage:
+ * the state table, the alert topic, the operations queue with its DLQ and maxReceiveCount, the
+ * targets bucket, and one inbox queue each for the e-mail and SMS subscriptions with the
+ * template's own filter policies. Names follow the templates (`${self:service}-${sls:stage}-...`).
+ *
+ * @example
+ * const stack = await provisionFromInfra(local, { stage: 'local' });
+ * process.env.OPERATIONS_QUEUE_URL = stack.queueUrl;
+ */
+export async function provisionFromInfra(
+  local: LocalAws,
+  options: { stage: string; root?: URL },
+): Promise<ProvisionedStack> {
+  const root = options.root ?? new URL('../../', import.meta.url);
+  const manifest = parse(await readFile(new URL('serverless.yml', root), 'utf8'), {
+    customTags: CFN_TAGS,
+  }) as {
+    service: string;
+    params: Record<string, Record<string, unknown>>;
+  };
+  const service = manifest.service;
+  const stage = options.stage;
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries({
+    ...manifest.params.default,
+    ...(manifest.params[stage] ?? {}),
+  })) {
+    params[key] = String(value);
+  }
+  // Serverless variables in the templates, not JavaScript template strings.
+  const vars = (text: string) =>
+    text
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a serverless variable
+      .replaceAll('${self:service}', service)
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a serverless variable
+      .replaceAll('${sls:stage}', stage)
+      .replace(/\$\{param:(\w+)\}/g, (_, name: string) => params[name] ?? '');
+  const resources = {
+    ...(await readTemplate(root, 'infra/queues.yml', vars)),
+    ...(await readTemplate(root, 'infra/state-table.yml', vars)),
+    ...(await readTemplate(root, 'infra/targets-bucket.yml', vars)),
+    ...(await readTemplate(root, 'infra/alerts.yml', vars)),
+  };
+  const prop = <T>(logicalId: string, name: string): T => {
+    const value = resources[logicalId]?.Properties?.[name];
+    if (value === undefined) throw new Error(`infra: ${logicalId}.${name} is not declared`);
+    return value as T;
+  };
+
+  const sqs = new SQSClient(local.clientConfig('sqs'));
+  const sns = new SNSClient(local.clientConfig('sns'));
+  const s3 = new S3Client({ ...local.clientConfig('s3'), forcePathStyle: true });
+  const dynamo = new DynamoDBClient(local.clientConfig('dynamodb'));
+  try {
+    const tableName = prop<string>('StateTable', 'TableName');
+    const keySchema = prop<{ AttributeName: string }[]>('StateTable', 'KeySchema');
+    if (keySchema.length !== 1 || keySchema[0]?.AttributeName !== 'pk')
+      throw new Error('infra: StateTable must have the pk hash key');
+    await createAlertStateTable(local, tableName);
+
+    const dlq = await sqs.send(
+      new CreateQueueCommand({ QueueName: prop<string>('OperationsDLQ', 'QueueName') }),
+    );
+    const dlqUrl = dlq.QueueUrl as string;
+    const dlqArn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn as string;
+    const redrive = prop<{ maxReceiveCount: number | string }>('OperationsQueue', 'RedrivePolicy');
+    const maxReceiveCount = Number(redrive.maxReceiveCount);
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: prop<string>('OperationsQueue', 'QueueName'),
+        Attributes: {
+          VisibilityTimeout: String(prop<number>('OperationsQueue', 'VisibilityTimeout')),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
+        },
+      }),
+    );
+    const queueUrl = queue.QueueUrl as string;
+    const queueArn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn as string;
+
+    const topicArn = (
+      await sns.send(new CreateTopicCommand({ Name: prop<string>('AlertTopic', 'TopicName') }))
+    ).TopicArn as string;
+    const filterOf = (protocol: string) =>
+      Object.values(resources).find(
+        (r) => r.Type === 'AWS::SNS::Subscription' && r.Properties?.Protocol === protocol,
+      )?.Properties?.FilterPolicy as Record<string, unknown> | undefined;
+    const email = await createInbox(local, {
+      topicArn,
+      name: `${service}-${stage}-inbox-email`,
+      filterPolicy: filterOf('email'),
+    });
+    const sms = await createInbox(local, {
+      topicArn,
+      name: `${service}-${stage}-inbox-sms`,
+      filterPolicy: filterOf('sms'),
+    });
+
+    // The template lets CloudFormation name the bucket; locally a readable name does.
+    const bucket = `${service}-${stage}-targets`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+
+    return {
+      service,
+      stage,
+      params,
+      tableName,
+      topicArn,
+      queueUrl,
+      queueArn,
+      dlqUrl,
+      maxReceiveCount,
+      bucket,
+      inboxes: { email, sms },
+    };
+  } finally {
+    sqs.destroy();
+    sns.destroy();
+    s3.destroy();
+    dynamo.destroy();
+  }
+}

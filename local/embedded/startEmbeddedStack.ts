@@ -1,0 +1,258 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { buildFunctions } from '../../scripts/build';
+import { type InboxMessage, type LocalAws, readInbox, startLocalAws } from '../aws';
+import { type KnoxSimulator, type KnoxSimulatorOptions, startKnoxSimulator } from '../simulator';
+import { httpApiEvent, lambdaContext, schedulerInput, sqsEvent } from './lambdaEvents';
+import { type ProvisionedStack, provisionFromInfra } from './provisionFromInfra';
+
+type Handler<E, R> = (event: E, context: Context) => Promise<R>;
+
+export interface EmbeddedHandlers {
+  readonly scheduledRun: Handler<unknown, unknown>;
+  readonly operationWorker: Handler<SQSEvent, SQSBatchResponse>;
+  readonly webhook: Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+}
+
+export interface EmbeddedStack {
+  readonly sim: KnoxSimulator;
+  readonly aws: LocalAws;
+  readonly stack: ProvisionedStack;
+  readonly handlers: EmbeddedHandlers;
+  /** The shared secret `POST /operations` requests are signed with. */
+  readonly hmacSecret: string;
+  /** The private key standing in for Samsung's callback signing key (its public key is configured). */
+  readonly callbackSigningKeyPem: string;
+  /** Invokes the scheduled-run handler as EventBridge Scheduler does. */
+  runSchedule(job: string, scheduledTime?: Date): Promise<unknown>;
+  /** Invokes the webhook handler with an HTTP API v2 event. */
+  http(
+    path: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<APIGatewayProxyStructuredResultV2>;
+  /**
+   * Polls the operations queue like the SQS event source: up to `concurrency` worker invocations
+   * at a time with `batchSize` messages each, deleting what succeeded and making reported
+   * `batchItemFailures` visible again, until the queue has no visible message.
+   */
+  drainOperations(options?: {
+    concurrency?: number;
+    onBatch?: (info: DrainProgress) => void;
+  }): Promise<DrainResult>;
+  readAlerts(): Promise<{ email: InboxMessage[]; sms: InboxMessage[] }>;
+  close(): Promise<void>;
+}
+
+export interface DrainProgress {
+  readonly invocations: number;
+  readonly messages: number;
+  readonly failedItems: number;
+}
+export interface DrainResult extends DrainProgress {
+  /** Messages still delayed (follow-up attempts) or in flight when the queue ran dry. */
+  readonly delayed: number;
+  readonly deadLettered: number;
+}
+
+export interface EmbeddedOptions {
+  readonly stage?: string;
+  readonly simulator?: KnoxSimulatorOptions;
+  /** Rebuild the bundles first (default true); e2e tests build once in a setup step. */
+  readonly build?: boolean;
+  readonly distDir?: string;
+  readonly logLevel?: string;
+}
+
+const ROOT = new URL('../../', import.meta.url);
+
+/**
+ * The embedded default: a Knox Guard simulator, local SNS/SQS/S3 (fauxqs) and DynamoDB
+ * (dynalite) on 127.0.0.1, the resources serverless.yml declares, and the three packaged
+ * (esbuild) handlers loaded with the environment a deployment gives them. Used by `npm start`
+ * and by test/e2e.
+ *
+ * @example
+ * const env = await startEmbeddedStack();
+ * await env.runSchedule('overdue-lock');
+ * await env.drainOperations();
+ * console.log(await env.readAlerts());
+ * await env.close();
+ */
+export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise<EmbeddedStack> {
+  const stage = options.stage ?? 'local';
+  const distDir = options.distDir ?? fileURLToPath(new URL('dist/functions', ROOT));
+  const sim = await startKnoxSimulator(options.simulator ?? {});
+  let aws: LocalAws | undefined;
+  try {
+    aws = await startLocalAws();
+    const stack = await provisionFromInfra(aws, { stage, root: ROOT });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const hmacSecret = `local-${stage}-hmac-secret`;
+    Object.assign(process.env, {
+      AWS_REGION: aws.region,
+      AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_SNS: aws.endpoints.sns,
+      AWS_ENDPOINT_URL_SQS: aws.endpoints.sqs,
+      AWS_ENDPOINT_URL_S3: aws.endpoints.s3,
+      AWS_ENDPOINT_URL_DYNAMODB: aws.endpoints.dynamodb,
+      AWS_S3_FORCE_PATH_STYLE: 'true',
+      STAGE: stage,
+      STATE_TABLE: stack.tableName,
+      ALERT_TOPIC_ARN: stack.topicArn,
+      OPERATIONS_QUEUE_URL: stack.queueUrl,
+      TARGETS_BUCKET: stack.bucket,
+      KNOX_BASE_URL: sim.url,
+      KNOX_CONSOLE_URL: stack.params.knoxConsoleUrl,
+      KNOX_CREDENTIALS_JSON: JSON.stringify({
+        clientIdentifier: sim.clientIdentifier,
+        certificate: sim.certificate,
+      }),
+      OPERATIONS_HMAC_SECRET: hmacSecret,
+      KNOX_VALIDATION_CERT_PEM: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      JOBS_CONFIG_PATH: fileURLToPath(new URL('config/jobs.yml', ROOT)),
+      POWERTOOLS_SERVICE_NAME: stack.service,
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    if (options.build ?? true) await buildFunctions({ outdir: distDir });
+    const load = async <T>(name: string): Promise<T> =>
+      ((await import(pathToFileURL(`${distDir}/${name}/index.mjs`).href)) as { handler: T }).handler;
+    const handlers: EmbeddedHandlers = {
+      scheduledRun: await load('scheduled-run'),
+      operationWorker: await load('operation-worker'),
+      webhook: await load('webhook'),
+    };
+    const sqs = new SQSClient(aws.clientConfig('sqs'));
+    const localAws = aws;
+    return {
+      sim,
+      aws,
+      stack,
+      handlers,
+      hmacSecret,
+      callbackSigningKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      runSchedule: (job, scheduledTime = new Date()) =>
+        handlers.scheduledRun(schedulerInput(job, scheduledTime), lambdaContext('scheduledRun', 300_000)),
+      http: (path, body, headers) =>
+        handlers.webhook(httpApiEvent('POST', path, headers, body), lambdaContext('webhook', 10_000)),
+      drainOperations: (drainOptions = {}) => drain(sqs, stack, handlers, drainOptions),
+      readAlerts: async () => ({
+        email: await readInbox(localAws, stack.inboxes.email.queueUrl),
+        sms: await readInbox(localAws, stack.inboxes.sms.queueUrl),
+      }),
+      close: async () => {
+        sqs.destroy();
+        await localAws.close();
+        await sim.close();
+      },
+    };
+  } catch (error) {
+    await aws?.close();
+    await sim.close();
+    throw error;
+  }
+}
+
+async function drain(
+  sqs: SQSClient,
+  stack: ProvisionedStack,
+  handlers: EmbeddedHandlers,
+  options: { concurrency?: number; onBatch?: (info: DrainProgress) => void },
+): Promise<DrainResult> {
+  const concurrency = options.concurrency ?? Number(stack.params.workerMaxConcurrency ?? 2);
+  const batchSize = Number(stack.params.workerBatchSize ?? 5);
+  const progress = { invocations: 0, messages: 0, failedItems: 0 };
+  const poller = async () => {
+    for (;;) {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.queueUrl,
+          MaxNumberOfMessages: batchSize,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      if (!Messages || Messages.length === 0) return;
+      let failed: Set<string>;
+      try {
+        const response = await handlers.operationWorker(
+          sqsEvent(stack.queueArn, Messages),
+          lambdaContext('operationWorker', 120_000),
+        );
+        failed = new Set((response?.batchItemFailures ?? []).map((item) => item.itemIdentifier));
+      } catch {
+        // A rejected invocation (every record failed) means the whole batch is redelivered.
+        failed = new Set(Messages.map((message) => message.MessageId ?? ''));
+      }
+      progress.invocations += 1;
+      progress.messages += Messages.length;
+      progress.failedItems += failed.size;
+      const done = Messages.filter((message) => !failed.has(message.MessageId ?? ''));
+      const retry = Messages.filter((message) => failed.has(message.MessageId ?? ''));
+      if (done.length > 0) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: stack.queueUrl,
+            Entries: done.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+            })),
+          }),
+        );
+      }
+      // Locally a failed item is made visible again at once instead of after the visibility
+      // timeout, so redelivery up to maxReceiveCount (then the DLQ) happens within the run.
+      if (retry.length > 0) {
+        await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: stack.queueUrl,
+            Entries: retry.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        );
+      }
+      options.onBatch?.({ ...progress });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, poller));
+  const count = async (
+    url: string,
+    names: (
+      | 'ApproximateNumberOfMessages'
+      | 'ApproximateNumberOfMessagesDelayed'
+      | 'ApproximateNumberOfMessagesNotVisible'
+    )[],
+  ) => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }),
+    );
+    return names.reduce((sum, name) => sum + Number(Attributes?.[name] ?? 0), 0);
+  };
+  return {
+    ...progress,
+    delayed: await count(stack.queueUrl, [
+      'ApproximateNumberOfMessagesDelayed',
+      'ApproximateNumberOfMessagesNotVisible',
+    ]),
+    deadLettered: await count(stack.dlqUrl, ['ApproximateNumberOfMessages']),
+  };
+}

@@ -1,0 +1,183 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { OperationAuthFailure, signOperationRequest, verifyOperationRequest } from '../../../lib/webhooks';
+
+const SECRET = 'test-shared-secret-not-real';
+const NOW_S = 1_800_000_000;
+const now = () => NOW_S * 1000;
+const BODY = '{"operation":"unlock","deviceUids":["356938035643809"]}';
+
+// Computed here with node:crypto directly, so the verifier is checked against the contract,
+// not against its own signer.
+function contractSignature(timestamp: string | number, body: string, secret = SECRET): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+describe('verifyOperationRequest', () => {
+  it('accepts a request signed per the contract (Prepare / Act / Assess)', () => {
+    const headers = {
+      'x-sentinel-timestamp': String(NOW_S),
+      'x-sentinel-signature': contractSignature(NOW_S, BODY),
+    };
+
+    const result = verifyOperationRequest({ headers, body: BODY, secret: SECRET, now });
+
+    expect(result).toEqual({ ok: true, timestamp: NOW_S });
+  });
+
+  it('accepts what signOperationRequest produces, with header names in any case', () => {
+    const signed = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S });
+    const headers = Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toUpperCase(), v]));
+    expect(signed['x-sentinel-signature']).toBe(contractSignature(NOW_S, BODY));
+    expect(verifyOperationRequest({ headers, body: BODY, secret: SECRET, now }).ok).toBe(true);
+  });
+
+  it('accepts a Uint8Array body and a Headers instance', () => {
+    const headers = new Headers({
+      'x-sentinel-timestamp': String(NOW_S),
+      'x-sentinel-signature': contractSignature(NOW_S, BODY),
+    });
+    expect(
+      verifyOperationRequest({ headers, body: new TextEncoder().encode(BODY), secret: SECRET, now }).ok,
+    ).toBe(true);
+  });
+
+  it.each([
+    ['at the window edge in the past', NOW_S - 300, true],
+    ['at the window edge in the future', NOW_S + 300, true],
+    ['one second too old', NOW_S - 301, false],
+    ['one second too far ahead', NOW_S + 301, false],
+    ['a day old', NOW_S - 86_400, false],
+  ])('timestamp %s', (_label, timestamp, ok) => {
+    const headers = {
+      'x-sentinel-timestamp': String(timestamp),
+      'x-sentinel-signature': contractSignature(timestamp, BODY),
+    };
+    const result = verifyOperationRequest({ headers, body: BODY, secret: SECRET, now });
+    expect(result.ok).toBe(ok);
+    if (!result.ok) {
+      expect(result.reason).toBe(OperationAuthFailure.timestampOutOfWindow);
+      expect(result.apiError).toBe('TIMESTAMP_OUT_OF_WINDOW');
+    }
+  });
+
+  it('honours a custom tolerance', () => {
+    const ts = NOW_S - 60;
+    const headers = {
+      'x-sentinel-timestamp': String(ts),
+      'x-sentinel-signature': contractSignature(ts, BODY),
+    };
+    expect(
+      verifyOperationRequest({ headers, body: BODY, secret: SECRET, now, toleranceSeconds: 30 }).ok,
+    ).toBe(false);
+    expect(
+      verifyOperationRequest({ headers, body: BODY, secret: SECRET, now, toleranceSeconds: 60 }).ok,
+    ).toBe(true);
+  });
+
+  it('accepts several comma-separated signatures when one matches (client-side rotation)', () => {
+    const old = contractSignature(NOW_S, BODY, 'old-secret');
+    const headers = {
+      'x-sentinel-timestamp': String(NOW_S),
+      'x-sentinel-signature': `${old}, ${contractSignature(NOW_S, BODY)}`,
+    };
+    expect(verifyOperationRequest({ headers, body: BODY, secret: SECRET, now }).ok).toBe(true);
+  });
+
+  it('accepts a request signed with any of several server secrets (server-side rotation)', () => {
+    const headers = {
+      'x-sentinel-timestamp': String(NOW_S),
+      'x-sentinel-signature': contractSignature(NOW_S, BODY, 'previous'),
+    };
+    expect(verifyOperationRequest({ headers, body: BODY, secret: [SECRET, 'previous'], now }).ok).toBe(true);
+    expect(verifyOperationRequest({ headers, body: BODY, secret: [SECRET], now }).ok).toBe(false);
+  });
+
+  const valid = {
+    'x-sentinel-timestamp': String(NOW_S),
+    'x-sentinel-signature': contractSignature(NOW_S, BODY),
+  };
+  it.each([
+    ['no headers', undefined, BODY, SECRET, OperationAuthFailure.missingTimestamp, 'SIGNATURE_MISSING'],
+    [
+      'no signature',
+      { 'x-sentinel-timestamp': String(NOW_S) },
+      BODY,
+      SECRET,
+      OperationAuthFailure.missingSignature,
+      'SIGNATURE_MISSING',
+    ],
+    [
+      'timestamp in ms',
+      { ...valid, 'x-sentinel-timestamp': String(NOW_S * 1000) },
+      BODY,
+      SECRET,
+      OperationAuthFailure.invalidTimestamp,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'non-numeric timestamp',
+      { ...valid, 'x-sentinel-timestamp': '2027-01-15T08:00:00Z' },
+      BODY,
+      SECRET,
+      OperationAuthFailure.invalidTimestamp,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'signature without v1=',
+      { ...valid, 'x-sentinel-signature': valid['x-sentinel-signature'].slice(3) },
+      BODY,
+      SECRET,
+      OperationAuthFailure.malformedSignature,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'truncated signature',
+      { ...valid, 'x-sentinel-signature': valid['x-sentinel-signature'].slice(0, -2) },
+      BODY,
+      SECRET,
+      OperationAuthFailure.malformedSignature,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'body changed',
+      valid,
+      BODY.replace('unlock', 'lock'),
+      SECRET,
+      OperationAuthFailure.signatureMismatch,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'body with trailing newline',
+      valid,
+      `${BODY}\n`,
+      SECRET,
+      OperationAuthFailure.signatureMismatch,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'wrong secret',
+      valid,
+      BODY,
+      'another-secret',
+      OperationAuthFailure.signatureMismatch,
+      'SIGNATURE_INVALID',
+    ],
+    ['empty secret', valid, BODY, '', OperationAuthFailure.noSecret, 'SIGNATURE_INVALID'],
+  ] as const)('refuses %s', (_label, headers, body, secret, reason, apiError) => {
+    expect(verifyOperationRequest({ headers, body, secret, now })).toEqual({ ok: false, reason, apiError });
+  });
+
+  it('refuses a signature for another timestamp even inside the window', () => {
+    const headers = {
+      'x-sentinel-timestamp': String(NOW_S),
+      'x-sentinel-signature': contractSignature(NOW_S - 1, BODY),
+    };
+    expect(verifyOperationRequest({ headers, body: BODY, secret: SECRET, now }).ok).toBe(false);
+  });
+
+  it('uses the real clock when no now is given', () => {
+    const signed = signOperationRequest({ body: BODY, secret: SECRET });
+    expect(verifyOperationRequest({ headers: signed, body: BODY, secret: SECRET }).ok).toBe(true);
+  });
+});
