@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadJobsConfig } from '../../../lib/config';
 import { type PackagedService, packageService } from '../../../scripts/package';
 
 // Packages the service for real (esbuild bundles + `serverless package --stage ci`, offline, no
@@ -196,7 +198,14 @@ describe('packaged CloudFormation (stage ci)', () => {
   it('schedules: one per default job, time zone, flexible window, retries, DLQ, own role', () => {
     const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => r.Properties);
     const jobs = schedules.map((s) => JSON.parse((s.Target as Json).Input as string).job).sort();
-    expect(jobs).toEqual(['licence-health', 'overdue-lock', 'payment-reminder']);
+    expect(jobs).toEqual(['approve-pending', 'licence-health', 'overdue-lock', 'payment-reminder']);
+    // Every scheduled job exists in config/jobs.yml, and its run id is pinned to the scheduled
+    // time so the scheduler's retries re-use the same chunk ids.
+    const configured = loadJobsConfig(
+      readFileSync(new URL('../../../config/jobs.yml', import.meta.url), 'utf8'),
+      'ci',
+    );
+    for (const job of jobs) expect(configured.jobs.has(job)).toBe(true);
     for (const s of schedules) {
       const target = s.Target as Json;
       expect(s.ScheduleExpressionTimezone).toBe('Europe/Berlin');
@@ -206,8 +215,11 @@ describe('packaged CloudFormation (stage ci)', () => {
       expect(target.RoleArn).toEqual({ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] });
       expect((target.RetryPolicy as Json).MaximumRetryAttempts).toBeGreaterThanOrEqual(1);
       expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['SchedulesDLQ', 'Arn'] } });
+      expect(JSON.parse(target.Input as string).scheduledTime).toBe('<aws.scheduler.scheduled-time>');
     }
-    const hourly = schedules.find((s) => (s.Target as Json).Input === '{"job":"licence-health"}');
+    const hourly = schedules.find(
+      (s) => JSON.parse((s.Target as Json).Input as string).job === 'licence-health',
+    );
     expect(hourly?.ScheduleExpression).toMatch(/^cron\(\d+ \* \* \* \? \*\)$|^rate\(1 hour\)$/);
   });
 
