@@ -70,13 +70,7 @@ async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<
   if (!auth.ok) {
     metrics.addMetric('RequestsRejected', MetricUnit.Count, 1);
     logger.warn('operation request rejected', { reason: auth.reason });
-    const name =
-      auth.reason === 'timestamp-out-of-window'
-        ? 'TIMESTAMP_OUT_OF_WINDOW'
-        : auth.reason.startsWith('missing')
-          ? 'SIGNATURE_MISSING'
-          : 'SIGNATURE_INVALID';
-    return respondError(apiError(name, `Request authentication failed: ${auth.reason}.`));
+    return respondError(apiError(auth.apiError, `Request authentication failed: ${auth.reason}.`));
   }
   const text = body.toString('utf8');
   let json: unknown;
