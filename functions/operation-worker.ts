@@ -23,6 +23,7 @@ import {
   idempotencyConfig,
   idempotencyStore,
   knoxClient,
+  runTracker,
 } from './shared/runtime';
 
 /** A chunk whose retryable devices are still failing after every follow-up attempt. */
@@ -62,6 +63,12 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
   const log = { job: message.job, runId: message.runId, chunk: message.chunk, attempt: message.attempt };
   const outcome = await idempotentExecute()({ key: chunkKey(message), message }, deadlineOf(context));
   const report = await alertPipeline().process(observationOf(message, outcome));
+  // The first attempt of every chunk counts towards the run; the call that completes it sends
+  // the run's digest. Follow-up attempts only retry devices and are not counted again.
+  if (message.attempt === 0) {
+    const run = { stage: message.stage, job: message.job, runId: message.runId };
+    if ((await runTracker().chunkDone(run, message.chunk)).complete) await alertPipeline().flush(run);
+  }
   metrics.addMetric('DevicesSucceeded', MetricUnit.Count, outcome.succeeded);
   metrics.addMetric('DevicesFailed', MetricUnit.Count, outcome.failed.length);
   recordFailuresByCode(failuresByCode(outcome));

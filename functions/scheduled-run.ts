@@ -12,6 +12,7 @@ import {
   jobsConfig,
   knoxClient,
   objectSource,
+  runTracker,
   serviceConfig,
 } from './shared/runtime';
 import { parseScheduledInput, ScheduledInputError } from './shared/scheduledEvent';
@@ -23,6 +24,7 @@ import { parseScheduledInput, ScheduledInputError } from './shared/scheduledEven
  * retried run re-uses its chunk ids and workers execute each chunk once.
  */
 async function scheduledRun(event: unknown, context: Context) {
+  metrics.addMetric('ScheduledRuns', MetricUnit.Count, 1);
   const input = parseScheduledInput(event);
   const job = jobsConfig().jobs.get(input.job);
   if (!job)
@@ -62,6 +64,7 @@ async function scheduledRun(event: unknown, context: Context) {
     queue: chunkQueue(),
     executor: knox,
     sink: alertPipeline(),
+    tracker: runTracker(),
     deadline: deadlineOf(context),
     onProgress: (progress) => logger.debug('progress', { progress }),
   });

@@ -24,6 +24,7 @@ import {
   idempotencyConfig,
   idempotencyStore,
   jobsConfig,
+  runTracker,
   secureParameter,
   serviceConfig,
 } from './shared/runtime';
@@ -35,6 +36,7 @@ type Result = APIGatewayProxyStructuredResultV2;
 
 /** Routes the two HTTP API endpoints; everything else is a 404/405 in the Knox-style envelope. */
 async function webhook(event: APIGatewayProxyEventV2, context: Context): Promise<Result> {
+  metrics.addMetric('HttpRequests', MetricUnit.Count, 1);
   const method = event.requestContext?.http?.method ?? 'POST';
   const path = event.rawPath ?? '';
   if (path !== '/operations' && path !== '/knox/notifications')
@@ -90,6 +92,7 @@ async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<
       stage: config.STAGE,
       chunkSize: jobsConfig().defaults.chunkSize,
       idempotencyKey: event.headers['idempotency-key'],
+      tracker: runTracker(),
     });
     metrics.addMetric('OperationsAccepted', MetricUnit.Count, 1);
     logger.info('operation request queued', { ...accepted });
@@ -157,14 +160,10 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
           });
       }
       if (knoxEvent.error) failures.push({ error: knoxEvent.error.toJSON() });
-      await alertPipeline().process({
-        stage: config.STAGE,
-        job: 'knox-webhook',
-        runId: knoxEvent.eventId,
-        operation: knoxEvent.eventType,
-        failures,
-        successes,
-      });
+      const run = { stage: config.STAGE, job: 'knox-webhook', runId: knoxEvent.eventId };
+      await alertPipeline().process({ ...run, operation: knoxEvent.eventType, failures, successes });
+      // Each callback is a complete run of its own: its per-device failures go out as its digest now.
+      await alertPipeline().flush(run);
       return { failures: failures.length };
     },
     { persistenceStore: idempotencyStore(), config: idemConfig },

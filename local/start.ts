@@ -1,38 +1,292 @@
-// The embedded default for `npm start`. Until the Knox Guard client and simulator land, it shows
-// what the shared error library does with typical Knox Guard answers.
-import { decode, KNOX_CODES } from '../lib/errors';
+// `npm start`: the main job on the embedded default. Starts the Knox Guard simulator, the local
+// SNS/SQS/S3 (fauxqs) and DynamoDB (dynalite) servers, creates what serverless.yml declares, and
+// invokes the real packaged handlers with real event shapes: scheduled runs, a Knox callback and
+// an operation request. Prints what happened and the alerts exactly as the admins receive them.
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { parseArgs } from 'node:util';
+import { maskDeviceId } from '../lib/privacy';
+import { signKnoxCallback, signOperationRequest } from '../lib/webhooks';
+import type { InboxMessage } from './aws';
+import { type EmbeddedStack, startEmbeddedStack } from './embedded';
 
-const samples = [
-  {
-    status: 200,
-    body: '{"result":"SUCCESS","objectId":"SDAKJ23DKCMSDAKENXSSAEQ","requestedId":"356938035643809"}',
-  },
-  {
-    status: 400,
-    body: '{"result":"FAIL","error":{"code":4001809,"message":"LICENSE_IS_LACK","reason":"No available licence"}}',
-  },
-  {
-    status: 200,
-    body: '{"result":"FAIL","error":{"code":"4030104","message":"USER_BLOCKED_STATE","reason":"User is blocked"}}',
-  },
-  { status: 429, headers: { 'retry-after': '5' }, body: '' },
-  { status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
-  { status: 400, body: '{"result":"FAIL","error":{"code":4002250,"message":"API_KEY_NON_UNIQUE_JWTID"}}' },
-];
+const SCENARIOS = {
+  default: 'a realistic tenant: too few licences, one device without SIM control configuration',
+  'user-blocked': 'the API user is blocked in Knox Guard: every call fails with USER_BLOCKED_STATE',
+  'rate-limited': 'Knox Guard answers 429 bursts (with and without Retry-After): retried, nothing lost',
+  outage: 'Knox Guard answers 503 and resets connections for a while: retried, the rest re-queued',
+} as const;
+type Scenario = keyof typeof SCENARIOS;
 
-console.log(
-  `knox-guard-sentinel (Node ${process.version}): ${KNOX_CODES.length} Knox Guard codes in the catalog\n`,
-);
-for (const sample of samples) {
-  const result = decode(sample);
-  if (result.ok) {
-    console.log(`HTTP ${sample.status} -> success`);
-  } else {
-    const e = result.error;
+const HELP = `Usage: npm start -- [options]
+
+Runs knox-guard-sentinel's main job locally, with no AWS account: a Knox Guard simulator, local
+SNS/SQS/S3 (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, and the packaged Lambda handlers.
+
+Options:
+  --job <name>          run only this scheduled job from config/jobs.yml
+                        (default: approve-pending, then overdue-lock, then the webhook demos)
+  --devices <n>         devices in the billing system's overdue list (default 40; above the
+                        inline limit of 2,000 the job fans out through SQS to the workers)
+  --scenario <name>     fault scenario (default: default)
+${Object.entries(SCENARIOS)
+  .map(([name, text]) => `                          ${name.padEnd(13)} ${text}`)
+  .join('\n')}
+  --verbose             show the handlers' structured logs (Powertools, level INFO)
+  -h, --help            show this help
+`;
+
+const { values } = parseArgs({
+  options: {
+    job: { type: 'string' },
+    devices: { type: 'string', default: '40' },
+    scenario: { type: 'string', default: 'default' },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const deviceCount = Number(values.devices);
+if (!Number.isInteger(deviceCount) || deviceCount < 1 || deviceCount > 1_000_000) {
+  fail(`--devices must be a whole number from 1 to 1,000,000 (got ${values.devices})`);
+}
+if (!(values.scenario in SCENARIOS)) {
+  fail(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')} (got ${values.scenario})`);
+}
+const scenario = values.scenario as Scenario;
+
+function fail(message: string): never {
+  console.error(`npm start: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
+const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[0m` : text);
+const step = (n: number, total: number, text: string) => console.log(`\n${bold(`[${n}/${total}] ${text}`)}`);
+const line = (text = '') => console.log(`      ${text}`);
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+function describeSummary(summary: unknown): string[] {
+  const s = summary as {
+    mode?: string;
+    targets?: number;
+    chunks?: number;
+    succeeded?: number;
+    failuresByCode?: Record<string, number>;
+    requeued?: number;
+    freeSeats?: number;
+    totalSeats?: number;
+  };
+  if (s.freeSeats !== undefined) return [`licence seats: ${s.freeSeats} free of ${s.totalSeats}`];
+  const failures = Object.entries(s.failuresByCode ?? {});
+  const out = [
+    s.mode === 'queued'
+      ? `${s.targets} devices split into ${s.chunks} chunk messages on the operations queue`
+      : `${s.targets} devices, run inline in ${s.chunks} chunk(s): ${s.succeeded} succeeded, ${failures.reduce((n, [, c]) => n + c, 0)} failed`,
+  ];
+  for (const [code, count] of failures) out.push(`  ${code.padEnd(34)} x${count}`);
+  if (s.requeued) out.push(`${s.requeued} device(s) with retryable failures queued for another attempt`);
+  return out;
+}
+
+async function drain(env: EmbeddedStack) {
+  const started = Date.now();
+  let last = 0;
+  const result = await env.drainOperations({
+    onBatch: (progress) => {
+      if (Date.now() - last < 1000) return;
+      last = Date.now();
+      line(dim(`... ${progress.messages} chunk messages through ${progress.invocations} worker invocations (${seconds(started)})`));
+    },
+  });
+  line(
+    `workers: ${result.invocations} invocation(s) of operationWorker processed ${result.messages} message(s)` +
+      (result.failedItems ? `, ${result.failedItems} reported as batch item failures (redelivered)` : '') +
+      ` in ${seconds(started)}`,
+  );
+  if (result.delayed) line(`${result.delayed} follow-up message(s) delayed for a later attempt (SQS DelaySeconds)`);
+  if (result.deadLettered) line(`${result.deadLettered} message(s) in the DLQ (the DLQ alarm notifies the admins)`);
+  return result;
+}
+
+function printAlert(kind: 'E-mail' | 'SMS', index: number, alert: InboxMessage) {
+  const attrs = Object.entries(alert.attributes)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  if (kind === 'SMS') {
+    console.log(`  ${bold(`SMS ${index}`)} (${alert.sms.length} chars)  ${dim(attrs)}`);
+    console.log(`    ${alert.sms}`);
+    return;
+  }
+  console.log(`\n  ${bold(`E-mail ${index}`)}  ${dim(attrs)}`);
+  console.log(`    Subject: ${alert.subject ?? ''}`);
+  for (const text of alert.email.split('\n')) console.log(`    | ${text}`);
+}
+
+async function main() {
+  const started = Date.now();
+  const totalSteps = values.job ? 2 : 6;
+  console.log(bold(`knox-guard-sentinel: the main job on the embedded default (Node ${process.version})`));
+  console.log(dim(`scenario: ${scenario} - ${SCENARIOS[scenario]}`));
+
+  step(1, totalSteps, 'Starting the local Knox Guard simulator and local AWS (fauxqs, dynalite); bundling the handlers');
+  const fleet = Math.max(300, deviceCount * 3);
+  const env = await startEmbeddedStack({
+    simulator: { seed: { devices: fleet } },
+    logLevel: values.verbose ? 'INFO' : 'ERROR',
+  });
+  try {
+    const tenant = env.sim.state.tenant as { name?: string };
+    line(`Knox Guard simulator ${env.sim.url}: tenant "${tenant.name}", ${fleet} devices, no SIM control policy, few spare licence seats`);
+    line(`from serverless.yml (stage local): table ${env.stack.tableName}, topic ${env.stack.topicArn.split(':').pop()},`);
+    line(`  queue ${env.stack.queueUrl.split('/').pop()} (DLQ after ${env.stack.maxReceiveCount} receives), bucket ${env.stack.bucket}`);
+    line(`admins: one e-mail inbox and one SMS inbox subscribed with the template's filter policies (${seconds(started)})`);
+    applyScenario(env);
+
+    const overdue = await dropOverdueList(env, deviceCount);
+    if (values.job) {
+      step(2, totalSteps, `Scheduled run: ${values.job} (EventBridge Scheduler -> scheduledRun)`);
+      await runJob(env, values.job);
+    } else {
+      step(2, totalSteps, `Billing system drops overdue/latest.csv into s3://${env.stack.bucket}`);
+      line(`${overdue.total} device ids: ${overdue.enrolled} Enrolled, ${overdue.simControl} with SIM control, ${overdue.completed} Completed, 1 unknown`);
+      step(3, totalSteps, 'Scheduled run: approve-pending (EventBridge Scheduler -> scheduledRun)');
+      await runJob(env, 'approve-pending');
+      step(4, totalSteps, 'Scheduled run: overdue-lock');
+      await runJob(env, 'overdue-lock');
+      step(5, totalSteps, 'Knox Webhook Notification callbacks -> POST /knox/notifications');
+      await callbacks(env, overdue.sampleLocked);
+      step(6, totalSteps, "Operation requests from the customer's systems -> POST /operations");
+      await operationRequests(env, overdue.sampleEnrolled);
+    }
+
+    const alerts = await env.readAlerts();
+    console.log(`\n${bold(`Alerts as the admins receive them: ${alerts.email.length} e-mail(s), ${alerts.sms.length} SMS`)}`);
+    console.log(dim('  (fauxqs delivers the MessageStructure JSON; these are its "email" and "sms" texts)'));
+    alerts.email.forEach((alert, i) => printAlert('E-mail', i + 1, alert));
+    console.log('');
+    alerts.sms.forEach((alert, i) => printAlert('SMS', i + 1, alert));
+    const stats = env.sim.stats;
     console.log(
-      `HTTP ${sample.status} -> ${e.codeName} (${e.code}) [${e.category}/${e.severity}${e.retryable ? ', retryable' : ''}]`,
+      `\n${bold('Done')} in ${seconds(started)}: Knox Guard saw ${stats.total} requests (max ${stats.maxRequestsPerSecond}/s); ` +
+        `statuses ${Object.entries(stats.byStatus)
+          .map(([status, count]) => `${status}x${count}`)
+          .join(' ')}`,
     );
-    console.log(`   reason: ${e.reason}`);
-    console.log(`   do:     ${e.remediation}`);
+  } finally {
+    await env.close();
   }
 }
+
+function applyScenario(env: EmbeddedStack) {
+  if (scenario === 'user-blocked') {
+    const user = env.sim.state.primaryUser;
+    if (user) user.status = 'blocked';
+  } else if (scenario === 'rate-limited') {
+    env.sim.faults.push({ status: 429, times: 3, headers: { 'retry-after': '1' } }, { status: 429, times: 2 });
+  } else if (scenario === 'outage') {
+    env.sim.faults.push({ status: 503, times: 4 }, { reset: true, times: 2 }, { status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' });
+  }
+}
+
+async function dropOverdueList(env: EmbeddedStack, count: number) {
+  const take = (filter: { status: string[]; simControlEnabled?: boolean }, n: number) => {
+    const out: string[] = [];
+    for (const device of env.sim.state.devices.scan(filter)) {
+      if (out.length >= n) break;
+      out.push(device.deviceUid);
+    }
+    return out;
+  };
+  const simControl = take({ status: ['Enrolled'], simControlEnabled: true }, Math.min(2, count));
+  const enrolled = take({ status: ['Enrolled'], simControlEnabled: false }, Math.max(0, count - simControl.length - 3));
+  const completed = take({ status: ['Completed'] }, 2);
+  const unknown = '356938035999993';
+  const ids = [...enrolled, ...simControl, ...completed, unknown];
+  const csv = `deviceUid,customer,daysOverdue\n${ids.map((id, i) => `${id},C-${10_000 + i},${14 + (i % 30)}`).join('\n')}\n`;
+  const s3 = new S3Client({ ...env.aws.clientConfig('s3'), forcePathStyle: true });
+  await s3.send(new PutObjectCommand({ Bucket: env.stack.bucket, Key: 'overdue/latest.csv', Body: csv, ContentType: 'text/csv' }));
+  s3.destroy();
+  return {
+    total: ids.length,
+    enrolled: enrolled.length,
+    simControl: simControl.length,
+    completed: completed.length,
+    sampleLocked: enrolled.slice(0, 2),
+    sampleEnrolled: take({ status: ['Enrolled'], simControlEnabled: false }, count + 10).slice(-2),
+  };
+}
+
+async function runJob(env: EmbeddedStack, job: string) {
+  const started = Date.now();
+  try {
+    const summary = await env.runSchedule(job);
+    for (const text of describeSummary(summary)) line(text);
+    if ((summary as { mode?: string }).mode === 'queued') await drain(env);
+    line(dim(`(${seconds(started)})`));
+  } catch (error) {
+    line(`scheduledRun failed: ${(error as Error).name}: ${(error as Error).message}`);
+    line('EventBridge Scheduler would retry it (retry policy) and then send it to the schedules DLQ.');
+  }
+}
+
+async function callbacks(env: EmbeddedStack, locked: readonly string[]) {
+  const body = JSON.stringify({
+    eventType: 'KG_DEVICE_LOCKED',
+    eventId: `evt-${Date.now()}`,
+    timestamp: new Date().toISOString(),
+    resultList: [
+      ...locked.map((deviceUid) => ({ deviceUid, result: 'SUCCESS' })),
+      {
+        deviceUid: '356938035999993',
+        result: 'FAIL',
+        error: { code: 4040300, message: 'DEVICE_NOT_FOUND', reason: 'Device 356938035999993 not found.' },
+      },
+    ],
+  });
+  const signature = signKnoxCallback(body, env.callbackSigningKeyPem);
+  const headers = { 'content-type': 'application/json', 'x-knox-signature': signature };
+  const first = await env.http('/knox/notifications', body, headers);
+  line(`signed KG_DEVICE_LOCKED (${locked.map(maskDeviceId).join(', ')} + 1 failed) -> ${first.statusCode} ${first.body}`);
+  const again = await env.http('/knox/notifications', body, headers);
+  line(`the same callback delivered again -> ${again.statusCode} (processed once: idempotency record in DynamoDB)`);
+  const forged = await env.http('/knox/notifications', body.replace('SUCCESS', 'FAIL'), headers);
+  line(`a tampered body with the old signature -> ${forged.statusCode} ${forged.body}`);
+}
+
+async function operationRequests(env: EmbeddedStack, enrolled: readonly string[]) {
+  const request = JSON.stringify({
+    operation: 'blink',
+    deviceUids: enrolled,
+    message: 'Your instalment is due in 3 days.',
+    tel: '+49 30 1234567',
+    requestedBy: 'billing-system',
+  });
+  const headers = {
+    'content-type': 'application/json',
+    'idempotency-key': `demo-${Date.now()}`,
+    ...signOperationRequest({ body: request, secret: env.hmacSecret }),
+  };
+  const accepted = await env.http('/operations', request, headers);
+  line(`signed blink for ${enrolled.length} devices -> ${accepted.statusCode} ${accepted.body}`);
+  const retried = await env.http('/operations', request, headers);
+  line(`retried with the same Idempotency-Key -> ${retried.statusCode} (same operationId, queued once)`);
+  await drain(env);
+  const bad = JSON.stringify({ operation: 'lock', deviceUids: ['356938035643800'] });
+  const rejected = await env.http('/operations', bad, {
+    'content-type': 'application/json',
+    ...signOperationRequest({ body: bad, secret: env.hmacSecret }),
+  });
+  line(`a lock without message, contact and with a bad IMEI check digit -> ${rejected.statusCode} ${rejected.body}`);
+  const unsigned = await env.http('/operations', request, { 'content-type': 'application/json' });
+  line(`an unsigned request -> ${unsigned.statusCode} ${unsigned.body}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nnpm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

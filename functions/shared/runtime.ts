@@ -25,6 +25,7 @@ import {
 import { createKnoxClient, type KnoxClient } from '../../lib/knox';
 import {
   type ChunkQueue,
+  createDynamoRunTracker,
   createS3ObjectSource,
   createSqsChunkQueue,
   type ObjectSource,
@@ -55,7 +56,9 @@ export const jobsConfig = once((): JobsConfig => {
 });
 
 const dynamo = once(() => new DynamoDBClient({}));
-const sqs = once(() => new SQSClient({}));
+// fauxqs answers queue URLs on a host name of its own; with a local endpoint configured the
+// client must send to that endpoint rather than to the URL's host (AWS: the URL is the endpoint).
+const sqs = once(() => new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }));
 
 /** The alert pipeline: rules from jobs.yml, state in DynamoDB, messages to the SNS topic. */
 export const alertPipeline = once((): AlertPipeline => {
@@ -72,6 +75,11 @@ export const alertPipeline = once((): AlertPipeline => {
 /** The operations queue (chunks of large jobs and API requests). */
 export const chunkQueue = once(
   (): ChunkQueue => createSqsChunkQueue({ client: sqs(), queueUrl: serviceConfig().OPERATIONS_QUEUE_URL }),
+);
+
+/** Tracks the chunks of fanned-out runs so the last one sends the run's digest. */
+export const runTracker = once(() =>
+  createDynamoRunTracker({ client: dynamo(), tableName: serviceConfig().STATE_TABLE }),
 );
 
 /** Billing-system target files in the targets bucket. */

@@ -36,7 +36,9 @@ export const DEFAULT_CODE_RULES = {
 
 /**
  * The codes whose firing alert inhibits per-device alerts and digest entries in the same stage:
- * when the API user is blocked or licences ran out, the device failures are symptoms.
+ * when the API key, user or tenant cannot call Knox Guard at all, device failures are symptoms.
+ * LICENSE_IS_LACK and PRECONDITION_FAILED_EXCEPTION are not sources: they affect only the devices
+ * that need a seat or SIM control, so a DEVICE_NOT_FOUND next to them is a separate problem.
  */
 export const DEFAULT_INHIBIT_SOURCES = [
   'AUTHORIZATION_FAIL',
@@ -48,7 +50,4 @@ export const DEFAULT_INHIBIT_SOURCES = [
   'USER_BLOCKED_STATE',
   'USER_PENDING_STATE',
   'TENANT_NOT_FOUND',
-  'LICENSE_IS_LACK',
-  'LICENSE_MAX_COUNT_REACHED',
-  'PRECONDITION_FAILED_EXCEPTION',
 ] as const;

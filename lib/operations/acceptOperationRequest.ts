@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
 import type { ChunkQueue, OperationParams } from './ports';
+import type { RunTracker } from './runTracker';
 
 /** The job name API requests are grouped under in alerts, logs and metrics. */
 export const API_JOB = 'api-request';
@@ -32,6 +33,8 @@ export async function acceptOperationRequest(
     readonly stage: string;
     readonly chunkSize: number;
     readonly idempotencyKey?: string;
+    /** Told the chunk count, so the workers' last chunk sends the operation's digest. */
+    readonly tracker?: RunTracker;
   },
 ): Promise<AcceptedOperation> {
   const operationId = deps.idempotencyKey
@@ -53,6 +56,7 @@ export async function acceptOperationRequest(
     });
   }
   await deps.queue.send(messages);
+  await deps.tracker?.queued({ stage: deps.stage, job: API_JOB, runId: operationId }, messages.length);
   return {
     operationId,
     operation: request.operation,

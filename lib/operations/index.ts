@@ -28,5 +28,6 @@ export type {
 } from './ports';
 export { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
 export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
+export { createDynamoRunTracker, type RunRef, type RunTracker } from './runTracker';
 export { createS3ObjectSource } from './s3ObjectSource';
 export { ChunkQueueError, createSqsChunkQueue, type SqsChunkQueueOptions } from './sqsChunkQueue';

@@ -1,11 +1,12 @@
 import type { JobConfig, JobTargets } from '../config';
-import { Actor, Category, Scope, Severity } from '../errors';
+import { Actor, Category, KnoxGuardError, type KnoxGuardFailure, Scope, Severity } from '../errors';
 import { chunkAsync } from './chunkAsync';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
 import { executeChunk, failuresByCode, observationOf } from './executeChunk';
 import { planFollowUp } from './followUp';
 import type { ChunkQueue, FailureSink, OperationExecutor } from './ports';
 import { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
+import type { RunTracker } from './runTracker';
 
 export interface ScheduledRunDeps {
   readonly stage: string;
@@ -15,6 +16,8 @@ export interface ScheduledRunDeps {
   readonly queue: ChunkQueue;
   readonly executor: OperationExecutor;
   readonly sink: FailureSink;
+  /** Learns when the workers finished every chunk of a queued run, to send its digest then. */
+  readonly tracker?: RunTracker;
   /** Epoch ms by which the invocation must be done (the Lambda's remaining time minus a margin). */
   readonly deadline?: number;
   readonly onProgress?: (event: {
@@ -82,7 +85,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
       head.push(next.value);
     }
   } catch (error) {
-    if (error instanceof TargetsError) await reportUnreadableTargets(job, job.targets, error, deps);
+    await reportTargetFailure(job, job.targets, error, deps);
     throw error;
   }
 
@@ -127,54 +130,72 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
   let chunks = 0;
   let targets = 0;
   let batch: ChunkMessage[] = [];
-  for await (const deviceUids of chunkAsync(all(), chunkSize)) {
-    batch.push({ ...base, chunk: chunks, deviceUids });
-    chunks += 1;
-    targets += deviceUids.length;
-    if (batch.length === 10) {
-      await deps.queue.send(batch);
-      batch = [];
-      deps.onProgress?.({ phase: 'queued', devices: targets, chunks });
+  try {
+    for await (const deviceUids of chunkAsync(all(), chunkSize)) {
+      batch.push({ ...base, chunk: chunks, deviceUids });
+      chunks += 1;
+      targets += deviceUids.length;
+      if (batch.length === 10) {
+        await deps.queue.send(batch);
+        batch = [];
+        deps.onProgress?.({ phase: 'queued', devices: targets, chunks });
+      }
     }
+  } catch (error) {
+    // A listing that fails half-way: the chunks already queued run; the retry re-queues them
+    // under the same ids, which the workers' idempotency turns into no-ops.
+    await reportTargetFailure(job, job.targets, error, deps);
+    throw error;
   }
   if (batch.length > 0) await deps.queue.send(batch);
   deps.onProgress?.({ phase: 'queued', devices: targets, chunks });
+  const run = { stage: deps.stage, job: job.name, runId: deps.runId };
+  if ((await deps.tracker?.queued(run, chunks))?.complete) await deps.sink.flush?.(run);
   return { ...empty, mode: 'queued', targets, chunks };
 }
 
-async function reportUnreadableTargets(
+/**
+ * A job that cannot even list its targets processed no device at all, so it is reported to the
+ * alert pipeline before the error propagates: a Knox Guard failure of the device listing as that
+ * failure (USER_BLOCKED_STATE, ...), an unreadable billing file as TARGETS_UNREADABLE.
+ */
+async function reportTargetFailure(
   job: JobConfig,
   targets: JobTargets,
-  error: TargetsError,
+  error: unknown,
   deps: ScheduledRunDeps,
 ) {
-  const where = targets.source === 's3' ? `s3://…/${targets.key}` : targets.source;
+  let failure: KnoxGuardFailure;
+  if (error instanceof KnoxGuardError) failure = error.toJSON();
+  else if (error instanceof TargetsError) failure = unreadableTargets(targets, error);
+  else return;
   await deps.sink.process({
     stage: deps.stage,
     job: job.name,
     runId: deps.runId,
     operation: job.operation,
     successes: 0,
-    failures: [
-      {
-        error: {
-          httpStatus: 0,
-          receivedStatus: 0,
-          code: 'TARGETS_UNREADABLE',
-          codeName: 'TARGETS_UNREADABLE',
-          reason: `${where}: ${error.message}`,
-          description: 'The job could not read its list of target devices, so no device was processed.',
-          category: Category.configuration,
-          severity: Severity.critical,
-          retryable: false,
-          actionable: true,
-          scope: Scope.tenant,
-          actor: Actor.billingOps,
-          remediation:
-            'Check that the billing export landed in the targets bucket under the configured key and is valid CSV/JSON.',
-          known: false,
-        },
-      },
-    ],
+    failures: [{ error: failure }],
   });
+}
+
+function unreadableTargets(targets: JobTargets, error: TargetsError): KnoxGuardFailure {
+  const where = targets.source === 's3' ? `s3://…/${targets.key}` : targets.source;
+  return {
+    httpStatus: 0,
+    receivedStatus: 0,
+    code: 'TARGETS_UNREADABLE',
+    codeName: 'TARGETS_UNREADABLE',
+    reason: `${where}: ${error.message}`,
+    description: 'The job could not read its list of target devices, so no device was processed.',
+    category: Category.configuration,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.billingOps,
+    remediation:
+      'Check that the billing export landed in the targets bucket under the configured key and is valid CSV/JSON.',
+    known: false,
+  };
 }

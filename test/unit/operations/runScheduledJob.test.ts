@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobConfig } from '../../../lib/config';
+import { failureFromEnvelope } from '../../../lib/errors';
 import { runScheduledJob, type ScheduledRunDeps, TargetsError } from '../../../lib/operations';
 import { fakeExecutor, recordingQueue, recordingSink } from '../../helpers/operationsFakes';
 
@@ -107,6 +108,37 @@ describe('runScheduledJob', () => {
     expect(sink.observations[0]?.failures[0]?.error).toMatchObject({
       code: 'TARGETS_UNREADABLE',
       severity: 'critical',
+    });
+  });
+});
+
+describe('runScheduledJob with a Knox Guard device-list filter', () => {
+  it('alerts the listing failure itself (e.g. USER_BLOCKED_STATE) and rethrows it', async () => {
+    const blocked = failureFromEnvelope(
+      { code: 4030104, message: 'USER_BLOCKED_STATE', reason: 'User is blocked.' },
+      403,
+    );
+    const {
+      deps: d,
+      sink,
+      executor,
+    } = deps({
+      targets: {
+        devices: {
+          // biome-ignore lint/correctness/useYield: the listing fails before its first page
+          async *iterateDevices() {
+            throw blocked;
+          },
+        },
+      },
+    });
+    const job = lockJob([], { targets: { source: 'knox', filter: { status: ['Pending'] } } });
+    await expect(runScheduledJob(job, d)).rejects.toBe(blocked);
+    expect(executor.calls).toHaveLength(0);
+    expect(sink.observations).toHaveLength(1);
+    expect(sink.observations[0]?.failures[0]?.error).toMatchObject({
+      codeName: 'USER_BLOCKED_STATE',
+      scope: 'tenant',
     });
   });
 });

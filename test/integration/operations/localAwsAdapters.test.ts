@@ -1,0 +1,177 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ChunkMessage,
+  ChunkQueueError,
+  createDynamoRunTracker,
+  createS3ObjectSource,
+  createSqsChunkQueue,
+  parseChunkMessage,
+  resolveTargets,
+} from '../../../lib/operations';
+import { createAlertStateTable, type LocalAws, startLocalAws } from '../../../local/aws';
+
+let local: LocalAws;
+beforeAll(async () => {
+  local = await startLocalAws();
+  await createAlertStateTable(local, 'state');
+});
+afterAll(async () => {
+  await local?.close();
+});
+
+const message = (chunk: number): ChunkMessage => ({
+  v: 1,
+  stage: 'test',
+  job: 'overdue-lock',
+  runId: 'run-1',
+  operation: 'lock',
+  params: { message: 'Pay', tel: '+4930123456' },
+  chunk,
+  attempt: 0,
+  deviceUids: [`35693803564${String(chunk).padStart(4, '0')}`],
+});
+
+describe('createSqsChunkQueue against fauxqs', () => {
+  it('sends 23 chunk messages in batches of 10 and they arrive intact', async () => {
+    const sqs = new SQSClient({ ...local.clientConfig('sqs'), useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'chunks' }));
+    const calls: number[] = [];
+    sqs.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Entries?: unknown[] };
+        if (input.Entries) calls.push(input.Entries.length);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countBatches' },
+    );
+    const queue = createSqsChunkQueue({ client: sqs, queueUrl: QueueUrl as string });
+    await queue.send(Array.from({ length: 23 }, (_, i) => message(i)));
+    expect(calls).toEqual([10, 10, 3]);
+    const received: ChunkMessage[] = [];
+    for (;;) {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      if (!Messages?.length) break;
+      received.push(...Messages.map((m) => parseChunkMessage(m.Body ?? '')));
+    }
+    expect(received.map((m) => m.chunk).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 23 }, (_, i) => i),
+    );
+    sqs.destroy();
+  });
+
+  it('retries entries SQS reports as failed and throws ChunkQueueError when they keep failing', async () => {
+    const sqs = new SQSClient({ ...local.clientConfig('sqs'), useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'flaky' }));
+    let failNext = 2;
+    sqs.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const output = (result.output ?? {}) as { Successful?: { Id: string }[]; Failed?: unknown[] };
+        if (output.Successful && failNext > 0) {
+          failNext -= 1;
+          // Report the first entry as failed although SQS took it: the retry must resend only it.
+          const [first, ...rest] = output.Successful;
+          if (first) {
+            output.Successful = rest;
+            output.Failed = [
+              { Id: first.Id, Code: 'InternalError', SenderFault: false, Message: 'injected' },
+            ];
+          }
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'injectPartialFailure' },
+    );
+    const sizes: number[] = [];
+    sqs.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Entries?: { MessageBody?: string }[] };
+        if (input.Entries) sizes.push(input.Entries.length);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countEntries' },
+    );
+    const queue = createSqsChunkQueue({ client: sqs, queueUrl: QueueUrl as string, sleep: async () => {} });
+    await queue.send([message(0), message(1)]);
+    // The entry reported failed (twice) is resent alone; the accepted one is not resent.
+    expect(sizes).toEqual([2, 1, 1]);
+    failNext = 99;
+    const stubborn = createSqsChunkQueue({
+      client: sqs,
+      queueUrl: QueueUrl as string,
+      sleep: async () => {},
+      maxAttempts: 3,
+    });
+    await expect(stubborn.send([message(5)])).rejects.toBeInstanceOf(ChunkQueueError);
+    sqs.destroy();
+  });
+});
+
+describe('createS3ObjectSource against fauxqs', () => {
+  it('streams a billing CSV from the bucket into device ids', async () => {
+    const s3 = new S3Client(local.clientConfig('s3'));
+    await s3.send(new CreateBucketCommand({ Bucket: 'targets' }));
+    const rows = Array.from({ length: 5000 }, (_, i) => `35693803${String(i).padStart(7, '0')},C-${i}`);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'targets',
+        Key: 'overdue/latest.csv',
+        Body: `imei,customer\n${rows.join('\n')}\n`,
+      }),
+    );
+    const ids: string[] = [];
+    for await (const id of resolveTargets(
+      { source: 's3', key: 'overdue/latest.csv' },
+      { objects: createS3ObjectSource({ client: s3, bucket: 'targets' }) },
+    )) {
+      ids.push(id);
+    }
+    expect(ids).toHaveLength(5000);
+    expect(ids[4999]).toBe('356938030004999');
+    await expect(
+      createS3ObjectSource({ client: s3, bucket: 'targets' }).open('missing.csv'),
+    ).rejects.toThrow();
+    s3.destroy();
+  });
+});
+
+describe('createDynamoRunTracker against dynalite', () => {
+  it('completes a run exactly once, however workers and the scheduler interleave', async () => {
+    const run = { stage: 'test', job: 'overdue-lock', runId: 'run-7' };
+    // Ten workers, each with its own client, finish chunks 0..4 twice over (redeliveries) while
+    // the scheduler reports the total in the middle.
+    const workers = Array.from({ length: 10 }, () =>
+      createDynamoRunTracker({
+        client: new DynamoDBClient(local.clientConfig('dynamodb')),
+        tableName: 'state',
+      }),
+    );
+    const scheduler = createDynamoRunTracker({
+      client: new DynamoDBClient(local.clientConfig('dynamodb')),
+      tableName: 'state',
+    });
+    const early = await Promise.all([0, 1, 2].map((chunk, i) => workers[i]?.chunkDone(run, chunk)));
+    const queued = await scheduler.queued(run, 5);
+    const late = await Promise.all(
+      [3, 4, 0, 1, 2, 3, 4].map((chunk, i) => workers[(i + 3) % 10]?.chunkDone(run, chunk)),
+    );
+    const completions = [...early, queued, ...late].filter((answer) => answer?.complete);
+    expect(completions).toHaveLength(1);
+    expect(early.every((answer) => answer?.complete === false)).toBe(true);
+  });
+
+  it('lets the scheduler complete a run whose workers were all faster', async () => {
+    const tracker = createDynamoRunTracker({
+      client: new DynamoDBClient(local.clientConfig('dynamodb')),
+      tableName: 'state',
+    });
+    const run = { stage: 'test', job: 'overdue-lock', runId: 'run-fast' };
+    await tracker.chunkDone(run, 0);
+    await tracker.chunkDone(run, 1);
+    expect((await tracker.queued(run, 2)).complete).toBe(true);
+    expect((await tracker.chunkDone(run, 1)).complete).toBe(false);
+  });
+});
