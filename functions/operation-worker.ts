@@ -1,28 +1,17 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import {
-  type ChunkMessage,
-  type ChunkOutcome,
-  chunkKey,
-  executeChunk,
-  failuresByCode,
-  observationOf,
-  parseChunkMessage,
-  planFollowUp,
-} from '../lib/operations';
+import { failuresByCode, observationOf, parseChunkMessage, planFollowUp } from '../lib/operations';
 import { logger, metrics, recordFailuresByCode } from './shared/observability';
 import {
   alertPipeline,
   chunkQueue,
   deadlineOf,
-  idempotencyConfig,
-  idempotencyStore,
-  knoxClient,
+  executeChunkOnce,
+  registerInvocation,
   runTracker,
 } from './shared/runtime';
 
@@ -35,23 +24,6 @@ export class ChunkExhaustedError extends Error {
 }
 
 const processor = new BatchProcessor(EventType.SQS);
-// One record of a chunk's Knox Guard execution per (run, chunk, attempt), kept 7 days: a
-// redelivered message (Lambda retry, visibility timeout, alert publish failure) gets the stored
-// outcome back instead of running the devices against Knox Guard a second time.
-const config = idempotencyConfig('key', 7 * 24 * 3600);
-
-let execute:
-  | ((payload: { key: string; message: ChunkMessage }, deadline: number) => Promise<ChunkOutcome>)
-  | undefined;
-
-function idempotentExecute() {
-  execute ??= makeIdempotent(
-    async (payload: { key: string; message: ChunkMessage }, deadline: number) =>
-      executeChunk(payload.message, { executor: await knoxClient(), deadline }),
-    { persistenceStore: idempotencyStore(), config, dataIndexArgument: 0 },
-  );
-  return execute;
-}
 
 /**
  * One SQS record: run the chunk (once), hand its failures to the alert pipeline, queue the
@@ -61,8 +33,10 @@ function idempotentExecute() {
 async function processChunk(record: SQSRecord, context: Context): Promise<void> {
   const message = parseChunkMessage(record.body);
   const log = { job: message.job, runId: message.runId, chunk: message.chunk, attempt: message.attempt };
-  const outcome = await idempotentExecute()({ key: chunkKey(message), message }, deadlineOf(context));
-  const report = await alertPipeline().process(observationOf(message, outcome));
+  const outcome = await executeChunkOnce(message, deadlineOf(context));
+  // A fanned-out run has other chunks in flight, so counts seen here are lower bounds.
+  const inProgress = message.total !== 1;
+  const report = await alertPipeline().process(observationOf(message, outcome, inProgress));
   // The first attempt of every chunk counts towards the run; the call that completes it sends
   // the run's digest. Follow-up attempts only retry devices and are not counted again.
   if (message.attempt === 0) {
@@ -91,7 +65,7 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
 }
 
 async function operationWorker(event: SQSEvent, context: Context) {
-  config.registerLambdaContext(context);
+  registerInvocation(context);
   return processPartialResponse(event, (record: SQSRecord) => processChunk(record, context), processor, {
     context,
   });

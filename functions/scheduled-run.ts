@@ -9,9 +9,11 @@ import {
   alertPipeline,
   chunkQueue,
   deadlineOf,
+  executeChunkOnce,
   jobsConfig,
   knoxClient,
   objectSource,
+  registerInvocation,
   runTracker,
   serviceConfig,
 } from './shared/runtime';
@@ -37,7 +39,7 @@ async function scheduledRun(event: unknown, context: Context) {
   metrics.addDimension('job', job.name);
 
   if (job.operation === 'licence-health') {
-    const knox = await knoxClient();
+    const knox = await knoxClient('scheduler');
     const health = await checkLicenceHealth(knox, alertPipeline(), {
       stage,
       job: job.name,
@@ -50,7 +52,9 @@ async function scheduledRun(event: unknown, context: Context) {
     return health;
   }
 
-  const knox = await knoxClient();
+  const knox = await knoxClient('scheduler');
+  registerInvocation(context);
+  const deadline = deadlineOf(context);
   const summary = await runScheduledJob(job, {
     stage,
     runId,
@@ -58,14 +62,15 @@ async function scheduledRun(event: unknown, context: Context) {
     targets: {
       objects: objectSource(),
       devices: knox,
-      deadline: deadlineOf(context),
+      deadline,
       onInvalid: (entry, reason) => logger.warn('skipped invalid target', { entry, reason }),
     },
     queue: chunkQueue(),
     executor: knox,
     sink: alertPipeline(),
     tracker: runTracker(),
-    deadline: deadlineOf(context),
+    executeChunk: (message) => executeChunkOnce(message, deadline),
+    deadline,
     onProgress: (progress) => logger.debug('progress', { progress }),
   });
   metrics.addMetric('TargetsResolved', MetricUnit.Count, summary.targets);

@@ -2,8 +2,9 @@
 // SNS/SQS/S3 (fauxqs) and DynamoDB (dynalite) servers, creates what serverless.yml declares, and
 // invokes the real packaged handlers with real event shapes: scheduled runs, a Knox callback and
 // an operation request. Prints what happened and the alerts exactly as the admins receive them.
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { parseArgs } from 'node:util';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { maskDeviceId } from '../lib/privacy';
 import { signKnoxCallback, signOperationRequest } from '../lib/webhooks';
 import type { InboxMessage } from './aws';
@@ -100,7 +101,11 @@ async function drain(env: EmbeddedStack) {
     onBatch: (progress) => {
       if (Date.now() - last < 1000) return;
       last = Date.now();
-      line(dim(`... ${progress.messages} chunk messages through ${progress.invocations} worker invocations (${seconds(started)})`));
+      line(
+        dim(
+          `... ${progress.messages} chunk messages through ${progress.invocations} worker invocations (${seconds(started)})`,
+        ),
+      );
     },
   });
   line(
@@ -108,8 +113,10 @@ async function drain(env: EmbeddedStack) {
       (result.failedItems ? `, ${result.failedItems} reported as batch item failures (redelivered)` : '') +
       ` in ${seconds(started)}`,
   );
-  if (result.delayed) line(`${result.delayed} follow-up message(s) delayed for a later attempt (SQS DelaySeconds)`);
-  if (result.deadLettered) line(`${result.deadLettered} message(s) in the DLQ (the DLQ alarm notifies the admins)`);
+  if (result.delayed)
+    line(`${result.delayed} follow-up message(s) delayed for a later attempt (SQS DelaySeconds)`);
+  if (result.deadLettered)
+    line(`${result.deadLettered} message(s) in the DLQ (the DLQ alarm notifies the admins)`);
   return result;
 }
 
@@ -133,7 +140,11 @@ async function main() {
   console.log(bold(`knox-guard-sentinel: the main job on the embedded default (Node ${process.version})`));
   console.log(dim(`scenario: ${scenario} - ${SCENARIOS[scenario]}`));
 
-  step(1, totalSteps, 'Starting the local Knox Guard simulator and local AWS (fauxqs, dynalite); bundling the handlers');
+  step(
+    1,
+    totalSteps,
+    'Starting the local Knox Guard simulator and local AWS (fauxqs, dynalite); bundling the handlers',
+  );
   const fleet = Math.max(300, deviceCount * 3);
   const env = await startEmbeddedStack({
     simulator: { seed: { devices: fleet } },
@@ -141,10 +152,18 @@ async function main() {
   });
   try {
     const tenant = env.sim.state.tenant as { name?: string };
-    line(`Knox Guard simulator ${env.sim.url}: tenant "${tenant.name}", ${fleet} devices, no SIM control policy, few spare licence seats`);
-    line(`from serverless.yml (stage local): table ${env.stack.tableName}, topic ${env.stack.topicArn.split(':').pop()},`);
-    line(`  queue ${env.stack.queueUrl.split('/').pop()} (DLQ after ${env.stack.maxReceiveCount} receives), bucket ${env.stack.bucket}`);
-    line(`admins: one e-mail inbox and one SMS inbox subscribed with the template's filter policies (${seconds(started)})`);
+    line(
+      `Knox Guard simulator ${env.sim.url}: tenant "${tenant.name}", ${fleet} devices, no SIM control policy, few spare licence seats`,
+    );
+    line(
+      `from serverless.yml (stage local): table ${env.stack.tableName}, topic ${env.stack.topicArn.split(':').pop()},`,
+    );
+    line(
+      `  queue ${env.stack.queueUrl.split('/').pop()} (DLQ after ${env.stack.maxReceiveCount} receives), bucket ${env.stack.bucket}`,
+    );
+    line(
+      `admins: one e-mail inbox and one SMS inbox subscribed with the template's filter policies (${seconds(started)})`,
+    );
     applyScenario(env);
 
     const overdue = await dropOverdueList(env, deviceCount);
@@ -153,7 +172,9 @@ async function main() {
       await runJob(env, values.job);
     } else {
       step(2, totalSteps, `Billing system drops overdue/latest.csv into s3://${env.stack.bucket}`);
-      line(`${overdue.total} device ids: ${overdue.enrolled} Enrolled, ${overdue.simControl} with SIM control, ${overdue.completed} Completed, 1 unknown`);
+      line(
+        `${overdue.total} device ids: ${overdue.enrolled} Enrolled, ${overdue.simControl} with SIM control, ${overdue.completed} Completed, 1 unknown`,
+      );
       step(3, totalSteps, 'Scheduled run: approve-pending (EventBridge Scheduler -> scheduledRun)');
       await runJob(env, 'approve-pending');
       step(4, totalSteps, 'Scheduled run: overdue-lock');
@@ -165,11 +186,13 @@ async function main() {
     }
 
     const alerts = await env.readAlerts();
-    console.log(`\n${bold(`Alerts as the admins receive them: ${alerts.email.length} e-mail(s), ${alerts.sms.length} SMS`)}`);
+    console.log(
+      `\n${bold(`Alerts as the admins receive them: ${alerts.email.length} e-mail(s), ${alerts.sms.length} SMS`)}`,
+    );
     console.log(dim('  (fauxqs delivers the MessageStructure JSON; these are its "email" and "sms" texts)'));
-    alerts.email.forEach((alert, i) => printAlert('E-mail', i + 1, alert));
+    for (const [i, alert] of alerts.email.entries()) printAlert('E-mail', i + 1, alert);
     console.log('');
-    alerts.sms.forEach((alert, i) => printAlert('SMS', i + 1, alert));
+    for (const [i, alert] of alerts.sms.entries()) printAlert('SMS', i + 1, alert);
     const stats = env.sim.stats;
     console.log(
       `\n${bold('Done')} in ${seconds(started)}: Knox Guard saw ${stats.total} requests (max ${stats.maxRequestsPerSecond}/s); ` +
@@ -187,9 +210,16 @@ function applyScenario(env: EmbeddedStack) {
     const user = env.sim.state.primaryUser;
     if (user) user.status = 'blocked';
   } else if (scenario === 'rate-limited') {
-    env.sim.faults.push({ status: 429, times: 3, headers: { 'retry-after': '1' } }, { status: 429, times: 2 });
+    env.sim.faults.push(
+      { status: 429, times: 3, headers: { 'retry-after': '1' } },
+      { status: 429, times: 2 },
+    );
   } else if (scenario === 'outage') {
-    env.sim.faults.push({ status: 503, times: 4 }, { reset: true, times: 2 }, { status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' });
+    env.sim.faults.push(
+      { status: 503, times: 4 },
+      { reset: true, times: 2 },
+      { status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' },
+    );
   }
 }
 
@@ -203,13 +233,23 @@ async function dropOverdueList(env: EmbeddedStack, count: number) {
     return out;
   };
   const simControl = take({ status: ['Enrolled'], simControlEnabled: true }, Math.min(2, count));
-  const enrolled = take({ status: ['Enrolled'], simControlEnabled: false }, Math.max(0, count - simControl.length - 3));
+  const enrolled = take(
+    { status: ['Enrolled'], simControlEnabled: false },
+    Math.max(0, count - simControl.length - 3),
+  );
   const completed = take({ status: ['Completed'] }, 2);
   const unknown = '356938035999993';
   const ids = [...enrolled, ...simControl, ...completed, unknown];
   const csv = `deviceUid,customer,daysOverdue\n${ids.map((id, i) => `${id},C-${10_000 + i},${14 + (i % 30)}`).join('\n')}\n`;
   const s3 = new S3Client({ ...env.aws.clientConfig('s3'), forcePathStyle: true });
-  await s3.send(new PutObjectCommand({ Bucket: env.stack.bucket, Key: 'overdue/latest.csv', Body: csv, ContentType: 'text/csv' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: env.stack.bucket,
+      Key: 'overdue/latest.csv',
+      Body: csv,
+      ContentType: 'text/csv',
+    }),
+  );
   s3.destroy();
   return {
     total: ids.length,
@@ -251,9 +291,13 @@ async function callbacks(env: EmbeddedStack, locked: readonly string[]) {
   const signature = signKnoxCallback(body, env.callbackSigningKeyPem);
   const headers = { 'content-type': 'application/json', 'x-knox-signature': signature };
   const first = await env.http('/knox/notifications', body, headers);
-  line(`signed KG_DEVICE_LOCKED (${locked.map(maskDeviceId).join(', ')} + 1 failed) -> ${first.statusCode} ${first.body}`);
+  line(
+    `signed KG_DEVICE_LOCKED (${locked.map(maskDeviceId).join(', ')} + 1 failed) -> ${first.statusCode} ${first.body}`,
+  );
   const again = await env.http('/knox/notifications', body, headers);
-  line(`the same callback delivered again -> ${again.statusCode} (processed once: idempotency record in DynamoDB)`);
+  line(
+    `the same callback delivered again -> ${again.statusCode} (processed once: idempotency record in DynamoDB)`,
+  );
   const forged = await env.http('/knox/notifications', body.replace('SUCCESS', 'FAIL'), headers);
   line(`a tampered body with the old signature -> ${forged.statusCode} ${forged.body}`);
 }
@@ -281,12 +325,16 @@ async function operationRequests(env: EmbeddedStack, enrolled: readonly string[]
     'content-type': 'application/json',
     ...signOperationRequest({ body: bad, secret: env.hmacSecret }),
   });
-  line(`a lock without message, contact and with a bad IMEI check digit -> ${rejected.statusCode} ${rejected.body}`);
+  line(
+    `a lock without message, contact and with a bad IMEI check digit -> ${rejected.statusCode} ${rejected.body}`,
+  );
   const unsigned = await env.http('/operations', request, { 'content-type': 'application/json' });
   line(`an unsigned request -> ${unsigned.statusCode} ${unsigned.body}`);
 }
 
 main().catch((error: unknown) => {
-  console.error(`\nnpm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(
+    `\nnpm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.exit(1);
 });

@@ -1,7 +1,9 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
+import { resolveJobsConfig } from '../lib/config';
 
 /** The Lambda entry points, keyed by the folder name their bundle gets under `dist/functions`. */
 export const FUNCTION_ENTRIES = {
@@ -33,6 +35,65 @@ const CJS_BANNER = [
   'const require = __sentinelCreateRequire(import.meta.url);',
 ].join('\n');
 
+// Lambda hands every function its role's credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+// AWS_SESSION_TOKEN, and the local stack sets the same variables. The SDK's default chain
+// (credential-provider-node) would also bundle the SSO, STS web-identity, INI, process, login and
+// IMDS providers with their nested clients (~90 KB per function) that a Lambda never consults.
+const LAMBDA_CREDENTIALS: Plugin = {
+  name: 'lambda-credentials',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: 'lambda-credentials',
+      namespace: 'lambda-credentials',
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lambda-credentials' }, () => ({
+      contents: [
+        "import { fromEnv } from '@aws-sdk/credential-provider-env';",
+        'export const defaultProvider = (init = {}) => fromEnv(init);',
+      ].join('\n'),
+      resolveDir: ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
+// lib/config re-exports loadJobsConfig (YAML text in, for tests and tools); the handlers use the
+// embedded JSON instead. `yaml` declares no `sideEffects`, so esbuild would keep the whole parser
+// (~110 KB) for an unused re-export; it has none at import time, so say so and let it drop out.
+const YAML_WITHOUT_SIDE_EFFECTS: Plugin = {
+  name: 'yaml-without-side-effects',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^yaml$/ }, async (args) => {
+      if (args.pluginData === 'resolving') return undefined;
+      const resolved = await pluginBuild.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'resolving',
+      });
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
+// Stages validated at build time besides the ones config/jobs.yml names under `stages`.
+const STANDARD_STAGES = ['local', 'ci', 'dev', 'prod'] as const;
+
+/**
+ * config/jobs.yml as plain data, validated with lib/config for every stage it names (and the
+ * standard ones), so a bad jobs file fails the build instead of a deployment's first invocation.
+ * Embedded into the bundles as JSON: the handlers then need no YAML parser and no file read.
+ *
+ * @example
+ * const raw = await readJobsConfig(); // { defaults: {...}, jobs: {...}, stages: {...} }
+ */
+export async function readJobsConfig(file = join(ROOT, 'config', 'jobs.yml')): Promise<unknown> {
+  const raw: unknown = parseYaml(await readFile(file, 'utf8'));
+  const named = Object.keys((raw as { stages?: Record<string, unknown> } | null)?.stages ?? {});
+  for (const stage of new Set([...STANDARD_STAGES, ...named])) resolveJobsConfig(raw, stage);
+  return raw;
+}
+
 /**
  * Bundles each Lambda handler into `<outdir>/<name>/index.mjs` with esbuild: ESM for Node 22,
  * minified and tree-shaken, AWS SDK v3 clients bundled (not taken from the runtime, so the
@@ -46,10 +107,11 @@ const CJS_BANNER = [
 export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltFunction[]> {
   const outdir = resolve(options.outdir ?? join(ROOT, 'dist', 'functions'));
   const names = Object.keys(FUNCTION_ENTRIES) as FunctionName[];
-  return Promise.all(names.map((name) => buildOne(name, join(outdir, name))));
+  const jobs = JSON.stringify(await readJobsConfig());
+  return Promise.all(names.map((name) => buildOne(name, join(outdir, name), jobs)));
 }
 
-async function buildOne(name: FunctionName, dir: string): Promise<BuiltFunction> {
+async function buildOne(name: FunctionName, dir: string, jobsJson: string): Promise<BuiltFunction> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
   const result = await build({
@@ -73,6 +135,8 @@ async function buildOne(name: FunctionName, dir: string): Promise<BuiltFunction>
     mainFields: ['module', 'main'],
     conditions: ['module', 'import'],
     banner: { js: CJS_BANNER },
+    define: { __KGS_JOBS_CONFIG__: jobsJson },
+    plugins: [LAMBDA_CREDENTIALS, YAML_WITHOUT_SIDE_EFFECTS],
     metafile: true,
     logLevel: 'warning',
     write: false,

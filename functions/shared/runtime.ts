@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
@@ -8,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import {
   type AlertPipeline,
   createAlertPipeline,
@@ -17,18 +19,24 @@ import {
 } from '../../lib/alerts';
 import {
   type JobsConfig,
-  loadJobsConfig,
+  JobsConfigError,
   loadServiceConfig,
+  resolveJobsConfig,
   type ServiceConfig,
   ServiceConfigError,
 } from '../../lib/config';
 import { createKnoxClient, type KnoxClient } from '../../lib/knox';
 import {
+  type ChunkMessage,
+  type ChunkOutcome,
   type ChunkQueue,
+  chunkKey,
   createDynamoRunTracker,
   createS3ObjectSource,
   createSqsChunkQueue,
+  executeChunk,
   type ObjectSource,
+  planCapacity,
 } from '../../lib/operations';
 import { logger } from './observability';
 
@@ -36,6 +44,8 @@ import { logger } from './observability';
 // pays only for what the invoked function uses (the webhook never builds a Knox Guard client),
 // and warm invocations reuse clients, connections and the Knox Guard access token.
 
+// Every `once(...)` below is marked pure: a bundle that never calls one (the webhook never reads
+// S3, the scheduler keeps no idempotency records) drops it together with the SDK client it builds.
 const once = <T>(make: () => T): (() => T) => {
   let value: { v: T } | undefined;
   return () => {
@@ -45,23 +55,47 @@ const once = <T>(make: () => T): (() => T) => {
 };
 
 /** Validated environment, read once. */
-export const serviceConfig = once((): ServiceConfig => loadServiceConfig(process.env));
+export const serviceConfig = /* @__PURE__ */ once((): ServiceConfig => loadServiceConfig(process.env));
 
-/** `config/jobs.yml` for this stage, packaged next to the handler (or JOBS_CONFIG_PATH). */
-export const jobsConfig = once((): JobsConfig => {
-  const path =
-    serviceConfig().JOBS_CONFIG_PATH ??
-    join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'config', 'jobs.yml');
-  return loadJobsConfig(readFileSync(path, 'utf8'), serviceConfig().STAGE);
+// config/jobs.yml as scripts/build.ts validated and embedded it (JSON, so no YAML parser ships);
+// undefined when this file runs unbundled (tests, tsx).
+declare const __KGS_JOBS_CONFIG__: unknown;
+const embeddedJobs = (): unknown =>
+  typeof __KGS_JOBS_CONFIG__ === 'undefined' ? undefined : __KGS_JOBS_CONFIG__;
+
+/**
+ * The jobs configuration for this stage: `JOBS_CONFIG_PATH` when set (local runs edit jobs.yml
+ * without rebuilding; YAML or JSON), else the copy embedded at build time, else `config/jobs.yml`
+ * under the task root. The YAML parser is required only on the file path, from the repository's
+ * node_modules, so it never enters a bundle.
+ */
+export const jobsConfig = /* @__PURE__ */ once((): JobsConfig => {
+  const stage = serviceConfig().STAGE;
+  const path = serviceConfig().JOBS_CONFIG_PATH;
+  const embedded = path === undefined ? embeddedJobs() : undefined;
+  if (embedded !== undefined) return resolveJobsConfig(embedded, stage);
+  const file = path ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'config', 'jobs.yml');
+  const text = readFileSync(file, 'utf8');
+  if (file.endsWith('.json')) return resolveJobsConfig(JSON.parse(text), stage);
+  const yaml = createRequire(import.meta.url)('yaml') as { parse(text: string): unknown };
+  let raw: unknown;
+  try {
+    raw = yaml.parse(text);
+  } catch (error) {
+    throw new JobsConfigError([`not valid YAML: ${(error as Error).message}`], { cause: error });
+  }
+  return resolveJobsConfig(raw, stage);
 });
 
-const dynamo = once(() => new DynamoDBClient({}));
+const dynamo = /* @__PURE__ */ once(() => new DynamoDBClient({}));
 // fauxqs answers queue URLs on a host name of its own; with a local endpoint configured the
 // client must send to that endpoint rather than to the URL's host (AWS: the URL is the endpoint).
-const sqs = once(() => new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }));
+const sqs = /* @__PURE__ */ once(
+  () => new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }),
+);
 
 /** The alert pipeline: rules from jobs.yml, state in DynamoDB, messages to the SNS topic. */
-export const alertPipeline = once((): AlertPipeline => {
+export const alertPipeline = /* @__PURE__ */ once((): AlertPipeline => {
   const config = serviceConfig();
   return createAlertPipeline({
     rules: loadAlertRules(jobsConfig().alerts ?? {}),
@@ -73,17 +107,17 @@ export const alertPipeline = once((): AlertPipeline => {
 });
 
 /** The operations queue (chunks of large jobs and API requests). */
-export const chunkQueue = once(
+export const chunkQueue = /* @__PURE__ */ once(
   (): ChunkQueue => createSqsChunkQueue({ client: sqs(), queueUrl: serviceConfig().OPERATIONS_QUEUE_URL }),
 );
 
 /** Tracks the chunks of fanned-out runs so the last one sends the run's digest. */
-export const runTracker = once(() =>
+export const runTracker = /* @__PURE__ */ once(() =>
   createDynamoRunTracker({ client: dynamo(), tableName: serviceConfig().STATE_TABLE }),
 );
 
 /** Billing-system target files in the targets bucket. */
-export const objectSource = once((): ObjectSource | undefined => {
+export const objectSource = /* @__PURE__ */ once((): ObjectSource | undefined => {
   const bucket = serviceConfig().TARGETS_BUCKET;
   // Path-style addressing only for a local endpoint (fauxqs); AWS uses virtual-hosted style.
   const client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
@@ -91,7 +125,7 @@ export const objectSource = once((): ObjectSource | undefined => {
 });
 
 /** Powertools idempotency records in the state table (`pk` key, `ttl` expiry as the table declares). */
-export const idempotencyStore = once(
+export const idempotencyStore = /* @__PURE__ */ once(
   () =>
     new DynamoDBPersistenceLayer({
       tableName: serviceConfig().STATE_TABLE,
@@ -125,13 +159,23 @@ interface KnoxCredentialsSecret {
 
 let knox: Promise<KnoxClient> | undefined;
 
+/** Which share of the tenant's Knox Guard rate this execution environment may use. */
+export type KnoxRole = 'scheduler' | 'worker';
+
 /**
  * The Knox Guard client, built once from the credentials secret ({clientIdentifier, certificate}
  * from Secrets Manager, cached by Powertools Parameters; KNOX_CREDENTIALS_JSON for local runs).
  */
-export function knoxClient(): Promise<KnoxClient> {
+export function knoxClient(role: KnoxRole = 'worker'): Promise<KnoxClient> {
   knox ??= (async () => {
     const config = serviceConfig();
+    // The same plan sized the worker's SQS concurrency (serverless.yml params), so the shares of
+    // all environments that may run at once add up to less than the tenant's rate.
+    const plan = planCapacity({
+      rateLimitPerSecond: config.KNOX_RATE_LIMIT_PER_SECOND,
+      bulkLimit: config.KNOX_BULK_LIMIT,
+      latencyMs: config.KNOX_LATENCY_MS,
+    });
     let secret: KnoxCredentialsSecret | undefined;
     if (config.KNOX_CREDENTIALS_JSON)
       secret = JSON.parse(config.KNOX_CREDENTIALS_JSON) as KnoxCredentialsSecret;
@@ -151,6 +195,7 @@ export function knoxClient(): Promise<KnoxClient> {
       certificate:
         typeof secret.certificate === 'string' ? JSON.parse(secret.certificate) : secret.certificate,
       bulkLimit: config.KNOX_BULK_LIMIT,
+      maxRequestsPerSecond: role === 'scheduler' ? plan.schedulerRatePerSecond : plan.workerRatePerSecond,
       logger: {
         debug: (message, data) => logger.debug(message, { data }),
         info: (message, data) => logger.info(message, { data }),
@@ -185,4 +230,31 @@ export async function secureParameter(
  */
 export function deadlineOf(context: { getRemainingTimeInMillis(): number }, marginMs = 10_000): number {
   return Date.now() + Math.max(1_000, context.getRemainingTimeInMillis() - marginMs);
+}
+
+// One record of a chunk's Knox Guard execution per (run, chunk, attempt), kept 7 days: a
+// redelivered message or a retried scheduled run (Lambda retry, visibility timeout, alert publish
+// failure) gets the stored outcome back instead of sending the devices to Knox Guard again.
+const chunkIdempotency = idempotencyConfig('key', 7 * 24 * 3600);
+let chunkExecutor:
+  | ((payload: { key: string; message: ChunkMessage }, deadline: number) => Promise<ChunkOutcome>)
+  | undefined;
+
+/**
+ * Executes a chunk against Knox Guard at most once per `chunkKey` (Powertools idempotency on the
+ * state table). Call `registerInvocation(context)` first in each invocation, so a record left
+ * "in progress" by a crashed invocation expires with that invocation's timeout.
+ */
+export function executeChunkOnce(message: ChunkMessage, deadline: number): Promise<ChunkOutcome> {
+  chunkExecutor ??= makeIdempotent(
+    async (payload: { key: string; message: ChunkMessage }, until: number) =>
+      executeChunk(payload.message, { executor: await knoxClient(), deadline: until }),
+    { persistenceStore: idempotencyStore(), config: chunkIdempotency, dataIndexArgument: 0 },
+  );
+  return chunkExecutor({ key: chunkKey(message), message }, deadline);
+}
+
+/** Ties idempotency records to this invocation's remaining time. */
+export function registerInvocation(context: Context): void {
+  chunkIdempotency.registerLambdaContext(context);
 }

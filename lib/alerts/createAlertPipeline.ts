@@ -227,6 +227,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           job,
           failure: state.failure,
           devices: state.runCount,
+          atLeast: observation.inProgress === true && decision.kind === AlertKind.firing,
           runId: state.runId,
           since: state.firstSeenAt,
           lastSeenAt: state.lastSeenAt,

@@ -1,7 +1,7 @@
 import { AlertKind, DEFAULT_CONSOLE_URL } from './constants';
 import { fitGsm7 } from './gsm7';
 import { formatDuration } from './parseDuration';
-import { asciiLine, devices, formatTime, safe } from './renderText';
+import { asciiLine, devices, formatCount, formatTime, safe } from './renderText';
 import type { AlertFailureInfo } from './types';
 
 /** SNS rejects subjects of 100 characters or more. */
@@ -15,6 +15,8 @@ export interface AlertRenderInput {
   readonly failure: AlertFailureInfo;
   /** Devices that failed with the code in the latest failing run. */
   readonly devices: number;
+  /** The run was still in progress: `devices` is a lower bound. */
+  readonly atLeast?: boolean | undefined;
   readonly runId?: string | undefined;
   /** Start of the condition (first failure of the episode). */
   readonly since: number;
@@ -57,10 +59,15 @@ export function renderAlert(input: AlertRenderInput): RenderedAlert {
   return { subject: renderSubject(input), email: renderEmail(input), sms: renderSms(input) };
 }
 
+/** `4,812 devices`, or `10+ devices` while the run is still in progress. */
+function affected(input: AlertRenderInput): string {
+  return input.atLeast ? `${formatCount(input.devices)}+ devices` : devices(input.devices);
+}
+
 function renderSubject(input: AlertRenderInput): string {
   const { kind, failure } = input;
   const label = LABEL[kind](failure.severity);
-  const count = kind === AlertKind.resolved ? 'cleared' : devices(input.devices);
+  const count = kind === AlertKind.resolved ? 'cleared' : affected(input);
   const head = asciiLine(`[KG ${asciiLine(input.stage, 16)}] ${label} ${failure.codeName}: ${count}`, 80);
   const room = SUBJECT_MAX - head.length - 3;
   return room >= 4 ? `${head} - ${asciiLine(input.job, room)}` : head;
@@ -77,7 +84,7 @@ function renderSms(input: AlertRenderInput): string {
   }
   const label = kind === AlertKind.reminder ? 'STILL FAILING' : failure.severity.toUpperCase();
   return fitGsm7(
-    `KG ${stage} ${label}: ${failure.codeName}, ${devices(input.devices)}, job ${job}, since ${formatTime(input.since).slice(5)}. Do: ${safe(failure.remediation)}`,
+    `KG ${stage} ${label}: ${failure.codeName}, ${affected(input)}, job ${job}, since ${formatTime(input.since).slice(5)}. Do: ${safe(failure.remediation)}`,
   );
 }
 
@@ -104,7 +111,9 @@ function renderEmail(input: AlertRenderInput): string {
       headline,
       '',
       `What happened: ${safe(failure.description)}`,
-      `Devices affected: ${devices(input.devices)}${run}`,
+      input.atLeast
+        ? `Devices affected: ${affected(input)} so far${run}, which is still running (reminders carry the latest count)`
+        : `Devices affected: ${devices(input.devices)}${run}`,
       `Failing since: ${formatTime(input.since)}${input.lastSeenAt ? ` (last seen ${formatTime(input.lastSeenAt)})` : ''}`,
       '',
       `What to do (${safe(failure.actor)}): ${safe(failure.remediation)}`,

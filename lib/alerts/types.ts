@@ -18,6 +18,11 @@ export interface RunObservation {
   readonly failures: readonly ObservedFailure[];
   /** Devices that succeeded in this chunk; successes are what lets an alert resolve. */
   readonly successes: number;
+  /**
+   * More chunks of the run are still to come (a fanned-out run): a firing alert sent now says its
+   * count is a lower bound ("10+ devices so far"); reminders carry the later counts.
+   */
+  readonly inProgress?: boolean;
 }
 
 /** The failure details an alert carries, kept in the state store for reminders and resolved messages. */

@@ -5,6 +5,7 @@ export {
   type JobsConfig,
   JobsConfigError,
   type JobTargets,
-  loadJobsConfig,
+  resolveJobsConfig,
 } from './jobsConfig';
+export { loadJobsConfig } from './loadJobsConfig';
 export { loadServiceConfig, type ServiceConfig, ServiceConfigError } from './serviceConfig';

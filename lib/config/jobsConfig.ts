@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
@@ -137,21 +136,16 @@ export class JobsConfigError extends Error {
 }
 
 /**
- * Parses and validates `config/jobs.yml` for one stage: the stage's `jobs` entries are merged
- * over the base jobs key by key, defaults are applied, and every problem is reported at once as a
- * `JobsConfigError` listing paths such as `jobs.overdue-lock.message`.
+ * Validates an already parsed jobs configuration (the YAML document as plain data) for one
+ * stage: the stage's `jobs` entries are merged over the base jobs key by key, defaults are
+ * applied, and every problem is reported at once as a `JobsConfigError` listing paths such as
+ * `jobs.overdue-lock.message`. Bundles use this on the copy the build embedded, without a YAML parser.
  *
  * @example
- * const config = loadJobsConfig(await readFile('config/jobs.yml', 'utf8'), 'prod');
- * config.jobs.get('overdue-lock')?.operation; // 'lock'
+ * const config = resolveJobsConfig({ jobs: { 'licence-health': { operation: 'licence-health' } } }, 'prod');
+ * config.defaults.chunkSize; // 1000
  */
-export function loadJobsConfig(source: string | unknown, stage: string): JobsConfig {
-  let raw: unknown;
-  try {
-    raw = typeof source === 'string' ? parseYaml(source) : source;
-  } catch (error) {
-    throw new JobsConfigError([`not valid YAML: ${(error as Error).message}`], { cause: error });
-  }
+export function resolveJobsConfig(raw: unknown, stage: string): JobsConfig {
   const file = fileSchema.safeParse(raw);
   if (!file.success) throw new JobsConfigError(formatIssues(file.error, []));
   const stageOverrides = file.data.stages[stage];

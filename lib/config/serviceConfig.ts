@@ -11,8 +11,13 @@ const envSchema = z.object({
   OPERATIONS_HMAC_SECRET_PARAM: z.string().min(1).optional(),
   KNOX_VALIDATION_CERT_PARAM: z.string().min(1).optional(),
   KNOX_CONSOLE_URL: z.url().default('https://central.samsungknox.com'),
-  /** Requests per second Knox Guard tolerates for this tenant; sizes worker concurrency. */
+  /**
+   * Requests per second Knox Guard tolerates for this tenant: `planCapacity` (lib/operations)
+   * splits it into the scheduler's and each worker's client-side rate limit.
+   */
   KNOX_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(10),
+  /** Typical Knox Guard response time in ms, for the same plan (how many requests one client keeps busy). */
+  KNOX_LATENCY_MS: z.coerce.number().positive().default(300),
   KNOX_BULK_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10_000),
   /** Where a packaged handler finds jobs.yml (bundled next to it by default). */
   JOBS_CONFIG_PATH: z.string().optional(),

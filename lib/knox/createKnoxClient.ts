@@ -7,6 +7,7 @@ import { KnoxHttp } from './KnoxHttp';
 import { KnoxTokenProvider } from './KnoxTokenProvider';
 import { parseCertificate } from './parseCertificate';
 import { KNOX_PATHS } from './paths';
+import { rateLimitedTransport } from './rateLimitedTransport';
 import { toKnoxDevice, toKnoxLicense } from './toKnoxDevice';
 import type {
   CallOptions,
@@ -42,9 +43,20 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
   const sleep = options.sleep ?? realSleep;
   const bulkLimit = positiveInteger(options.bulkLimit ?? CLIENT_DEFAULTS.bulkLimit, 'bulkLimit');
   const concurrency = positiveInteger(options.concurrency ?? CLIENT_DEFAULTS.concurrency, 'concurrency');
+  const transport = options.transport ?? fetchTransport();
   const http = new KnoxHttp({
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    transport: options.transport ?? fetchTransport(),
+    transport:
+      options.maxRequestsPerSecond === undefined
+        ? transport
+        : rateLimitedTransport(transport, {
+            requestsPerSecond: options.maxRequestsPerSecond,
+            clock,
+            sleep,
+            // The access token comes from Knox Cloud Services' auth API, once per 25 minutes: it
+            // is not a Knox Guard call and must not delay the first one.
+            exempt: (request) => request.url.endsWith(KNOX_PATHS.accessToken),
+          }),
     clock,
     sleep,
     random: options.random ?? Math.random,

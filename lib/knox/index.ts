@@ -23,6 +23,7 @@ export { KnoxTokenProvider } from './KnoxTokenProvider';
 export { type SignKnoxJwtOptions, signKnoxJwt } from './knoxJwt';
 export { type KnoxCertificateJson, type KnoxCredentials, parseCertificate } from './parseCertificate';
 export { KNOX_PATHS, KNOX_REGIONS, type KnoxRegion } from './paths';
+export { type RateLimitOptions, rateLimitedTransport } from './rateLimitedTransport';
 export type {
   CallOptions,
   Clock,

@@ -129,6 +129,11 @@ export interface KnoxClientOptions {
   bulkLimit?: number;
   /** Parallel chunk requests. Default 4. */
   concurrency?: number;
+  /**
+   * Most requests this client starts per second (its share of the tenant's Knox Guard rate, see
+   * `planCapacity` in lib/operations); requests are spaced evenly. Default: unlimited.
+   */
+  maxRequestsPerSecond?: number;
   /** Renew the access token this long before it expires by our clock. Default 5 minutes. */
   tokenRefreshMarginMs?: number;
   /** Wait between polls of a bulk transaction that is still running. Default 1 s. */

@@ -55,8 +55,9 @@ export async function acceptOperationRequest(
       deviceUids: request.deviceUids.slice(start, start + deps.chunkSize),
     });
   }
-  await deps.queue.send(messages);
-  await deps.tracker?.queued({ stage: deps.stage, job: API_JOB, runId: operationId }, messages.length);
+  const total = messages.length;
+  await deps.queue.send(messages.map((message) => ({ ...message, total })));
+  await deps.tracker?.queued({ stage: deps.stage, job: API_JOB, runId: operationId }, total);
   return {
     operationId,
     operation: request.operation,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEVICE_OPERATIONS } from '../knox';
 
 /** Version of the chunk message body; bump when the shape changes so old messages are recognised. */
 export const CHUNK_MESSAGE_VERSION = 1;
@@ -8,18 +9,7 @@ const schema = z.strictObject({
   stage: z.string().min(1),
   job: z.string().min(1),
   runId: z.string().min(1),
-  operation: z.enum([
-    'lock',
-    'unlock',
-    'blink',
-    'sendMessage',
-    'approve',
-    'accept',
-    'reject',
-    'complete',
-    'cancelComplete',
-    'delete',
-  ]),
+  operation: z.enum(DEVICE_OPERATIONS),
   params: z
     .strictObject({
       message: z.string().optional(),
@@ -31,6 +21,8 @@ const schema = z.strictObject({
   /** 0 for the first delivery of a chunk; a follow-up with the retryable rest counts up. */
   attempt: z.number().int().nonnegative().default(0),
   deviceUids: z.array(z.string().min(1)).min(1).max(10_000),
+  /** The run's chunk count when known up front (API requests); absent for streamed jobs. */
+  total: z.number().int().positive().optional(),
 });
 
 /** One SQS message: a slice of a job's targets that one worker invocation executes. */

@@ -65,13 +65,19 @@ export async function executeChunk(
 }
 
 /**
- * The alert pipeline's view of a chunk outcome.
+ * The alert pipeline's view of a chunk outcome; `inProgress` says more chunks of the run are
+ * still to come, so counts in an alert sent now are lower bounds.
  *
  * @example
  * await alerts.process(observationOf(message, outcome));
  */
-export function observationOf(message: ChunkMessage, outcome: ChunkOutcome): RunObservation {
+export function observationOf(
+  message: ChunkMessage,
+  outcome: ChunkOutcome,
+  inProgress = false,
+): RunObservation {
   return {
+    inProgress,
     stage: message.stage,
     job: message.job,
     runId: message.runId,

@@ -16,6 +16,7 @@ export {
   retryableDevices,
 } from './executeChunk';
 export { DEFAULT_MAX_CHUNK_ATTEMPTS, type FollowUp, planFollowUp } from './followUp';
+export { CAPACITY_DEFAULTS, type CapacityInput, type CapacityPlan, planCapacity } from './planCapacity';
 export type {
   ChunkQueue,
   Clock,

@@ -39,6 +39,8 @@ export interface RunObservation {
   readonly operation?: string;
   readonly failures: readonly { readonly deviceId?: string; readonly error: KnoxGuardFailure }[];
   readonly successes: number;
+  /** More chunks of the run are still to come: counts are lower bounds. */
+  readonly inProgress?: boolean;
 }
 
 export interface FailureSink {

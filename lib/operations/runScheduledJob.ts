@@ -2,9 +2,9 @@ import type { JobConfig, JobTargets } from '../config';
 import { Actor, Category, KnoxGuardError, type KnoxGuardFailure, Scope, Severity } from '../errors';
 import { chunkAsync } from './chunkAsync';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
-import { executeChunk, failuresByCode, observationOf } from './executeChunk';
+import { type ChunkOutcome, executeChunk, failuresByCode, observationOf } from './executeChunk';
 import { planFollowUp } from './followUp';
-import type { ChunkQueue, FailureSink, OperationExecutor } from './ports';
+import type { ChunkQueue, FailureSink, OperationExecutor, RunObservation } from './ports';
 import { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
 import type { RunTracker } from './runTracker';
 
@@ -16,6 +16,11 @@ export interface ScheduledRunDeps {
   readonly queue: ChunkQueue;
   readonly executor: OperationExecutor;
   readonly sink: FailureSink;
+  /**
+   * Runs one inline chunk; by default `executeChunk` with `executor`. The handler passes an
+   * idempotent one, so a retried scheduled run does not send a chunk to Knox Guard twice.
+   */
+  readonly executeChunk?: (message: ChunkMessage) => Promise<ChunkOutcome>;
   /** Learns when the workers finished every chunk of a queued run, to send its digest then. */
   readonly tracker?: RunTracker;
   /** Epoch ms by which the invocation must be done (the Lambda's remaining time minus a margin). */
@@ -95,10 +100,13 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     let requeued = 0;
     let processed = 0;
     const counts: Record<string, number> = {};
+    // One observation for the whole inline run, so an alert counts all of its devices.
+    const failures: RunObservation['failures'][number][] = [];
+    const execute = deps.executeChunk ?? ((message: ChunkMessage) => executeChunk(message, deps));
     for await (const deviceUids of chunkAsync(head, chunkSize)) {
       const message: ChunkMessage = { ...base, chunk: chunks, deviceUids };
-      const outcome = await executeChunk(message, { executor: deps.executor, deadline: deps.deadline });
-      await deps.sink.process(observationOf(message, outcome));
+      const outcome = await execute(message);
+      failures.push(...observationOf(message, outcome).failures);
       const next = planFollowUp(message, outcome);
       if (next.kind === 'retry') {
         await deps.queue.send([next.followUp.message], { delaySeconds: next.followUp.delaySeconds });
@@ -111,7 +119,9 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
         counts[code] = (counts[code] ?? 0) + count;
       deps.onProgress?.({ phase: 'inline', devices: processed, chunks });
     }
-    await deps.sink.flush?.({ stage: deps.stage, job: job.name, runId: deps.runId });
+    const run = { stage: deps.stage, job: job.name, runId: deps.runId };
+    await deps.sink.process({ ...run, operation: job.operation, failures, successes: succeeded });
+    await deps.sink.flush?.(run);
     return {
       ...empty,
       mode: 'inline',

@@ -3,8 +3,8 @@ import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb
 /**
  * Knows when every chunk of a fanned-out run has been processed, so the run's digest goes out
  * then (and not only when the job next runs). Chunks are recorded as a set, so a redelivered
- * chunk is not counted twice; whichever call completes the set (the last worker, or the
- * scheduler if the workers were faster) is told `complete` exactly once.
+ * chunk is not counted twice; every call made once the set is complete (the last worker, the
+ * scheduler if the workers were faster, a redelivered chunk) is told `complete`.
  */
 export interface RunTracker {
   /** The scheduler has queued all `total` chunks of the run. */
@@ -21,8 +21,8 @@ export interface RunRef {
 
 /**
  * A `RunTracker` on the state table (item `runprogress#<stage>#<job>#<runId>`, `pk` key, `ttl`
- * expiry): ADD to a number set and a conditional claim of the `flushed` flag, so concurrent
- * workers agree on the one call that completes the run.
+ * expiry): an atomic ADD to a number set, read back in the same request, so concurrent workers
+ * never miss the moment the set is complete.
  *
  * @example
  * const tracker = createDynamoRunTracker({ client: new DynamoDBClient({}), tableName: process.env.STATE_TABLE! });
@@ -39,28 +39,13 @@ export function createDynamoRunTracker(options: {
   const key = (run: RunRef) => ({ pk: { S: `runprogress#${run.stage}#${run.job}#${run.runId}` } });
   const ttl = () => ({ N: String(Math.floor(now() / 1000) + ttlSeconds) });
 
-  async function claimIfComplete(
-    run: RunRef,
-    item: Record<string, { N?: string; NS?: string[] }> | undefined,
-  ) {
+  // No claim is needed: the digest flush is itself deduplicated by the alert pipeline, so every
+  // call that sees the run complete may flush, and a flush that failed is simply tried again by
+  // the redelivered chunk.
+  function isComplete(item: Record<string, { N?: string; NS?: string[] }> | undefined) {
     const total = item?.total?.N === undefined ? undefined : Number(item.total.N);
     const done = item?.done?.NS?.length ?? 0;
-    if (total === undefined || done < total) return { complete: false };
-    try {
-      await options.client.send(
-        new UpdateItemCommand({
-          TableName: options.tableName,
-          Key: key(run),
-          UpdateExpression: 'SET flushed = :true',
-          ConditionExpression: 'attribute_not_exists(flushed)',
-          ExpressionAttributeValues: { ':true': { BOOL: true } },
-        }),
-      );
-      return { complete: true };
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return { complete: false };
-      throw error;
-    }
+    return { complete: total !== undefined && done >= total };
   }
 
   return {
@@ -75,10 +60,7 @@ export function createDynamoRunTracker(options: {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return claimIfComplete(
-        run,
-        answer.Attributes as Record<string, { N?: string; NS?: string[] }> | undefined,
-      );
+      return isComplete(answer.Attributes as Record<string, { N?: string; NS?: string[] }> | undefined);
     },
     async chunkDone(run, chunk) {
       const answer = await options.client.send(
@@ -91,10 +73,7 @@ export function createDynamoRunTracker(options: {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return claimIfComplete(
-        run,
-        answer.Attributes as Record<string, { N?: string; NS?: string[] }> | undefined,
-      );
+      return isComplete(answer.Attributes as Record<string, { N?: string; NS?: string[] }> | undefined);
     },
   };
 }

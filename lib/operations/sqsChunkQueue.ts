@@ -21,8 +21,9 @@ export interface SqsChunkQueueOptions {
 }
 
 /**
- * A `ChunkQueue` on SQS: SendMessageBatch in groups of 10, retrying the entries SQS reports as
- * failed (it answers 200 with per-entry failures) with full-jitter backoff, and throwing a
+ * A `ChunkQueue` on SQS: SendMessageBatch in groups of at most 10 entries and 256 KiB, retrying
+ * the entries SQS reports as failed (it answers 200 with per-entry failures) with full-jitter
+ * backoff, and throwing a
  * `ChunkQueueError` if any chunk is still not accepted, so no chunk is silently dropped.
  *
  * @example
@@ -35,10 +36,8 @@ export function createSqsChunkQueue(options: SqsChunkQueueOptions): ChunkQueue {
   const random = options.random ?? Math.random;
   return {
     async send(messages: readonly ChunkMessage[], sendOptions = {}) {
-      for (let start = 0; start < messages.length; start += 10) {
-        let pending = messages
-          .slice(start, start + 10)
-          .map((message, index) => ({ id: String(index), message }));
+      for (const group of batches(messages)) {
+        let pending = group.map((message, index) => ({ id: String(index), message }));
         for (let attempt = 1; pending.length > 0; attempt += 1) {
           let failedIds: Set<string>;
           try {
@@ -78,6 +77,29 @@ export function createSqsChunkQueue(options: SqsChunkQueueOptions): ChunkQueue {
       }
     },
   };
+}
+
+// SendMessageBatch takes at most 10 entries and 256 KiB in total (the sum of the bodies), so large
+// chunk messages (10,000 device ids are ~180 KB) go in smaller groups.
+const MAX_BATCH_ENTRIES = 10;
+const MAX_BATCH_BYTES = 262_144;
+
+function batches(messages: readonly ChunkMessage[]): ChunkMessage[][] {
+  const groups: ChunkMessage[][] = [];
+  let current: ChunkMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = Buffer.byteLength(JSON.stringify(message));
+    if (current.length > 0 && (current.length === MAX_BATCH_ENTRIES || bytes + size > MAX_BATCH_BYTES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 function chunksOf(pending: readonly { message: ChunkMessage }[]): number[] {

@@ -1,29 +1,15 @@
 // A namespace import lets esbuild drop what is unused (`import { z }` pulls in all of zod, locales included).
 import * as z from 'zod';
+import { DEVICE_OPERATIONS, type DeviceOperation, MESSAGE_RULES } from '../knox';
 import { maskDeviceId, maskText } from '../privacy';
 import { isDeviceUid } from './deviceUid';
 
-/** The operations a customer may request through `POST /operations`. */
-export const OPERATION_REQUEST_OPERATIONS = [
-  'lock',
-  'unlock',
-  'blink',
-  'sendMessage',
-  'approve',
-  'accept',
-  'reject',
-  'complete',
-  'cancelComplete',
-  'delete',
-] as const;
-export type RequestedOperation = (typeof OPERATION_REQUEST_OPERATIONS)[number];
+/** The operations a customer may request through `POST /operations`: every device operation. */
+export const OPERATION_REQUEST_OPERATIONS = DEVICE_OPERATIONS;
+export type RequestedOperation = DeviceOperation;
 
 /** Knox Guard's limits for operations that carry a message, in characters (code points). */
-export const MESSAGE_LIMITS = {
-  lock: { maxLength: 350, contactRequired: true },
-  blink: { maxLength: 200, contactRequired: true },
-  sendMessage: { maxLength: 350, contactRequired: false },
-} as const satisfies Partial<Record<RequestedOperation, { maxLength: number; contactRequired: boolean }>>;
+export const MESSAGE_LIMITS = MESSAGE_RULES;
 
 /** Knox Guard's bulk limit: one request names at most this many devices. */
 export const MAX_DEVICES_PER_REQUEST = 10_000;
