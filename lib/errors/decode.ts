@@ -1,7 +1,7 @@
 import { lookupKnoxCode } from './catalog';
 import { Actor, Category, Scope, Severity, SyntheticCode } from './constants';
 import { classifyHttpStatus } from './httpStatuses';
-import { KnoxGuardError } from './KnoxGuardError';
+import { KnoxGuardError, type KnoxGuardFailure } from './KnoxGuardError';
 
 /** Header bags as fetch, undici and Lambda events hand them over. */
 export type HeadersLike =
@@ -18,7 +18,13 @@ export interface KnoxHttpResponse {
 
 export type DecodeResult =
   | { readonly ok: true; readonly status: number; readonly body: unknown }
-  | { readonly ok: false; readonly error: KnoxGuardError };
+  | {
+      readonly ok: false;
+      /** The classified failure as plain data (what logs, queues and alerts carry). */
+      readonly failure: KnoxGuardFailure;
+      /** The same failure as a throwable error, built on first access (stack traces are costly). */
+      readonly error: KnoxGuardError;
+    };
 
 export interface DecodeOptions {
   /** Milliseconds since the epoch; used to turn a `Retry-After` date into seconds. */
@@ -47,12 +53,12 @@ export function decode(response: KnoxHttpResponse, options: DecodeOptions = {}):
 
   if (parsed === NOT_JSON) {
     const reason = describeNonJson(text, readHeader(response.headers, 'content-type'));
-    return { ok: false, error: malformedOrStatusError(status, isSuccessStatus, reason, retryAfter) };
+    return failed(malformedOrStatus(status, isSuccessStatus, reason, retryAfter));
   }
   const envelope = readEnvelope(parsed, !isSuccessStatus);
   if (isSuccessStatus && envelope === undefined) return { ok: true, status, body: parsed };
   const fallbackReason = parsed === undefined ? 'Empty response body.' : undefined;
-  return { ok: false, error: failureFromEnvelope(envelope ?? {}, status, { retryAfter, fallbackReason }) };
+  return failed(classifyEnvelope(envelope ?? {}, status, { retryAfter, fallbackReason }));
 }
 
 /** The error part of a Knox Guard body: `{error: {code, message, reason}}` or `{code, message, data}`. */
@@ -103,6 +109,21 @@ export function failureFromEnvelope(
   receivedStatus: number,
   extras: FailureExtras = {},
 ): KnoxGuardError {
+  return new KnoxGuardError(classifyEnvelope(envelope, receivedStatus, extras));
+}
+
+/**
+ * `failureFromEnvelope` as plain data, without building an `Error` (no stack trace): the hot path
+ * for bulk answers and `decode`.
+ *
+ * @example
+ * classifyEnvelope({ code: 4001809, message: 'LICENSE_IS_LACK' }, 400).severity; // 'critical'
+ */
+export function classifyEnvelope(
+  envelope: ErrorEnvelope,
+  receivedStatus: number,
+  extras: FailureExtras = {},
+): KnoxGuardFailure {
   const code = normalizeCode(envelope.code);
   const givenName = typeof envelope.message === 'string' ? envelope.message.trim() : '';
   const entry =
@@ -110,18 +131,18 @@ export function failureFromEnvelope(
   const reasonText = cleanText(envelope.reason) ?? cleanText(isSymbolic(givenName) ? undefined : givenName);
 
   if (entry) {
-    return new KnoxGuardError({
+    return {
       ...entry,
       receivedStatus,
       reason: reasonText ?? extras.fallbackReason ?? entry.description,
       known: true,
       ...optional(extras),
-    });
+    };
   }
   const httpStatus =
     statusFromCode(code) ?? (receivedStatus >= 200 && receivedStatus <= 299 ? 400 : receivedStatus);
   const byStatus = classifyHttpStatus(httpStatus);
-  return new KnoxGuardError({
+  return {
     httpStatus,
     receivedStatus,
     code: code ?? `HTTP_${httpStatus}`,
@@ -137,17 +158,29 @@ export function failureFromEnvelope(
     remediation: byStatus.remediation,
     known: false,
     ...optional(extras),
-  });
+  };
 }
 
-function malformedOrStatusError(
+function malformedOrStatus(
   status: number,
   isSuccessStatus: boolean,
   reason: string,
   retryAfter: number | undefined,
-): KnoxGuardError {
-  if (!isSuccessStatus) return failureFromEnvelope({}, status, { retryAfter, fallbackReason: reason });
-  return malformedResponseError(status, reason, { retryAfter });
+): KnoxGuardFailure {
+  if (!isSuccessStatus) return classifyEnvelope({}, status, { retryAfter, fallbackReason: reason });
+  return malformedFailure(status, reason, { retryAfter });
+}
+
+function failed(failure: KnoxGuardFailure): DecodeResult {
+  let error: KnoxGuardError | undefined;
+  return {
+    ok: false,
+    failure,
+    get error() {
+      error ??= new KnoxGuardError(failure);
+      return error;
+    },
+  };
 }
 
 /**
@@ -162,7 +195,11 @@ export function malformedResponseError(
   reason: string,
   extras: FailureExtras = {},
 ): KnoxGuardError {
-  return new KnoxGuardError({
+  return new KnoxGuardError(malformedFailure(status, reason, extras));
+}
+
+function malformedFailure(status: number, reason: string, extras: FailureExtras): KnoxGuardFailure {
+  return {
     httpStatus: status,
     receivedStatus: status,
     code: SyntheticCode.malformed,
@@ -178,7 +215,7 @@ export function malformedResponseError(
     remediation: 'Retried automatically; if it persists, check proxies between Lambda and Knox Guard.',
     known: false,
     ...optional(extras),
-  });
+  };
 }
 
 function optional(extras: FailureExtras): { retryAfter?: number; requestedId?: string } {

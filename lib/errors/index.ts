@@ -1,6 +1,7 @@
 export { KNOX_CODES, type KnoxCodeEntry, type KnoxCodeName, knoxCode, lookupKnoxCode } from './catalog';
 export { Actor, Category, Scope, Severity, SyntheticCode } from './constants';
 export {
+  classifyEnvelope,
   type DecodeOptions,
   type DecodeResult,
   decode,

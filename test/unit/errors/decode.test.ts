@@ -138,6 +138,14 @@ describe('decode', () => {
     expect(result.ok ? undefined : result.error.retryAfter).toBe(3);
   });
 
+  it('carries the failure as plain data and builds the same error on demand', () => {
+    const result = decode({ status: 403, body: fail(4030104, 'USER_BLOCKED_STATE', 'blocked') });
+    if (result.ok) throw new Error('expected a failure');
+    expect(result.failure).toMatchObject({ codeName: 'USER_BLOCKED_STATE', scope: 'tenant' });
+    expect(result.error.toJSON()).toEqual(result.failure);
+    expect(result.error).toBe(result.error);
+  });
+
   it('serialises to plain data for logs', () => {
     const json = JSON.parse(JSON.stringify(decodeError(400, fail(4001809, 'LICENSE_IS_LACK', 'x'))));
     expect(json).toMatchObject({
