@@ -266,10 +266,14 @@ async function clientJob<T>(
     certificate: sim.certificate,
     devices,
   };
-  const { stdout } = await run(process.execPath, [...nodeArgs, join(WORK, 'clientJob.mjs'), JSON.stringify(input)], {
-    maxBuffer: 16 * 2 ** 20,
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [...nodeArgs, join(WORK, 'clientJob.mjs'), JSON.stringify(input)],
+    {
+      maxBuffer: 16 * 2 ** 20,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as T;
 }
 
