@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failuresByCode, observationOf, parseChunkMessage, planFollowUp } from '../lib/operations';
-import { logger, metrics, recordFailuresByCode } from './shared/observability';
+import { logErrors, logger, metrics, recordFailuresByCode } from './shared/observability';
 import {
   alertPipeline,
   chunkQueue,
@@ -66,11 +66,25 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
 
 async function operationWorker(event: SQSEvent, context: Context) {
   registerInvocation(context);
-  return processPartialResponse(event, (record: SQSRecord) => processChunk(record, context), processor, {
+  const processRecord = async (record: SQSRecord) => {
+    try {
+      await processChunk(record, context);
+    } catch (error) {
+      // Reported as a batch item failure by the processor; logged here, as nothing else does.
+      logger.error('chunk failed; SQS will redeliver it', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error: error as Error,
+      });
+      throw error;
+    }
+  };
+  return processPartialResponse(event, processRecord, processor, {
     context,
   });
 }
 
 export const handler = middy(operationWorker)
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(logErrors());

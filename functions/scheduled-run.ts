@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { checkLicenceHealth, runScheduledJob } from '../lib/operations';
-import { logger, metrics, recordFailuresByCode } from './shared/observability';
+import { logErrors, logger, metrics, recordFailuresByCode } from './shared/observability';
 import {
   alertPipeline,
   chunkQueue,
@@ -83,4 +83,5 @@ async function scheduledRun(event: unknown, context: Context) {
 
 export const handler = middy(scheduledRun)
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(logErrors());

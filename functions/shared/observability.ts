@@ -26,3 +26,17 @@ export function recordFailuresByCode(counts: Readonly<Record<string, number>>): 
     single.addMetric('DeviceFailures', MetricUnit.Count, count);
   }
 }
+
+/**
+ * middy middleware: logs whatever escapes the handler (masked and redacted by the logger) and lets
+ * it propagate, so the scheduler's retry policy, Lambda's retries and the DLQs still see it.
+ */
+export function logErrors(): {
+  onError: (request: { error: unknown; context?: { awsRequestId?: string } }) => Promise<void>;
+} {
+  return {
+    onError: async function logErrorsOnError(request) {
+      logger.error('invocation failed', { error: request.error as Error });
+    },
+  };
+}
