@@ -63,7 +63,31 @@ async function webhook(event: APIGatewayProxyEventV2, context: Context): Promise
 
 const idemConfig = idempotencyConfig('key', 24 * 3600, 'bodyHash');
 
-let acceptOnce: ((payload: { key: string; bodyHash: string; body: string }) => Promise<Result>) | undefined;
+interface AcceptPayload {
+  readonly body: string;
+  readonly idempotencyKey?: string;
+}
+
+let acceptOnce: ((payload: AcceptPayload & { key: string; bodyHash: string }) => Promise<Result>) | undefined;
+
+/**
+ * Queues a validated request. Everything it needs comes in `payload`: the idempotent wrapper is
+ * created once per environment, so it must not close over one invocation's event.
+ */
+async function accept(payload: AcceptPayload): Promise<Result> {
+  const request = parseOperationRequest(JSON.parse(payload.body));
+  if (!request.ok) throw new Error('validated request failed to re-parse'); // unreachable: same text
+  const accepted = await acceptOperationRequest(request.value, {
+    queue: chunkQueue(),
+    stage: serviceConfig().STAGE,
+    chunkSize: jobsConfig().defaults.chunkSize,
+    ...(payload.idempotencyKey === undefined ? {} : { idempotencyKey: payload.idempotencyKey }),
+    tracker: runTracker(),
+  });
+  metrics.addMetric('OperationsAccepted', MetricUnit.Count, 1);
+  logger.info('operation request queued', { ...accepted });
+  return respond(202, { result: 'ACCEPTED', ...accepted });
+}
 
 async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
   const config = serviceConfig();
@@ -84,27 +108,18 @@ async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<
   const parsed = parseOperationRequest(json);
   if (!parsed.ok) return respondError(apiError(parsed.apiError, parsed.issues.join('; ')));
 
-  const accept = async (payload: { body: string }): Promise<Result> => {
-    const request = parseOperationRequest(JSON.parse(payload.body));
-    if (!request.ok) throw new Error('validated request failed to re-parse'); // unreachable: same text
-    const accepted = await acceptOperationRequest(request.value, {
-      queue: chunkQueue(),
-      stage: config.STAGE,
-      chunkSize: jobsConfig().defaults.chunkSize,
-      idempotencyKey: event.headers['idempotency-key'],
-      tracker: runTracker(),
-    });
-    metrics.addMetric('OperationsAccepted', MetricUnit.Count, 1);
-    logger.info('operation request queued', { ...accepted });
-    return respond(202, { result: 'ACCEPTED', ...accepted });
-  };
   const key = event.headers['idempotency-key'];
   if (!key) return accept({ body: text });
   if (key.length > 200)
     return respondError(apiError('VALIDATION_FAILED', 'Idempotency-Key is longer than 200 characters.'));
   acceptOnce ??= makeIdempotent(accept, { persistenceStore: idempotencyStore(), config: idemConfig });
   try {
-    return await acceptOnce({ key: `operations#${key}`, bodyHash: hash(text), body: text });
+    return await acceptOnce({
+      key: `operations#${key}`,
+      bodyHash: hash(text),
+      body: text,
+      idempotencyKey: key,
+    });
   } catch (error) {
     if (error instanceof IdempotencyValidationError) {
       return respondError(

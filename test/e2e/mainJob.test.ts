@@ -250,7 +250,8 @@ describe('webhook through the packaged handler', () => {
     const first = await env.http('/operations', body, headers);
     const retry = await env.http('/operations', body, headers);
     expect(first.statusCode).toBe(202);
-    expect(JSON.parse(retry.body as string).operationId).toBe(JSON.parse(first.body as string).operationId);
+    const operationId = JSON.parse(first.body as string).operationId;
+    expect(JSON.parse(retry.body as string).operationId).toBe(operationId);
     expect(await queueDepth()).toBe(1);
     const conflict = await env.http(
       '/operations',
@@ -264,8 +265,22 @@ describe('webhook through the packaged handler', () => {
       },
     );
     expect(conflict.statusCode).toBe(409);
+    const otherBody = JSON.stringify({ operation: 'unlock', deviceUids: targets.slice(0, 1) });
+    const other = await env.http('/operations', otherBody, {
+      'content-type': 'application/json',
+      'idempotency-key': 'e2e-unlock-2',
+      ...signOperationRequest({ body: otherBody, secret: env.hmacSecret }),
+    });
+    expect(other.statusCode).toBe(202);
+    expect(JSON.parse(other.body as string).operationId).not.toBe(operationId);
+    expect(await queueDepth()).toBe(2);
     await env.drainOperations();
     expect(targets.map((id) => env.sim.state.devices.get(id)?.status)).toEqual(['Enrolled', 'Enrolled']);
+    // The second unlock of an already unlocked device: its operation's digest, sent by the
+    // worker that completed the operation's only chunk (the run tracker).
+    const { email } = await collectAlerts();
+    expect(email.map((m) => [m.attributes.kind, m.attributes.job])).toEqual([['digest', 'api-request']]);
+    expect(email[0]?.email).toContain('DEVICE_STATE_INVALID');
   });
 });
 
