@@ -1,4 +1,7 @@
-import * as z from 'zod';
+// zod/mini: its functions tree-shake where classic zod's methods kept ~99 KB in every bundle;
+// lib/validation gives it classic zod's English messages.
+import * as z from 'zod/mini';
+import '../validation';
 import { RuleAction } from './constants';
 import { DEFAULT_INHIBIT_SOURCES } from './defaultCodeRules';
 import { AlertRulesError } from './errors';
@@ -55,93 +58,111 @@ export interface AlertRules {
   readonly inhibitions: readonly Inhibition[];
 }
 
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a duration such as '90s', '15m', '4h', '7d' or milliseconds, got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = z.pipe(
+  z.union([z.number(), z.string()]),
+  z.transform((value: number | string, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      // zod/mini's transform context has no addIssue helper; the issue gets its path on the way up.
+      ctx.issues.push({
+        code: 'custom',
+        message: `expected a duration such as '90s', '15m', '4h', '7d' or milliseconds, got ${JSON.stringify(value)}`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+);
 
 function unknownCode(input: unknown): string {
   return `unknown code ${JSON.stringify(input)}: use a catalog name such as LICENSE_IS_LACK, an HTTP status name, TIMEOUT / TRANSPORT_ERROR / MALFORMED_RESPONSE, HTTP_nnn or a numeric Knox code`;
 }
 
-const codeReference = z.string().refine(isKnownCodeReference, { error: (issue) => unknownCode(issue.input) });
+const codeReference = z
+  .string()
+  .check(z.refine(isKnownCodeReference, { error: (issue) => unknownCode(issue.input) }));
 
 const action = z.enum([RuleAction.alert, RuleAction.digest, RuleAction.ignore]);
 
 const settingsShape = {
-  action: action.optional(),
-  persistFor: duration.optional(),
-  repeatInterval: duration.optional(),
-  resolveAfter: duration.optional(),
-  sendResolved: z.boolean().optional(),
+  action: z.optional(action),
+  persistFor: z.optional(duration),
+  repeatInterval: z.optional(duration),
+  resolveAfter: z.optional(duration),
+  sendResolved: z.optional(z.boolean()),
 };
 
-const isoDate = z
-  .string()
-  .refine((text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)), {
-    error: (issue) => `expected an ISO date such as 2026-12-31T00:00:00Z, got ${JSON.stringify(issue.input)}`,
-  })
-  .transform((text) => Date.parse(text));
+const isoDate = z.pipe(
+  z.string().check(
+    z.refine((text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)), {
+      error: (issue) =>
+        `expected an ISO date such as 2026-12-31T00:00:00Z, got ${JSON.stringify(issue.input)}`,
+    }),
+  ),
+  z.transform((text: string) => Date.parse(text)),
+);
+
+const nonEmpty = z.string().check(z.minLength(1));
 
 const schema = z.strictObject({
-  defaults: z
-    .strictObject({
-      repeatInterval: duration.default(4 * 3_600_000),
-      resolveAfter: duration.default(15 * 60_000),
-      persistFor: duration.default(0),
-      sendResolved: z.boolean().default(true),
-      maxSamples: z.number().int().min(0).max(10).default(3),
-      claimLease: duration.default(5 * 60_000),
-      stateTtl: duration.default(14 * 86_400_000),
-    })
-    .prefault({}),
-  codes: z
-    .record(z.string(), z.strictObject(settingsShape))
-    .superRefine((codes, ctx) => {
-      // Checked here rather than as the record's key schema, whose errors only say "Invalid key".
-      for (const key of Object.keys(codes)) {
-        if (!isKnownCodeReference(key))
-          ctx.addIssue({ code: 'custom', path: [key], message: unknownCode(key) });
-      }
-    })
-    .default({}),
-  overrides: z
-    .array(
+  defaults: z.prefault(
+    z.strictObject({
+      repeatInterval: z._default(duration, 4 * 3_600_000),
+      resolveAfter: z._default(duration, 15 * 60_000),
+      persistFor: z._default(duration, 0),
+      sendResolved: z._default(z.boolean(), true),
+      maxSamples: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 3),
+      claimLease: z._default(duration, 5 * 60_000),
+      stateTtl: z._default(duration, 14 * 86_400_000),
+    }),
+    {},
+  ),
+  codes: z._default(
+    z.record(z.string(), z.strictObject(settingsShape)).check(
+      z.superRefine((codes, ctx) => {
+        // Checked here rather than as the record's key schema, whose errors only say "Invalid key".
+        for (const key of Object.keys(codes)) {
+          if (!isKnownCodeReference(key))
+            ctx.addIssue({ code: 'custom', path: [key], message: unknownCode(key) });
+        }
+      }),
+    ),
+    {},
+  ),
+  overrides: z._default(
+    z.array(
       z.strictObject({
-        job: z.string().min(1).optional(),
-        stage: z.string().min(1).optional(),
-        code: codeReference.optional(),
+        job: z.optional(nonEmpty),
+        stage: z.optional(nonEmpty),
+        code: z.optional(codeReference),
         ...settingsShape,
       }),
-    )
-    .default([]),
-  silences: z
-    .array(
+    ),
+    [],
+  ),
+  silences: z._default(
+    z.array(
       z.strictObject({
         code: codeReference,
-        job: z.string().min(1).optional(),
-        stage: z.string().min(1).optional(),
+        job: z.optional(nonEmpty),
+        stage: z.optional(nonEmpty),
         until: isoDate,
-        comment: z.string().optional(),
+        comment: z.optional(z.string()),
       }),
-    )
-    .default([]),
-  inhibitions: z
-    .array(
+    ),
+    [],
+  ),
+  inhibitions: z._default(
+    z.array(
       z.strictObject({
-        sources: z.array(codeReference).min(1),
-        targets: z.array(codeReference).min(1).optional(),
-        equal: z.array(z.enum(['stage', 'job'])).default(['stage']),
+        sources: z.array(codeReference).check(z.minLength(1)),
+        targets: z.optional(z.array(codeReference).check(z.minLength(1))),
+        equal: z._default(z.array(z.enum(['stage', 'job'])), ['stage']),
       }),
-    )
-    .default([{ sources: [...DEFAULT_INHIBIT_SOURCES], equal: ['stage'] }]),
+    ),
+    [{ sources: [...DEFAULT_INHIBIT_SOURCES], equal: ['stage'] }],
+  ),
 });
 
 /** The rules config as operators write it (YAML or JSON), before defaults and validation. */

@@ -1,4 +1,7 @@
-import * as z from 'zod';
+// zod/mini: its functions tree-shake where classic zod's methods kept ~99 KB in every bundle;
+// lib/validation gives it classic zod's English messages.
+import * as z from 'zod/mini';
+import '../validation';
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
 export const JobOperation = {
@@ -24,97 +27,110 @@ const KNOX_STATES = [
   'Rejected',
 ] as const;
 
-const deviceUid = z.string().trim().min(4).max(64);
+const deviceUid = z.string().check(z.trim(), z.minLength(4), z.maxLength(64));
 
 const targetsSchema = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('inline'), deviceUids: z.array(deviceUid).min(1) }),
+  z.strictObject({ source: z.literal('inline'), deviceUids: z.array(deviceUid).check(z.minLength(1)) }),
   z.strictObject({
     source: z.literal('s3'),
-    key: z.string().min(1),
+    key: z.string().check(z.minLength(1)),
     /** Defaults to the key's extension. */
-    format: z.enum(['csv', 'json']).optional(),
+    format: z.optional(z.enum(['csv', 'json'])),
     /** CSV column holding the device id (default: the first column named deviceUid/imei/serial, else the first). */
-    column: z.string().optional(),
+    column: z.optional(z.string()),
   }),
   z.strictObject({
     source: z.literal('knox'),
     filter: z.strictObject({
-      status: z.array(z.enum(KNOX_STATES)).min(1).optional(),
-      simControlEnabled: z.boolean().optional(),
-      search: z.string().optional(),
+      status: z.optional(z.array(z.enum(KNOX_STATES)).check(z.minLength(1))),
+      simControlEnabled: z.optional(z.boolean()),
+      search: z.optional(z.string()),
     }),
   }),
 ]);
 export type JobTargets = z.infer<typeof targetsSchema>;
 
+// Shared by a job's own chunkSize / inlineLimit and the file's defaults for them.
+const chunkSize = z.number().check(z.int(), z.gte(1), z.lte(10_000));
+const inlineLimit = z.number().check(z.int(), z.gte(0));
+
 const contactSchema = z.strictObject({
-  tel: z
-    .string()
-    .regex(/^\+?[\d\s().-]{6,20}$/, 'tel must be a phone number like +49 30 1234567')
-    .optional(),
-  email: z.email().optional(),
+  tel: z.optional(
+    z.string().check(z.regex(/^\+?[\d\s().-]{6,20}$/, 'tel must be a phone number like +49 30 1234567')),
+  ),
+  email: z.optional(z.email()),
 });
 
 const jobSchema = z
   .strictObject({
-    description: z.string().optional(),
+    description: z.optional(z.string()),
     operation: z.enum(Object.values(JobOperation) as [JobOperation, ...JobOperation[]]),
-    enabled: z.boolean().default(true),
-    targets: targetsSchema.optional(),
-    message: z.string().min(1).optional(),
-    contact: contactSchema.optional(),
+    enabled: z._default(z.boolean(), true),
+    targets: z.optional(targetsSchema),
+    message: z.optional(z.string().check(z.minLength(1))),
+    contact: z.optional(contactSchema),
     /** licence-health: alert when fewer free seats than this remain. */
-    minFreeSeats: z.number().int().nonnegative().optional(),
+    minFreeSeats: z.optional(z.number().check(z.int(), z.nonnegative())),
     /** Devices per chunk (SQS message); at most the Knox Guard bulk limit. */
-    chunkSize: z.number().int().min(1).max(10_000).optional(),
+    chunkSize: z.optional(chunkSize),
     /** Jobs with at most this many targets run inline in the scheduled invocation. */
-    inlineLimit: z.number().int().min(0).optional(),
+    inlineLimit: z.optional(inlineLimit),
     /** Alert routing overrides for this job, validated by lib/alerts. */
-    alerts: z.unknown().optional(),
+    alerts: z.optional(z.unknown()),
   })
-  .superRefine((job, ctx) => {
-    if (job.operation === 'licence-health') return;
-    if (!job.targets)
-      ctx.addIssue({ code: 'custom', path: ['targets'], message: `${job.operation} needs targets` });
-    if (job.operation === 'lock' || job.operation === 'blink' || job.operation === 'sendMessage') {
-      const max = job.operation === 'lock' ? 350 : 200;
-      if (!job.message)
-        ctx.addIssue({ code: 'custom', path: ['message'], message: `${job.operation} needs a message` });
-      else if (job.message.length > max)
+  .check(
+    z.superRefine((job, ctx) => {
+      if (job.operation === 'licence-health') return;
+      if (!job.targets)
+        ctx.addIssue({ code: 'custom', path: ['targets'], message: `${job.operation} needs targets` });
+      if (job.operation === 'lock' || job.operation === 'blink' || job.operation === 'sendMessage') {
+        const max = job.operation === 'lock' ? 350 : 200;
+        if (!job.message)
+          ctx.addIssue({ code: 'custom', path: ['message'], message: `${job.operation} needs a message` });
+        else if (job.message.length > max)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['message'],
+            message: `${job.operation} message is over ${max} characters`,
+          });
+      }
+      if (
+        (job.operation === 'lock' || job.operation === 'blink') &&
+        !job.contact?.tel &&
+        !job.contact?.email
+      ) {
         ctx.addIssue({
           code: 'custom',
-          path: ['message'],
-          message: `${job.operation} message is over ${max} characters`,
+          path: ['contact'],
+          message: `${job.operation} needs a contact tel or email`,
         });
-    }
-    if ((job.operation === 'lock' || job.operation === 'blink') && !job.contact?.tel && !job.contact?.email) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['contact'],
-        message: `${job.operation} needs a contact tel or email`,
-      });
-    }
-  });
+      }
+    }),
+  );
 export type JobConfig = z.infer<typeof jobSchema> & { readonly name: string };
 
 const defaultsSchema = z.strictObject({
-  chunkSize: z.number().int().min(1).max(10_000).default(1_000),
-  inlineLimit: z.number().int().min(0).default(2_000),
-  alerts: z.unknown().optional(),
+  chunkSize: z._default(chunkSize, 1_000),
+  inlineLimit: z._default(inlineLimit, 2_000),
+  alerts: z.optional(z.unknown()),
 });
 
 const fileSchema = z.strictObject({
-  defaults: defaultsSchema.default({ chunkSize: 1_000, inlineLimit: 2_000 }),
+  defaults: z._default(defaultsSchema, { chunkSize: 1_000, inlineLimit: 2_000 }),
   jobs: z.record(
-    z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'job names are lower-case kebab-case'),
+    z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'job names are lower-case kebab-case')),
     z.unknown(),
   ),
-  stages: z
-    .record(
+  stages: z._default(
+    z.record(
       z.string(),
-      z.strictObject({ jobs: z.record(z.string(), z.unknown()).optional(), alerts: z.unknown().optional() }),
-    )
-    .default({}),
+      z.strictObject({
+        jobs: z.optional(z.record(z.string(), z.unknown())),
+        alerts: z.optional(z.unknown()),
+      }),
+    ),
+    {},
+  ),
 });
 
 export interface JobsConfig {
@@ -179,7 +195,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function formatIssues(error: z.ZodError, prefix: readonly (string | number)[]): string[] {
+function formatIssues(error: z.core.$ZodError, prefix: readonly (string | number)[]): string[] {
   return error.issues.map((issue) => {
     const path = [...prefix, ...issue.path.map(String)].join('.');
     return `${path || '(root)'}: ${issue.message}`;
