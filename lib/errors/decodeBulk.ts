@@ -1,5 +1,5 @@
-import { failureFromEnvelope, malformedResponseError, readEnvelope } from './decode';
-import type { KnoxGuardError } from './KnoxGuardError';
+import { classifyEnvelope, malformedResponseError, readEnvelope } from './decode';
+import { KnoxGuardError, type KnoxGuardFailure } from './KnoxGuardError';
 
 /** The outcome for one device inside a bulk (`...Async` / `/transaction`) answer. */
 export type DeviceResult =
@@ -25,9 +25,15 @@ export interface BulkOutcome {
  */
 export function decodeBulk(body: unknown): BulkOutcome {
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const list = Array.isArray(record.resultList) ? record.resultList : [];
-  const results = list.map((item, index) => decodeDeviceResult(item, index));
-  const failed = results.filter((result) => !result.ok).length;
+  const list: unknown[] = Array.isArray(record.resultList) ? record.resultList : [];
+  // One pass, no intermediate arrays: a 10,000-device transaction answer is decoded per chunk.
+  const results: DeviceResult[] = new Array(list.length);
+  let failed = 0;
+  for (let index = 0; index < list.length; index += 1) {
+    const result = decodeDeviceResult(list[index], index);
+    if (!result.ok) failed += 1;
+    results[index] = result;
+  }
   return {
     count: countOr(record.count, results.length),
     success: countOr(record.success, results.length - failed),
@@ -37,7 +43,9 @@ export function decodeBulk(body: unknown): BulkOutcome {
 }
 
 /**
- * Decodes one per-device entry (`{result, requestedId, objectId?, error?}`).
+ * Decodes one per-device entry (`{result, requestedId, objectId?, error?}`). A failure is
+ * classified as plain data at once; its `KnoxGuardError` (an `Error`, whose construction captures
+ * a stack trace) is built when `error` is first read, then kept.
  *
  * @example
  * decodeDeviceResult({ result: 'SUCCESS', requestedId: '356938035643809' }).ok; // true
@@ -48,7 +56,10 @@ export function decodeDeviceResult(item: unknown, index = 0): DeviceResult {
   if (record === undefined) {
     return { ok: false, requestedId, error: malformed(requestedId, 'Bulk result entry is not an object.') };
   }
-  const result = typeof record.result === 'string' ? record.result.toUpperCase() : undefined;
+  const raw = record.result;
+  // Knox sends upper case; only other spellings pay for toUpperCase.
+  const result =
+    raw === 'SUCCESS' || raw === 'FAIL' ? raw : typeof raw === 'string' ? raw.toUpperCase() : undefined;
   if (result === 'SUCCESS' && record.error === undefined) {
     const objectId = idOf(record.objectId);
     return objectId === undefined ? { ok: true, requestedId } : { ok: true, requestedId, objectId };
@@ -57,7 +68,27 @@ export function decodeDeviceResult(item: unknown, index = 0): DeviceResult {
     return { ok: false, requestedId, error: malformed(requestedId, 'Bulk result entry has no result.') };
   }
   const envelope = readEnvelope(record, true) ?? {};
-  return { ok: false, requestedId, error: failureFromEnvelope(envelope, 200, { requestedId }) };
+  return lazyFailure(requestedId, classifyEnvelope(envelope, 200, { requestedId }));
+}
+
+/**
+ * A failed `DeviceResult` whose `error` is built from `failure` on first read (an enumerable
+ * getter, so spreading, `toEqual` and `JSON.stringify` see it like a plain property).
+ */
+export function lazyFailure(
+  requestedId: string,
+  failure: KnoxGuardFailure,
+  options?: { cause?: unknown },
+): DeviceResult {
+  let error: KnoxGuardError | undefined;
+  return {
+    ok: false,
+    requestedId,
+    get error(): KnoxGuardError {
+      error ??= new KnoxGuardError(failure, options);
+      return error;
+    },
+  };
 }
 
 function malformed(requestedId: string, reason: string): KnoxGuardError {

@@ -6,6 +6,7 @@ import {
   malformedResponseError,
   transportError,
 } from '../errors';
+import { lazyFailure } from '../errors/decodeBulk';
 import { maskDeviceId } from '../privacy';
 import { chunkRanges, shrinkRange } from './chunkRanges';
 import type { DeviceOperation } from './constants';
@@ -45,18 +46,28 @@ export async function executeOperation(
   deadline: number | undefined,
 ): Promise<OperationOutcome> {
   // Knox would answer a duplicate id twice (the second time DEVICE_STATE_INVALID), so send each once.
-  const unique = [...new Set(deviceUids)];
-  const byId = new Map<string, DeviceResult>();
+  const distinct = new Set(deviceUids);
+  const unique = distinct.size === deviceUids.length ? deviceUids : [...distinct];
+  // Results by position in `unique` (a chunk is a range of it), not by id: no per-device hashing.
+  const slots: (DeviceResult | undefined)[] = new Array(unique.length);
   if (unique.length === 1) {
-    const id = unique[0] as string;
-    byId.set(id, await runSingle(context, operation, id, params, deadline));
+    slots[0] = await runSingle(context, operation, unique[0] as string, params, deadline);
   } else if (unique.length > 1) {
-    await runBulk(context, operation, unique, params, deadline, byId);
+    await runBulk(context, operation, unique, params, deadline, slots);
   }
-  const results = deviceUids.map(
-    (id) =>
-      byId.get(id) ?? failed(id, malformedResponseError(200, 'No result was recorded for this device.')),
-  );
+  const resultAt = (slot: number, id: string): DeviceResult =>
+    slots[slot] ?? failed(id, malformedResponseError(200, 'No result was recorded for this device.'));
+  const results: DeviceResult[] = new Array(deviceUids.length);
+  if (unique === deviceUids) {
+    for (let i = 0; i < deviceUids.length; i += 1) results[i] = resultAt(i, deviceUids[i] as string);
+  } else {
+    const slotOf = new Map<string, number>();
+    for (let i = 0; i < unique.length; i += 1) slotOf.set(unique[i] as string, i);
+    for (let i = 0; i < deviceUids.length; i += 1) {
+      const id = deviceUids[i] as string;
+      results[i] = resultAt(slotOf.get(id) as number, id);
+    }
+  }
   return { operation, results };
 }
 
@@ -96,7 +107,7 @@ async function runBulk(
   unique: readonly string[],
   params: OperationParams,
   deadline: number | undefined,
-  byId: Map<string, DeviceResult>,
+  slots: (DeviceResult | undefined)[],
 ): Promise<void> {
   let knownLimit = context.bulkLimit;
   const queue = chunkRanges(unique.length, knownLimit);
@@ -109,8 +120,8 @@ async function runBulk(
     }
     const ids = unique.slice(range.start, range.end);
     try {
-      for (const result of await runChunk(context, operation, ids, params, deadline))
-        byId.set(result.requestedId, result);
+      const results = await runChunk(context, operation, ids, params, deadline);
+      for (let i = 0; i < results.length; i += 1) slots[range.start + i] = results[i];
     } catch (error) {
       if (!(error instanceof KnoxGuardError)) throw error;
       if (error.code === BULK_LIMIT_CODE && size > 1) {
@@ -124,11 +135,12 @@ async function runBulk(
         return;
       }
       context.logger?.warn('knox bulk request failed', { operation, devices: size, code: error.code });
-      for (const id of ids) byId.set(id, failed(id, error));
+      for (let i = 0; i < ids.length; i += 1) slots[range.start + i] = failed(ids[i] as string, error);
     }
   });
 }
 
+/** One result per id of `ids`, in the same order. */
 async function runChunk(
   context: ExecuteContext,
   operation: DeviceOperation,
@@ -169,20 +181,33 @@ async function runChunk(
       await sleep(transactionPollMs);
       continue;
     }
-    const outcome = decodeBulk(body);
-    const byId = new Map(outcome.results.map((result) => [result.requestedId, result]));
-    return ids.map(
-      (id) =>
-        byId.get(id) ??
-        failed(id, malformedResponseError(200, 'The transaction result has no entry for this device.')),
-    );
+    return matchResults(ids, decodeBulk(body).results);
   }
 }
 
+/**
+ * Lines the decoded results up with the ids sent. Knox answers in request order, so position i
+ * normally is id i; only when it is not are the results looked up by id (an id answered twice:
+ * the last answer wins; an id not answered: MALFORMED_RESPONSE).
+ */
+function matchResults(ids: readonly string[], results: readonly DeviceResult[]): DeviceResult[] {
+  if (results.length === ids.length) {
+    let aligned = true;
+    for (let i = 0; i < ids.length && aligned; i += 1) aligned = results[i]?.requestedId === ids[i];
+    // The ids are distinct, so an aligned list has no id twice: the same as the lookup below.
+    if (aligned) return results as DeviceResult[];
+  }
+  const byId = new Map<string, DeviceResult>();
+  for (const result of results) byId.set(result.requestedId, result);
+  return ids.map(
+    (id) =>
+      byId.get(id) ??
+      failed(id, malformedResponseError(200, 'The transaction result has no entry for this device.')),
+  );
+}
+
+/** A failed result for `requestedId`: `error` itself when it names this device, else a copy that does (built on first read). */
 function failed(requestedId: string, error: KnoxGuardError): DeviceResult {
-  const own =
-    error.requestedId === requestedId
-      ? error
-      : new KnoxGuardError({ ...error.toJSON(), requestedId }, { cause: error.cause });
-  return { ok: false, requestedId, error: own };
+  if (error.requestedId === requestedId) return { ok: false, requestedId, error };
+  return lazyFailure(requestedId, { ...error.toJSON(), requestedId }, { cause: error.cause });
 }

@@ -65,27 +65,47 @@ function hash(index: number, salt: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function luhnDigit(digits: string): number {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i += 1) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
+/**
+ * The Luhn check digit of `35` + the 12-digit zero-padded `index`, computed on the number (no
+ * string building: the simulator checks every id of a 10,000-device bulk request with it).
+ */
+function luhnOfIndex(index: number): number {
+  // Digits from the right: the 12 index digits at positions 0-11 (even positions doubled), then
+  // '5' at 12 (doubled: 10 -> 1) and '3' at 13: the prefix adds 4.
+  let sum = 4;
+  let rest = index;
+  for (let position = 0; position < 12; position += 1) {
+    let digit = rest % 10;
+    rest = (rest - digit) / 10;
+    if (position % 2 === 0) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
     }
-    sum += d;
+    sum += digit;
   }
   return (10 - (sum % 10)) % 10;
 }
 
 /** The IMEI of generated device `index`: TAC-like prefix 35, 12 digits of index, Luhn check digit. */
 export function generatedDeviceUid(index: number): string {
-  const body = `35${String(index).padStart(12, '0')}`;
-  return `${body}${luhnDigit(body)}`;
+  // 35e13 + 10 x index + check is `35`, the index zero-padded to 12 digits and the check digit
+  // (index < 1e12; below 2^53). One number-to-string conversion gives a flat string, as ids parsed
+  // from JSON are, rather than a concatenation V8 flattens on first hashing.
+  return String(35e13 + index * 10 + luhnOfIndex(index));
 }
 
-const generatedObjectId = (index: number): string =>
-  `KG${index.toString(16).toUpperCase().padStart(12, '0')}`;
+const HEX = '0123456789ABCDEF';
+
+/** `KG` + the index as 12 upper-case hex digits. */
+function generatedObjectId(index: number): string {
+  let hex = '';
+  let rest = index;
+  for (let digit = 0; digit < 12; digit += 1) {
+    hex = HEX[rest % 16] + hex;
+    rest = Math.floor(rest / 16);
+  }
+  return `KG${hex}`;
+}
 
 /**
  * The simulator's devices, able to hold a million without a million objects: generated devices
@@ -139,20 +159,35 @@ export class DeviceStore {
   /** A device by deviceUid or objectId (a copy: change it with `put`). */
   get(id: string): SimDevice | undefined {
     const index = this.#indexOf(id);
-    if (index !== undefined) return this.#at(index) ?? undefined;
+    if (index !== undefined) {
+      const changed = this.#changed.get(index);
+      if (changed === null) return undefined;
+      if (changed) return { ...changed };
+      // The id is the device's own IMEI (15 characters) or its objectId: no need to rebuild it.
+      return this.#make(index, id.length === 15 ? id : undefined);
+    }
     const custom = this.#custom.get(id) ?? [...this.#custom.values()].find((d) => d.objectId === id);
     return custom ? { ...custom } : undefined;
   }
 
   /** Inserts or replaces a device (matched by deviceUid). */
   put(device: SimDevice): void {
+    this.adopt({ ...device });
+  }
+
+  /**
+   * `put` without the copy: the store keeps `device` itself, so the caller must not change it
+   * afterwards (SimulatorState.apply, which got it from `get`, uses this once per device of a bulk
+   * request).
+   */
+  adopt(device: SimDevice): void {
     const index = this.#indexOf(device.deviceUid);
     if (index !== undefined) {
       if (this.#changed.get(index) === null) this.#deletedGenerated -= 1;
-      this.#changed.set(index, { ...device });
+      this.#changed.set(index, device);
     } else {
       if (!this.#custom.has(device.deviceUid)) this.#customOrder.push(device.deviceUid);
-      this.#custom.set(device.deviceUid, { ...device });
+      this.#custom.set(device.deviceUid, device);
     }
     this.#bump();
   }
@@ -254,12 +289,11 @@ export class DeviceStore {
     return changed ? { ...changed } : this.#make(index);
   }
 
+  // The index of a generated device's IMEI or objectId, read from the id's characters in O(1)
+  // (same answer as matching /^35\d{13}$/ or /^KG[0-9A-F]{12}$/ and comparing with the generated id).
   #indexOf(id: string): number | undefined {
-    let index: number | undefined;
-    if (/^35\d{13}$/.test(id)) index = Number(id.slice(2, 14));
-    else if (/^KG[0-9A-F]{12}$/.test(id)) index = Number.parseInt(id.slice(2), 16);
-    if (index === undefined || index >= this.#generated) return undefined;
-    return generatedDeviceUid(index) === id || generatedObjectId(index) === id ? index : undefined;
+    const index = generatedIndexOf(id);
+    return index !== undefined && index < this.#generated ? index : undefined;
   }
 
   #generatedStatus(index: number): DeviceStatus {
@@ -276,10 +310,10 @@ export class DeviceStore {
     return hash(index, 0x85ebca6b) % 10_000 < ratio * 10_000;
   }
 
-  #make(index: number): SimDevice {
+  #make(index: number, deviceUid = generatedDeviceUid(index)): SimDevice {
     const status = this.#generatedStatus(index);
     const device: SimDevice = {
-      deviceUid: generatedDeviceUid(index),
+      deviceUid,
       objectId: generatedObjectId(index),
       status,
       simControlEnabled: this.#generatedSim(index),
@@ -299,6 +333,35 @@ export class DeviceStore {
   #bump(): void {
     this.#version += 1;
   }
+}
+
+/**
+ * The index whose generated IMEI (`35`, 12 digits, Luhn digit) or objectId (`KG`, 12 upper-case
+ * hex digits) `id` is, or undefined when it is neither (exported for tests).
+ */
+export function generatedIndexOf(id: string): number | undefined {
+  if (id.length === 15 && id.charCodeAt(0) === 51 && id.charCodeAt(1) === 53) {
+    let index = 0;
+    for (let i = 2; i < 14; i += 1) {
+      const digit = id.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return undefined;
+      index = index * 10 + digit;
+    }
+    const check = id.charCodeAt(14) - 48;
+    return check === luhnOfIndex(index) ? index : undefined;
+  }
+  if (id.length === 14 && id.charCodeAt(0) === 75 && id.charCodeAt(1) === 71) {
+    let index = 0;
+    for (let i = 2; i < 14; i += 1) {
+      const c = id.charCodeAt(i);
+      // 0-9, A-F (upper case only, as generated)
+      const digit = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (digit < 0) return undefined;
+      index = index * 16 + digit;
+    }
+    return index;
+  }
+  return undefined;
 }
 
 function matches(device: SimDevice, filter: DeviceFilter): boolean {

@@ -83,6 +83,10 @@ export interface SimTransaction {
   resultList: Record<string, unknown>[];
 }
 
+function stateInvalid(status: DeviceStatus): { ok: false } & SimFailure {
+  return { ok: false, code: 'DEVICE_STATE_INVALID', reason: `Current status is '${status}'.` };
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TEL = /^\+?[\d\s().-]{5,20}$/;
 
@@ -249,25 +253,24 @@ export class SimulatorState {
     return undefined;
   }
 
-  /** Applies one operation to one device under Knox Guard's rules. */
+  /**
+   * Applies one operation to one device under Knox Guard's rules. A changed device is stored as
+   * returned (no copy): read `result.device`, change devices with `devices.put`.
+   */
   apply(
     operation: DeviceOperation,
     id: string,
     params: Record<string, unknown>,
   ): { ok: true; device: SimDevice } | ({ ok: false } & SimFailure) {
+    // Runs for every device of a bulk request: no closures or arrays per call.
     const device = this.device(id);
     if (!device) return { ok: false, code: 'DEVICE_NOT_FOUND', reason: `Device ${id} not found.` };
-    const invalid = () => ({
-      ok: false as const,
-      code: 'DEVICE_STATE_INVALID' as const,
-      reason: `Current status is '${device.status}'.`,
-    });
-    const is = (...states: DeviceStatus[]) => states.includes(device.status);
+    const status = device.status;
     const message = typeof params.message === 'string' ? params.message : undefined;
     switch (operation) {
       case 'approve':
       case 'accept': {
-        if (!is(DeviceStatus.pending)) return invalid();
+        if (status !== DeviceStatus.pending) return stateInvalid(status);
         if (!this.tenant.profiles.has(this.tenant.defaultProfileId)) {
           return {
             ok: false,
@@ -284,11 +287,11 @@ export class SimulatorState {
         break;
       }
       case 'reject':
-        if (!is(DeviceStatus.pending)) return invalid();
+        if (status !== DeviceStatus.pending) return stateInvalid(status);
         device.status = DeviceStatus.rejected;
         break;
       case 'lock':
-        if (!is(DeviceStatus.enrolled)) return invalid();
+        if (status !== DeviceStatus.enrolled) return stateInvalid(status);
         if (device.simControlEnabled && this.tenant.simControl === null) {
           return {
             ok: false,
@@ -300,38 +303,48 @@ export class SimulatorState {
         if (message !== undefined) device.message = message;
         break;
       case 'unlock':
-        if (!is(DeviceStatus.locked)) return invalid();
+        if (status !== DeviceStatus.locked) return stateInvalid(status);
         device.status = DeviceStatus.enrolled;
         break;
       case 'blink':
-        if (!is(DeviceStatus.enrolled)) return invalid();
+        if (status !== DeviceStatus.enrolled) return stateInvalid(status);
         device.blinking = true;
         if (message !== undefined) device.message = message;
         break;
       case 'sendMessage':
-        if (!is(DeviceStatus.enrolled, DeviceStatus.locked)) return invalid();
+        if (status !== DeviceStatus.enrolled && status !== DeviceStatus.locked) return stateInvalid(status);
         if (message !== undefined) device.message = message;
         break;
       case 'complete':
-        if (!is(DeviceStatus.accepted, DeviceStatus.enrolled, DeviceStatus.locked)) return invalid();
-        device.statusBeforeComplete = device.status;
+        if (
+          status !== DeviceStatus.accepted &&
+          status !== DeviceStatus.enrolled &&
+          status !== DeviceStatus.locked
+        )
+          return stateInvalid(status);
+        device.statusBeforeComplete = status;
         device.status = DeviceStatus.completing;
         device.completingSince = this.clock.now();
         break;
       case 'cancelComplete':
-        if (!is(DeviceStatus.completing)) return invalid();
+        if (status !== DeviceStatus.completing) return stateInvalid(status);
         device.status = device.statusBeforeComplete ?? DeviceStatus.enrolled;
         delete device.completingSince;
         break;
       case 'delete':
-        if (!is(DeviceStatus.pending, DeviceStatus.accepted, DeviceStatus.rejected, DeviceStatus.completed)) {
-          return invalid();
+        if (
+          status !== DeviceStatus.pending &&
+          status !== DeviceStatus.accepted &&
+          status !== DeviceStatus.rejected &&
+          status !== DeviceStatus.completed
+        ) {
+          return stateInvalid(status);
         }
         this.#releaseSeat(device);
         this.devices.remove(device.deviceUid);
         return { ok: true, device };
     }
-    this.devices.put(device);
+    this.devices.adopt(device);
     return { ok: true, device };
   }
 

@@ -341,16 +341,21 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     }
     const invalid = state.paramFailure(operation, params);
     if (invalid) return fromFailure(invalid);
-    const resultList = deviceUidList.map((id) => {
-      const result = state.apply(operation, String(id), params);
-      if (result.ok) return { result: 'SUCCESS', requestedId: String(id), objectId: result.device.objectId };
-      const entry = knoxCode(result.code);
-      return {
-        result: 'FAIL',
-        requestedId: String(id),
-        error: { code: codeValue(entry.code), message: entry.codeName, reason: result.reason },
-      };
-    });
+    const resultList: Record<string, unknown>[] = new Array(deviceUidList.length);
+    for (let i = 0; i < deviceUidList.length; i += 1) {
+      const requestedId = String(deviceUidList[i]);
+      const result = state.apply(operation, requestedId, params);
+      if (result.ok) {
+        resultList[i] = { result: 'SUCCESS', requestedId, objectId: result.device.objectId };
+      } else {
+        const entry = knoxCode(result.code);
+        resultList[i] = {
+          result: 'FAIL',
+          requestedId,
+          error: { code: codeValue(entry.code), message: entry.codeName, reason: result.reason },
+        };
+      }
+    }
     return { status: 200, body: { result: 'SUCCESS', transactionId: state.addTransaction(resultList).id } };
   }
 
