@@ -17,4 +17,5 @@ export { type BulkOutcome, type DeviceResult, decodeBulk, decodeDeviceResult } f
 export { classifyHttpStatus, HTTP_STATUSES, type HttpStatusEntry } from './httpStatuses';
 export { KnoxGuardError, type KnoxGuardFailure } from './KnoxGuardError';
 export { renderRunbook } from './renderRunbook';
+export { SERVICE_CODES, type ServiceCodeName, serviceFailure } from './serviceCodes';
 export { transportError } from './transportError';

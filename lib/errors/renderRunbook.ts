@@ -1,5 +1,6 @@
 import { KNOX_CODES } from './catalog';
 import { HTTP_STATUSES } from './httpStatuses';
+import { SERVICE_CODES } from './serviceCodes';
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replace(/\s+/g, ' ');
 
@@ -62,6 +63,15 @@ export function renderRunbook(): string {
         .join(' | ')
         .replace(/^/, '| ')
         .concat(' |'),
+    ),
+    '',
+    '## Conditions the service reports itself',
+    '',
+    '| Code | Meaning | Category | Severity | Who must act | What to do |',
+    '|---|---|---|---|---|---|',
+    ...SERVICE_CODES.map(
+      (entry) =>
+        `| \`${entry.codeName}\` | ${[entry.description, entry.category, entry.severity, entry.actor, entry.remediation].map(escapeCell).join(' | ')} |`,
     ),
     '',
     'Failures without any HTTP answer are `TIMEOUT` and `TRANSPORT_ERROR`; a 2xx answer that cannot',

@@ -1,4 +1,4 @@
-import { Actor, Category, KnoxGuardError, type KnoxGuardFailure, Scope, Severity } from '../errors';
+import { KnoxGuardError, type KnoxGuardFailure, serviceFailure } from '../errors';
 import type { FailureSink, RunObservation } from './ports';
 
 /** The licence fields the check needs (lib/knox's `KnoxLicense` has them). */
@@ -50,24 +50,10 @@ export async function checkLicenceHealth(
   const usedSeats = active.reduce((sum, licence) => sum + licence.usedSeats, 0);
   const freeSeats = Math.max(0, totalSeats - usedSeats);
   const low = freeSeats < run.minFreeSeats;
-  const failure: KnoxGuardFailure = {
-    httpStatus: 0,
-    receivedStatus: 0,
-    code: 'LICENSE_SEATS_LOW',
-    codeName: 'LICENSE_SEATS_LOW',
-    reason: `${freeSeats} of ${totalSeats} seats free across ${active.length} active licence(s); threshold ${run.minFreeSeats}.`,
-    description:
-      'Knox Guard licence seats are running out; approvals will fail with LICENSE_IS_LACK when none are left.',
-    category: Category.license,
-    severity: Severity.warning,
-    retryable: false,
-    actionable: true,
-    scope: Scope.tenant,
-    actor: Actor.knoxAdmin,
-    remediation:
-      'Buy or extend Knox Guard licences in the Knox Admin Portal before the free seats reach zero.',
-    known: false,
-  };
+  const failure = serviceFailure(
+    'LICENSE_SEATS_LOW',
+    `${freeSeats} of ${totalSeats} seats free across ${active.length} active licence(s); threshold ${run.minFreeSeats}.`,
+  );
   await sink.process({ ...base, successes: low ? 0 : 1, failures: low ? [{ error: failure }] : [] });
   return { totalSeats, usedSeats, freeSeats, licences: active.length, low };
 }

@@ -1,5 +1,5 @@
 import type { JobConfig, JobTargets } from '../config';
-import { Actor, Category, KnoxGuardError, type KnoxGuardFailure, Scope, Severity } from '../errors';
+import { KnoxGuardError, type KnoxGuardFailure, serviceFailure } from '../errors';
 import { chunkAsync } from './chunkAsync';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
 import { type ChunkOutcome, executeChunk, failuresByCode, observationOf } from './executeChunk';
@@ -191,21 +191,5 @@ async function reportTargetFailure(
 
 function unreadableTargets(targets: JobTargets, error: TargetsError): KnoxGuardFailure {
   const where = targets.source === 's3' ? `s3://…/${targets.key}` : targets.source;
-  return {
-    httpStatus: 0,
-    receivedStatus: 0,
-    code: 'TARGETS_UNREADABLE',
-    codeName: 'TARGETS_UNREADABLE',
-    reason: `${where}: ${error.message}`,
-    description: 'The job could not read its list of target devices, so no device was processed.',
-    category: Category.configuration,
-    severity: Severity.critical,
-    retryable: false,
-    actionable: true,
-    scope: Scope.tenant,
-    actor: Actor.billingOps,
-    remediation:
-      'Check that the billing export landed in the targets bucket under the configured key and is valid CSV/JSON.',
-    known: false,
-  };
+  return serviceFailure('TARGETS_UNREADABLE', `${where}: ${error.message}`);
 }

@@ -16,6 +16,13 @@ describe('loadAlertRules', () => {
     expect(rules.inhibitions[0]?.sources).toContain('USER_BLOCKED_STATE');
   });
 
+  it("accepts the service's own codes in rules", () => {
+    const rules = loadAlertRules({
+      codes: { LICENSE_SEATS_LOW: { repeatInterval: '1d' }, TARGETS_UNREADABLE: { action: 'alert' } },
+    });
+    expect(rules.codes.LICENSE_SEATS_LOW?.repeatInterval).toBe(24 * HOUR);
+  });
+
   it.each([
     [{ defaults: { repeatInterval: 'soon' } }, "defaults.repeatInterval: expected a duration such as '90s'"],
     [
