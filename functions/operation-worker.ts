@@ -45,13 +45,14 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
   }
   metrics.addMetric('DevicesSucceeded', MetricUnit.Count, outcome.succeeded);
   metrics.addMetric('DevicesFailed', MetricUnit.Count, outcome.failed.length);
-  recordFailuresByCode(failuresByCode(outcome));
+  const failures = failuresByCode(outcome);
+  recordFailuresByCode(failures);
   const next = planFollowUp(message, outcome);
   logger.info('chunk processed', {
     ...log,
     requested: outcome.requested,
     succeeded: outcome.succeeded,
-    failures: failuresByCode(outcome),
+    failures,
     alerts: report,
     next: next.kind,
   });

@@ -41,39 +41,38 @@ export function createDynamoRunTracker(options: {
 
   // No claim is needed: the digest flush is itself deduplicated by the alert pipeline, so every
   // call that sees the run complete may flush, and a flush that failed is simply tried again by
-  // the redelivered chunk.
-  function isComplete(item: Record<string, { N?: string; NS?: string[] }> | undefined) {
+  // the redelivered chunk. Each call updates and reads the item in one request.
+  async function updateAndCheck(
+    run: RunRef,
+    expression: string,
+    names: Record<string, string>,
+    values: Record<string, { N: string } | { NS: string[] }>,
+  ): Promise<{ complete: boolean }> {
+    const answer = await options.client.send(
+      new UpdateItemCommand({
+        TableName: options.tableName,
+        Key: key(run),
+        UpdateExpression: expression,
+        ExpressionAttributeNames: { ...names, '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ...values, ':ttl': ttl() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const item = answer.Attributes as Record<string, { N?: string; NS?: string[] }> | undefined;
     const total = item?.total?.N === undefined ? undefined : Number(item.total.N);
     const done = item?.done?.NS?.length ?? 0;
     return { complete: total !== undefined && done >= total };
   }
 
   return {
-    async queued(run, total) {
-      const answer = await options.client.send(
-        new UpdateItemCommand({
-          TableName: options.tableName,
-          Key: key(run),
-          UpdateExpression: 'SET #total = :total, #ttl = :ttl',
-          ExpressionAttributeNames: { '#total': 'total', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':total': { N: String(total) }, ':ttl': ttl() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return isComplete(answer.Attributes as Record<string, { N?: string; NS?: string[] }> | undefined);
-    },
-    async chunkDone(run, chunk) {
-      const answer = await options.client.send(
-        new UpdateItemCommand({
-          TableName: options.tableName,
-          Key: key(run),
-          UpdateExpression: 'ADD done :chunk SET #ttl = :ttl',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':chunk': { NS: [String(chunk)] }, ':ttl': ttl() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return isComplete(answer.Attributes as Record<string, { N?: string; NS?: string[] }> | undefined);
-    },
+    queued: (run, total) =>
+      updateAndCheck(
+        run,
+        'SET #total = :total, #ttl = :ttl',
+        { '#total': 'total' },
+        { ':total': { N: String(total) } },
+      ),
+    chunkDone: (run, chunk) =>
+      updateAndCheck(run, 'ADD done :chunk SET #ttl = :ttl', {}, { ':chunk': { NS: [String(chunk)] } }),
   };
 }
