@@ -36,7 +36,8 @@ export interface DigestRenderInput {
  */
 export function renderDigest(input: DigestRenderInput): { subject: string; email: string; sms: string } {
   const entries = [...input.entries].sort(
-    (a, b) => b.count - a.count || a.codeName.localeCompare(b.codeName),
+    // Code names are ASCII: a plain comparison, not localeCompare (which loads ICU's collator).
+    (a, b) => b.count - a.count || (a.codeName < b.codeName ? -1 : a.codeName > b.codeName ? 1 : 0),
   );
   const total = entries.reduce((sum, entry) => sum + entry.count, 0);
   const codes = `${entries.length} ${entries.length === 1 ? 'code' : 'codes'}`;
