@@ -25,8 +25,8 @@ import {
   idempotencyStore,
   jobsConfig,
   runTracker,
-  secureParameter,
   serviceConfig,
+  webhookSecret,
 } from './shared/runtime';
 
 /** Larger bodies are refused with 413: 10,000 device ids fit in about 250 KB. */
@@ -90,9 +90,9 @@ async function accept(payload: AcceptPayload): Promise<Result> {
 }
 
 async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
-  const config = serviceConfig();
-  const secret = await secureParameter(config.OPERATIONS_HMAC_SECRET_PARAM, config.OPERATIONS_HMAC_SECRET);
-  const auth = verifyOperationRequest({ headers: event.headers, body, secret: secret.split(',') });
+  // Comma-separated while the secret is rotated: a request signed with any of them is accepted.
+  const secrets = (await webhookSecret('operationsHmac')).split(',');
+  const auth = verifyOperationRequest({ headers: event.headers, body, secret: secrets });
   if (!auth.ok) {
     metrics.addMetric('RequestsRejected', MetricUnit.Count, 1);
     logger.warn('operation request rejected', { reason: auth.reason });
@@ -140,10 +140,7 @@ let processEventOnce:
 
 async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
   const config = serviceConfig();
-  const certificatePem = await secureParameter(
-    config.KNOX_VALIDATION_CERT_PARAM,
-    config.KNOX_VALIDATION_CERT_PEM,
-  );
+  const certificatePem = await webhookSecret('knoxValidationCert');
   const verified = verifyKnoxCallback({ headers: event.headers, body, certificatePem });
   if (!verified.ok) {
     metrics.addMetric('CallbacksRejected', MetricUnit.Count, 1);

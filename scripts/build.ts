@@ -76,6 +76,37 @@ const YAML_WITHOUT_SIDE_EFFECTS: Plugin = {
   },
 };
 
+// Powertools idempotency imports @aws-lambda-powertools/jmespath (lexer, parser, interpreter and
+// the built-in and Powertools functions, ~23 KB per function) for `search` and
+// `PowertoolsFunctions`, while our idempotency settings only name top-level fields (`key`,
+// `bodyHash`; functions/shared/runtime.ts refuses anything else). Bundle the field-name subset
+// in functions/shared/jmespathFields.ts instead: it throws on any other expression, and a missing
+// export (another import of the package) fails the build.
+const JMESPATH_FIELDS_ONLY: Plugin = {
+  name: 'jmespath-fields-only',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/jmespath(?:\/functions)?$/ }, () => ({
+      path: join(ROOT, 'functions', 'shared', 'jmespathFields.ts'),
+    }));
+  },
+};
+
+// Every AWS SDK client imports its whole package.json (description, scripts, dependencies,
+// ~2.4 KB each) for one field, the version in its user agent. Bundle name and version only:
+// ~9 KB per function with four clients.
+const SDK_CLIENT_PACKAGE_VERSION: Plugin = {
+  name: 'sdk-client-package-version',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const { name, version } = JSON.parse(await readFile(args.path, 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
 // Stages validated at build time besides the ones config/jobs.yml names under `stages`.
 const STANDARD_STAGES = ['local', 'ci', 'dev', 'prod'] as const;
 
@@ -136,7 +167,12 @@ async function buildOne(name: FunctionName, dir: string, jobsJson: string): Prom
     conditions: ['module', 'import'],
     banner: { js: CJS_BANNER },
     define: { __KGS_JOBS_CONFIG__: jobsJson },
-    plugins: [LAMBDA_CREDENTIALS, YAML_WITHOUT_SIDE_EFFECTS],
+    plugins: [
+      LAMBDA_CREDENTIALS,
+      YAML_WITHOUT_SIDE_EFFECTS,
+      JMESPATH_FIELDS_ONLY,
+      SDK_CLIENT_PACKAGE_VERSION,
+    ],
     metafile: true,
     logLevel: 'warning',
     write: false,

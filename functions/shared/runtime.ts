@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -38,6 +37,7 @@ import {
   type ObjectSource,
   planCapacity,
 } from '../../lib/operations';
+import { isFieldName } from './jmespathFields';
 import { logger } from './observability';
 
 // Everything here is created lazily and at most once per execution environment: a cold start
@@ -136,19 +136,21 @@ export const idempotencyStore = /* @__PURE__ */ once(
 );
 
 /**
- * Idempotency settings for one use: records kept for `expiresAfterSeconds`; the key comes from
- * the payload the wrapped function receives.
+ * Idempotency settings for one use: records kept for `expiresAfterSeconds`; the key is the
+ * payload's `keyField`, and a repeated key with a different `validationField` is refused
+ * (IdempotencyValidationError). Both must be plain top-level field names: the bundles evaluate
+ * JMESPath with that subset only (./jmespathFields.ts), so anything else throws here, when the
+ * module loads, in tests and bundles alike.
  */
-export function idempotencyConfig(
-  eventKeyJmesPath: string,
-  expiresAfterSeconds: number,
-  validationPath?: string,
-) {
+export function idempotencyConfig(keyField: string, expiresAfterSeconds: number, validationField?: string) {
+  for (const field of validationField === undefined ? [keyField] : [keyField, validationField]) {
+    if (!isFieldName(field)) throw new Error(`idempotency: "${field}" is not a plain field name`);
+  }
   return new IdempotencyConfig({
-    eventKeyJmesPath,
+    eventKeyJmesPath: keyField,
     expiresAfterSeconds,
     throwOnNoIdempotencyKey: true,
-    ...(validationPath ? { payloadValidationJmesPath: validationPath } : {}),
+    ...(validationField ? { payloadValidationJmesPath: validationField } : {}),
   });
 }
 
@@ -209,18 +211,39 @@ export function knoxClient(role: KnoxRole = 'worker'): Promise<KnoxClient> {
   return knox;
 }
 
+// The webhook's two secrets: the Secrets Manager secret id variable (serverless.yml sets it) and
+// the variable that carries the value itself on local runs without AWS.
+const WEBHOOK_SECRETS = {
+  /** The HMAC secret(s) for `POST /operations`, comma-separated while a secret is rotated. */
+  operationsHmac: { idVariable: 'OPERATIONS_HMAC_SECRET_ID', localVariable: 'OPERATIONS_HMAC_SECRET' },
+  /** The Samsung Knox validation certificate (PEM) Knox callbacks are verified against. */
+  knoxValidationCert: {
+    idVariable: 'KNOX_VALIDATION_CERT_SECRET_ID',
+    localVariable: 'KNOX_VALIDATION_CERT_PEM',
+  },
+} as const;
+
 /**
- * Reads a secret-bearing SSM parameter (decrypted, cached for five minutes by Powertools), or the
- * local override variable for runs without AWS.
+ * One of the webhook's secrets as text: the SecretString of its Secrets Manager secret (cached
+ * for five minutes by Powertools Parameters, so a rotated value is picked up without a deploy),
+ * or its local override variable for runs without AWS. Errors name the variable, never the value.
+ *
+ * @example
+ * const secrets = (await webhookSecret('operationsHmac')).split(',');
  */
-export async function secureParameter(
-  name: string | undefined,
-  localValue: string | undefined,
-): Promise<string> {
+export async function webhookSecret(name: keyof typeof WEBHOOK_SECRETS): Promise<string> {
+  const { idVariable, localVariable } = WEBHOOK_SECRETS[name];
+  const config = serviceConfig();
+  const localValue = config[localVariable];
   if (localValue) return localValue;
-  if (!name) throw new ServiceConfigError(['a required SSM parameter name is not configured']);
-  const value = await getParameter(name, { decrypt: true, maxAge: 300 });
-  if (!value) throw new ServiceConfigError([`SSM parameter ${name} is empty`]);
+  const secretId = config[idVariable];
+  if (!secretId) throw new ServiceConfigError([`${idVariable}: required (the Secrets Manager secret id)`]);
+  const value = await getSecret(secretId, { maxAge: 300 });
+  if (typeof value !== 'string' || value === '') {
+    throw new ServiceConfigError([
+      `${idVariable}: the secret ${secretId} must hold a non-empty SecretString`,
+    ]);
+  }
   return value;
 }
 

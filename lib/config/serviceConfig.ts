@@ -12,9 +12,12 @@ const envSchema = z.object({
   OPERATIONS_QUEUE_URL: nonEmpty,
   TARGETS_BUCKET: z.optional(nonEmpty),
   KNOX_BASE_URL: z._default(z.url(), 'https://eu-kcs-api.samsungknox.com'),
+  /** Secrets Manager secret (name or ARN): the Knox Guard API credentials {clientIdentifier, certificate}. */
   KNOX_CREDENTIALS_SECRET_ID: z.optional(nonEmpty),
-  OPERATIONS_HMAC_SECRET_PARAM: z.optional(nonEmpty),
-  KNOX_VALIDATION_CERT_PARAM: z.optional(nonEmpty),
+  /** Secrets Manager secret: the `POST /operations` HMAC secret (comma-separated while rotating). */
+  OPERATIONS_HMAC_SECRET_ID: z.optional(nonEmpty),
+  /** Secrets Manager secret: the Samsung Knox validation certificate (PEM) callbacks are verified against. */
+  KNOX_VALIDATION_CERT_SECRET_ID: z.optional(nonEmpty),
   KNOX_CONSOLE_URL: z._default(z.url(), 'https://central.samsungknox.com'),
   /**
    * Requests per second Knox Guard tolerates for this tenant: `planCapacity` (lib/operations)
@@ -31,7 +34,7 @@ const envSchema = z.object({
   AWS_ENDPOINT_URL_SQS: z.optional(z.string()),
   AWS_ENDPOINT_URL_S3: z.optional(z.string()),
   AWS_ENDPOINT_URL_DYNAMODB: z.optional(z.string()),
-  /** Local runs only: a JSON certificate.json + client id instead of Secrets Manager. */
+  /** Local runs only: the three secrets' values themselves instead of their Secrets Manager ids. */
   KNOX_CREDENTIALS_JSON: z.optional(z.string()),
   OPERATIONS_HMAC_SECRET: z.optional(z.string()),
   KNOX_VALIDATION_CERT_PEM: z.optional(z.string()),

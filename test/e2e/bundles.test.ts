@@ -1,7 +1,8 @@
 // The packaged bundles validate with zod/mini and its English messages only: classic zod (~99 KB
 // that its method API keeps whole) or every locale (~260 KB through `z.locales.xx`) creeping back
 // in would undo docs/performance.md's bundle work, and a bundle without the English locale would
-// answer "Invalid input" where tests and operators expect the reason.
+// answer "Invalid input" where tests and operators expect the reason. Likewise the build's
+// stand-ins for packages the functions need only a sliver of must stay in place.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,43 @@ describe('function bundles', () => {
         name,
       ).toEqual([]);
       expect(zod, name).toContain('node_modules/zod/v4/locales/en.js');
+    }
+  });
+
+  it('evaluate idempotency settings with the field-name subset of JMESPath, not the whole package', async () => {
+    // scripts/build.ts swaps in functions/shared/jmespathFields.ts; mainJob.test.ts runs these
+    // bundles through every idempotent path, test/unit/functions/jmespathFields.test.ts compares
+    // the subset with the real package.
+    for (const { name } of built) {
+      const inputs = await bundledInputs(name);
+      expect(
+        inputs.filter((path) => path.includes('@aws-lambda-powertools/jmespath/')),
+        name,
+      ).toEqual([]);
+      expect(inputs, name).toContain('functions/shared/jmespathFields.ts');
+      expect(
+        inputs.some((path) => path.includes('@aws-lambda-powertools/idempotency/')),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it("keep each SDK client's name and version (its user agent) from a package.json cut to those", async () => {
+    for (const { name } of built) {
+      const bundle = await readFile(join(dir, name, 'index.mjs'), 'utf8');
+      const manifests = (await bundledInputs(name)).filter((path) =>
+        /node_modules\/@aws-sdk\/client-[^/]+\/package\.json$/.test(path),
+      );
+      expect(manifests.length, name).toBeGreaterThanOrEqual(4);
+      for (const path of manifests) {
+        const manifest = JSON.parse(await readFile(path, 'utf8')) as {
+          name: string;
+          version: string;
+          description: string;
+        };
+        expect(bundle, path).toContain(`{name:"${manifest.name}",version:"${manifest.version}"}`);
+        expect(bundle, path).not.toContain(manifest.description);
+      }
     }
   });
 

@@ -27,8 +27,8 @@ const ENV_VARS = [
   'TARGETS_BUCKET',
   'KNOX_BASE_URL',
   'KNOX_CREDENTIALS_SECRET_ID',
-  'OPERATIONS_HMAC_SECRET_PARAM',
-  'KNOX_VALIDATION_CERT_PARAM',
+  'OPERATIONS_HMAC_SECRET_ID',
+  'KNOX_VALIDATION_CERT_SECRET_ID',
   'KNOX_CONSOLE_URL',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
@@ -66,7 +66,25 @@ const ALLOWED_ACTIONS: Record<FunctionKey, string[]> = {
     ...ALERTS,
     'secretsmanager:GetSecretValue',
   ],
-  webhook: [...EVERY_FUNCTION, 'sqs:SendMessage', ...STATE, ...IDEMPOTENCY, ...ALERTS, 'ssm:GetParameter'],
+  webhook: [
+    ...EVERY_FUNCTION,
+    'sqs:SendMessage',
+    ...STATE,
+    ...IDEMPOTENCY,
+    ...ALERTS,
+    'secretsmanager:GetSecretValue',
+  ],
+};
+// The Secrets Manager secrets (names as serverless.yml's params give them for stage ci) each
+// function may read: the Knox Guard credentials for the two that call Knox Guard, the HMAC secret
+// and the callback validation certificate for the webhook.
+const SECRETS: Record<FunctionKey, string[]> = {
+  scheduledRun: ['knox-guard-sentinel/ci/knox-credentials'],
+  operationWorker: ['knox-guard-sentinel/ci/knox-credentials'],
+  webhook: [
+    'knox-guard-sentinel/ci/operations-hmac-key',
+    'knox-guard-sentinel/ci/knox-validation-certificate',
+  ],
 };
 // X-Ray has no resource-level permissions; everything else must name its resource.
 const RESOURCE_WILDCARD_OK = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
@@ -303,6 +321,26 @@ describe('packaged CloudFormation (stage ci)', () => {
       expect(users).toHaveLength(1);
     },
   );
+
+  it.each(Object.entries(FUNCTIONS))('%s: reads exactly its own secrets', (name, fn) => {
+    const roleRef = resource(fn.logicalId).Properties.Role as { 'Fn::GetAtt': [string, string] };
+    const statements = statementsOf(resource(roleRef['Fn::GetAtt'][0])).filter((s) =>
+      asList(s.Action).includes('secretsmanager:GetSecretValue'),
+    );
+    const arns = statements
+      .flatMap((s) => asList(s.Resource))
+      .map((r) => (r as { 'Fn::Sub': string })['Fn::Sub']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub variables
+    const prefix = 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:';
+    // Secrets Manager appends a 6-character suffix to every secret ARN: `-??????` matches it and nothing longer.
+    expect(arns).toEqual(SECRETS[name as FunctionKey].map((secret) => `${prefix}${secret}-??????`));
+    const variables = (resource(fn.logicalId).Properties.Environment as { Variables: Json }).Variables;
+    expect(variables.KNOX_CREDENTIALS_SECRET_ID).toBe('knox-guard-sentinel/ci/knox-credentials');
+    expect(variables.OPERATIONS_HMAC_SECRET_ID).toBe('knox-guard-sentinel/ci/operations-hmac-key');
+    expect(variables.KNOX_VALIDATION_CERT_SECRET_ID).toBe(
+      'knox-guard-sentinel/ci/knox-validation-certificate',
+    );
+  });
 
   it('zips: one per function holding only its own bundle; sizes reported, not enforced', async () => {
     expect(packaged.artifacts.map((a) => a.name).sort()).toEqual([

@@ -27,4 +27,25 @@ describe('loadServiceConfig', () => {
     for (const name of ['STATE_TABLE', 'ALERT_TOPIC_ARN', 'OPERATIONS_QUEUE_URL', 'KNOX_BASE_URL'])
       expect(issues).toContain(name);
   });
+
+  it('reads the Secrets Manager secret ids and refuses empty ones by name', () => {
+    const config = loadServiceConfig({
+      ...base,
+      KNOX_CREDENTIALS_SECRET_ID: 'knox-guard-sentinel/dev/knox-credentials',
+      OPERATIONS_HMAC_SECRET_ID: 'knox-guard-sentinel/dev/operations-hmac-key',
+      KNOX_VALIDATION_CERT_SECRET_ID: 'knox-guard-sentinel/dev/knox-validation-certificate',
+    });
+    expect(config.OPERATIONS_HMAC_SECRET_ID).toBe('knox-guard-sentinel/dev/operations-hmac-key');
+    expect(config.KNOX_VALIDATION_CERT_SECRET_ID).toBe('knox-guard-sentinel/dev/knox-validation-certificate');
+
+    let caught: unknown;
+    try {
+      loadServiceConfig({ ...base, OPERATIONS_HMAC_SECRET_ID: '', KNOX_VALIDATION_CERT_SECRET_ID: '' });
+    } catch (error) {
+      caught = error;
+    }
+    const issues = (caught as ServiceConfigError).issues.join('\n');
+    expect(issues).toContain('OPERATIONS_HMAC_SECRET_ID');
+    expect(issues).toContain('KNOX_VALIDATION_CERT_SECRET_ID');
+  });
 });
