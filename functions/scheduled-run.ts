@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { checkLicenceHealth, runScheduledJob } from '../lib/operations';
+import { objectSource } from './shared/objectSource';
 import { logErrors, logger, metrics, recordFailuresByCode } from './shared/observability';
 import {
   alertPipeline,
@@ -12,7 +13,6 @@ import {
   executeChunkOnce,
   jobsConfig,
   knoxClient,
-  objectSource,
   registerInvocation,
   runTracker,
   serviceConfig,

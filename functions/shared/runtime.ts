@@ -5,17 +5,8 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import {
-  type AlertPipeline,
-  createAlertPipeline,
-  createDynamoAlertStateStore,
-  createSnsAlertPublisher,
-  loadAlertRules,
-} from '../../lib/alerts';
+import type { AlertPipeline } from '../../lib/alerts';
 import {
   type JobsConfig,
   JobsConfigError,
@@ -31,10 +22,7 @@ import {
   type ChunkQueue,
   chunkKey,
   createDynamoRunTracker,
-  createS3ObjectSource,
-  createSqsChunkQueue,
   executeChunk,
-  type ObjectSource,
   planCapacity,
 } from '../../lib/operations';
 import { isFieldName } from './jmespathFields';
@@ -42,7 +30,10 @@ import { logger } from './observability';
 
 // Everything here is created lazily and at most once per execution environment: a cold start
 // pays only for what the invoked function uses (the webhook never builds a Knox Guard client),
-// and warm invocations reuse clients, connections and the Knox Guard access token.
+// and warm invocations reuse clients, connections and the Knox Guard access token. What only one
+// path needs is also imported lazily (`await import(...)`): scripts/build.ts splits it into a
+// chunk of its own, so a licence check never parses the S3 client, an accepted operation request
+// never parses the alert pipeline, and a worker without a follow-up never parses the SQS client.
 
 // Every `once(...)` below is marked pure: a bundle that never calls one (the webhook never reads
 // S3, the scheduler keeps no idempotency records) drops it together with the SDK client it builds.
@@ -51,6 +42,18 @@ const once = <T>(make: () => T): (() => T) => {
   return () => {
     value ??= { v: make() };
     return value.v;
+  };
+};
+
+// `once` for a lazy import: a rejected load is not kept, so the next call tries again.
+export const onceAsync = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= make().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
   };
 };
 
@@ -88,41 +91,48 @@ export const jobsConfig = /* @__PURE__ */ once((): JobsConfig => {
 });
 
 const dynamo = /* @__PURE__ */ once(() => new DynamoDBClient({}));
-// fauxqs answers queue URLs on a host name of its own; with a local endpoint configured the
-// client must send to that endpoint rather than to the URL's host (AWS: the URL is the endpoint).
-const sqs = /* @__PURE__ */ once(
-  () => new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }),
-);
 
-/** The alert pipeline: rules from jobs.yml, state in DynamoDB, messages to the SNS topic. */
-export const alertPipeline = /* @__PURE__ */ once((): AlertPipeline => {
+// Loads the alert pipeline (lib/alerts and the SNS client) on its first use.
+const loadAlertPipeline = /* @__PURE__ */ onceAsync(async (): Promise<AlertPipeline> => {
+  const { snsAlertPipeline } = await import('./lazy/snsAlertPipeline');
   const config = serviceConfig();
-  return createAlertPipeline({
-    rules: loadAlertRules(jobsConfig().alerts ?? {}),
-    store: createDynamoAlertStateStore({ client: dynamo(), tableName: config.STATE_TABLE }),
-    publisher: createSnsAlertPublisher({ client: new SNSClient({}), topicArn: config.ALERT_TOPIC_ARN }),
-    clock: { now: () => Date.now() },
+  return snsAlertPipeline({
+    dynamo: dynamo(),
+    tableName: config.STATE_TABLE,
+    topicArn: config.ALERT_TOPIC_ARN,
+    alerts: jobsConfig().alerts,
     consoleUrl: config.KNOX_CONSOLE_URL,
   });
 });
 
-/** The operations queue (chunks of large jobs and API requests). */
+/**
+ * The alert pipeline: rules from jobs.yml, state in DynamoDB, messages to the SNS topic. Its code
+ * and the SNS client load when a method is first called, not when the handler starts.
+ */
+export const alertPipeline = /* @__PURE__ */ once(
+  (): AlertPipeline => ({
+    process: async (observation) => (await loadAlertPipeline()).process(observation),
+    flush: async (run) => (await loadAlertPipeline()).flush(run),
+  }),
+);
+
+// Loads the SQS chunk queue on its first send.
+const loadChunkQueue = /* @__PURE__ */ onceAsync(async (): Promise<ChunkQueue> => {
+  const { sqsQueue } = await import('./lazy/sqsQueue');
+  return sqsQueue(serviceConfig().OPERATIONS_QUEUE_URL);
+});
+
+/** The operations queue (chunks of large jobs and API requests); SQS loads on the first send. */
 export const chunkQueue = /* @__PURE__ */ once(
-  (): ChunkQueue => createSqsChunkQueue({ client: sqs(), queueUrl: serviceConfig().OPERATIONS_QUEUE_URL }),
+  (): ChunkQueue => ({
+    send: async (messages, options) => (await loadChunkQueue()).send(messages, options),
+  }),
 );
 
 /** Tracks the chunks of fanned-out runs so the last one sends the run's digest. */
 export const runTracker = /* @__PURE__ */ once(() =>
   createDynamoRunTracker({ client: dynamo(), tableName: serviceConfig().STATE_TABLE }),
 );
-
-/** Billing-system target files in the targets bucket. */
-export const objectSource = /* @__PURE__ */ once((): ObjectSource | undefined => {
-  const bucket = serviceConfig().TARGETS_BUCKET;
-  // Path-style addressing only for a local endpoint (fauxqs); AWS uses virtual-hosted style.
-  const client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
-  return bucket ? createS3ObjectSource({ client, bucket }) : undefined;
-});
 
 /** Powertools idempotency records in the state table (`pk` key, `ttl` expiry as the table declares). */
 export const idempotencyStore = /* @__PURE__ */ once(

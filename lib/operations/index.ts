@@ -30,5 +30,7 @@ export type {
 export { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
 export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
 export { createDynamoRunTracker, type RunRef, type RunTracker } from './runTracker';
-export { createS3ObjectSource } from './s3ObjectSource';
-export { ChunkQueueError, createSqsChunkQueue, type SqsChunkQueueOptions } from './sqsChunkQueue';
+// The SQS and S3 adapters are not re-exported here: import './sqsChunkQueue' and
+// './s3ObjectSource' directly. With code splitting, a module the handler entry reaches through
+// this index is parsed at start-up even when unused, and these pull in whole SDK clients that the
+// functions load lazily (functions/shared/lazy).

@@ -4,7 +4,7 @@
 // answer "Invalid input" where tests and operators expect the reason. Likewise the build's
 // stand-ins for packages the functions need only a sliver of must stay in place.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,13 +24,51 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+interface Meta {
+  readonly outputs: Record<
+    string,
+    {
+      readonly entryPoint?: string;
+      readonly inputs: Record<string, unknown>;
+      readonly imports: readonly { readonly path: string; readonly kind: string }[];
+    }
+  >;
+}
+
+async function metaOf(name: string): Promise<Meta> {
+  return JSON.parse(await readFile(join(dir, name, 'meta.json'), 'utf8')) as Meta;
+}
+
+/** Every source file in what the function ships: its entry file and all its chunks. */
 async function bundledInputs(name: string): Promise<string[]> {
-  const meta = JSON.parse(await readFile(join(dir, name, 'meta.json'), 'utf8')) as {
-    outputs: Record<string, { entryPoint?: string; inputs: Record<string, unknown> }>;
-  };
-  return Object.values(meta.outputs).flatMap((output) =>
-    output.entryPoint ? Object.keys(output.inputs) : [],
+  const meta = await metaOf(name);
+  return Object.entries(meta.outputs).flatMap(([file, output]) =>
+    file.endsWith('.mjs') ? Object.keys(output.inputs) : [],
   );
+}
+
+/** The source files a cold start parses before the handler runs: the entry and its static imports. */
+async function startupInputs(name: string): Promise<string[]> {
+  const meta = await metaOf(name);
+  const files = Object.keys(meta.outputs);
+  const entry = files.find((file) => meta.outputs[file]?.entryPoint !== undefined);
+  const seen = new Set<string>();
+  const visit = (file: string | undefined): void => {
+    if (file === undefined || seen.has(file)) return;
+    seen.add(file);
+    for (const imported of meta.outputs[file]?.imports ?? []) {
+      if (imported.kind !== 'import-statement') continue;
+      visit(files.find((candidate) => candidate.endsWith(imported.path.replace(/^\.\//, ''))));
+    }
+  };
+  visit(entry);
+  return [...seen].flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {}));
+}
+
+/** The text of everything the function ships that Node loads. */
+async function shippedCode(name: string): Promise<string> {
+  const files = (await readdir(join(dir, name))).filter((file) => file.endsWith('.mjs'));
+  return (await Promise.all(files.map((file) => readFile(join(dir, name, file), 'utf8')))).join('\n');
 }
 
 describe('function bundles', () => {
@@ -73,7 +111,7 @@ describe('function bundles', () => {
 
   it("keep each SDK client's name and version (its user agent) from a package.json cut to those", async () => {
     for (const { name } of built) {
-      const bundle = await readFile(join(dir, name, 'index.mjs'), 'utf8');
+      const bundle = await shippedCode(name);
       const manifests = (await bundledInputs(name)).filter((path) =>
         /node_modules\/@aws-sdk\/client-[^/]+\/package\.json$/.test(path),
       );
@@ -87,6 +125,40 @@ describe('function bundles', () => {
         expect(bundle, path).toContain(`{name:"${manifest.name}",version:"${manifest.version}"}`);
         expect(bundle, path).not.toContain(manifest.description);
       }
+    }
+  });
+
+  it('load what only one path needs on first use: S3, SQS and the alert pipeline are not parsed at start-up', async () => {
+    const lazyOnly = [
+      '@aws-sdk/client-s3/',
+      '@aws-sdk/client-sqs/',
+      '@aws-sdk/client-sns/',
+      'lib/alerts/createAlertPipeline.ts',
+    ];
+    for (const { name } of built) {
+      const atStart = await startupInputs(name);
+      expect(atStart.length, name).toBeGreaterThan(100);
+      for (const part of lazyOnly) {
+        expect(
+          atStart.filter((path) => path.includes(part)),
+          `${name}: ${part}`,
+        ).toEqual([]);
+      }
+      const shipped = await bundledInputs(name);
+      // Shipped in a chunk for the invocations that need them...
+      expect(
+        shipped.some((path) => path.includes('@aws-sdk/client-sns/')),
+        name,
+      ).toBe(true);
+      // ...and only by the function that has such a path (file targets are the scheduler's).
+      expect(
+        shipped.some((path) => path.includes('@aws-sdk/client-s3/')),
+        name,
+      ).toBe(name === 'scheduled-run');
+      expect(
+        shipped.filter((path) => path.includes('node_modules/bowser/')),
+        name,
+      ).toEqual([]);
     }
   });
 

@@ -4,13 +4,12 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ChunkMessage,
-  ChunkQueueError,
   createDynamoRunTracker,
-  createS3ObjectSource,
-  createSqsChunkQueue,
   parseChunkMessage,
   resolveTargets,
 } from '../../../lib/operations';
+import { createS3ObjectSource } from '../../../lib/operations/s3ObjectSource';
+import { ChunkQueueError, createSqsChunkQueue } from '../../../lib/operations/sqsChunkQueue';
 import { createAlertStateTable, type LocalAws, startLocalAws } from '../../../local/aws';
 
 let local: LocalAws;

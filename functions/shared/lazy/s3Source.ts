@@ -1,0 +1,18 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ObjectSource } from '../../../lib/operations';
+import { createS3ObjectSource } from '../../../lib/operations/s3ObjectSource';
+
+// Loaded with `await import(...)` by functions/shared/objectSource.ts when the first target file is
+// opened: the S3 client (~130 KB) is parsed only by runs whose targets are files.
+
+/**
+ * Target files in an S3 bucket.
+ *
+ * @example
+ * const file = await s3Source('acme-targets').open('overdue/2026-11-25.csv');
+ */
+export function s3Source(bucket: string): ObjectSource {
+  // Path-style addressing only for a local endpoint (fauxqs); AWS uses virtual-hosted style.
+  const client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
+  return createS3ObjectSource({ client, bucket });
+}

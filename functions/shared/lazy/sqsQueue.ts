@@ -1,0 +1,19 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ChunkQueue } from '../../../lib/operations';
+import { createSqsChunkQueue } from '../../../lib/operations/sqsChunkQueue';
+
+// Loaded with `await import(...)` by functions/shared/runtime.ts on the first send: a chunk of its
+// own holding the SQS client, parsed only by invocations that queue work.
+
+/**
+ * The operations queue on SQS.
+ *
+ * @example
+ * await sqsQueue(process.env.OPERATIONS_QUEUE_URL).send([message]);
+ */
+export function sqsQueue(queueUrl: string): ChunkQueue {
+  // fauxqs answers queue URLs on a host name of its own; with a local endpoint configured the
+  // client must send to that endpoint rather than to the URL's host (AWS: the URL is the endpoint).
+  const client = new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
+  return createSqsChunkQueue({ client, queueUrl });
+}
