@@ -1,6 +1,7 @@
 // The client side of a job, bundled by bench/run.ts and run with plain node in its own process
 // (the simulator runs in another), so CPU time and peak RSS are the client's alone.
-//   throughput: lock `devices` generated devices with one `execute` call (bulk chunks, concurrency)
+//   throughput: lock `devices` generated devices with one `execute` call (bulk chunks; the default
+//               concurrency: 4 Knox Guard requests in flight, submits and polls alike)
 //   memory:     a scheduled job over a Knox Guard list filter, pages streamed into chunk messages
 // Input: JSON in argv[2]. Output: one JSON line on stdout.
 import type { JobConfig } from '../lib/config';

@@ -1,8 +1,10 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { decode, KnoxGuardError, transportError } from '../errors';
 import { computeBackoffDelay } from './computeBackoffDelay';
 import { API_TOKEN_HEADER } from './constants';
 import { type HttpResponse, type HttpTransport, HttpTransportError } from './HttpTransport';
 import type { KnoxTokenProvider } from './KnoxTokenProvider';
+import type { ReleaseSlot, RequestGate } from './RequestSlots';
 import type { Clock, KnoxLogger } from './types';
 
 export interface KnoxHttpSettings {
@@ -26,8 +28,17 @@ export interface KnoxCall {
   readonly deadline?: number | undefined;
   /** Send `x-knox-apitoken` (every call except the token request itself). */
   readonly auth: boolean;
-  /** Overrides `error.retryable`, e.g. a bulk-limit refusal is answered by shrinking, not by resending. */
+  /**
+   * Overrides `error.retryable`, e.g. a bulk-limit refusal is answered by shrinking, not by
+   * resending. Called before the attempt's gate slot is handed on.
+   */
   readonly shouldRetry?: (error: KnoxGuardError) => boolean;
+  /**
+   * Bounds requests in flight: each attempt holds one of its slots from before the token is read
+   * until its answer is decided (or, with `releaseOnArrival`, until a 2xx answer has arrived), so
+   * backoff waits never hold a slot.
+   */
+  readonly gate?: RequestGate;
 }
 
 /**
@@ -57,21 +68,36 @@ export class KnoxHttp {
     let renewedAfter401 = false;
     let lastError: KnoxGuardError | undefined;
     for (let attempt = 1; ; attempt += 1) {
-      const remaining = call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - clock.now();
-      if (remaining <= 0) throw lastError ?? deadlineError(call.path);
-      const apiToken = call.auth ? await this.#requireTokens().apiToken(call.deadline) : undefined;
-      const error = await this.#attempt(call, apiToken, remaining);
-      if (!(error instanceof KnoxGuardError)) return error.body;
-      lastError = error;
-      if (apiToken !== undefined && error.receivedStatus === 401 && !renewedAfter401) {
-        // The token may have expired early (clock skew) or been revoked: renew once, resend now.
-        renewedAfter401 = true;
-        this.#requireTokens().invalidate(apiToken);
-        logger?.info('knox token rejected, renewing once', { path: call.path });
-        attempt -= 1;
-        continue;
+      if (timeLeft(call, clock) <= 0) throw lastError ?? deadlineError(call.path);
+      // The slot is taken before the token is read: a request that waited must not carry a token
+      // that the request before it just found revoked.
+      const release = call.gate ? await call.gate.enter() : undefined;
+      let error: KnoxGuardError;
+      let retryable: boolean;
+      try {
+        // The wait for a slot counts against the deadline like any other.
+        const remaining = timeLeft(call, clock);
+        if (remaining <= 0) throw lastError ?? deadlineError(call.path);
+        const apiToken = call.auth ? await this.#requireTokens().apiToken(call.deadline) : undefined;
+        const outcome = await this.#attempt(call, apiToken, remaining, release);
+        if (!(outcome instanceof KnoxGuardError)) return outcome.body;
+        error = outcome;
+        lastError = error;
+        if (apiToken !== undefined && error.receivedStatus === 401 && !renewedAfter401) {
+          // The token may have expired early (clock skew) or been revoked: renew once, resend now.
+          renewedAfter401 = true;
+          this.#requireTokens().invalidate(apiToken);
+          logger?.info('knox token rejected, renewing once', { path: call.path });
+          attempt -= 1;
+          continue;
+        }
+        retryable = call.shouldRetry ? call.shouldRetry(error) : error.retryable;
+      } finally {
+        // After the decision, so what this answer taught (a revoked token, through `shouldRetry`
+        // a lower bulk limit) applies to the request that gets the slot next. Never held while
+        // backing off.
+        release?.();
       }
-      const retryable = call.shouldRetry ? call.shouldRetry(error) : error.retryable;
       if (!retryable || attempt >= maxAttempts) throw error;
       const delay = computeBackoffDelay(attempt, { ...this.#settings, retryAfterSeconds: error.retryAfter });
       if (call.deadline !== undefined && clock.now() + delay >= call.deadline) throw error;
@@ -84,6 +110,7 @@ export class KnoxHttp {
     call: KnoxCall,
     apiToken: string | undefined,
     remainingMs: number,
+    release: ReleaseSlot | undefined,
   ): Promise<KnoxGuardError | { body: unknown }> {
     const { transport, clock, requestTimeoutMs, baseUrl } = this.#settings;
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -102,6 +129,12 @@ export class KnoxHttp {
       const kind = error instanceof HttpTransportError ? error.kind : 'transport';
       return transportError(kind, error);
     }
+    // A 2xx answer teaches the next request nothing, so a gate that allows it gets its slot back
+    // now, and a request that was waiting for it goes out before this answer is parsed (a bulk
+    // result is ~1 MB of JSON, several ms of CPU).
+    if (call.gate?.releaseOnArrival && response.status >= 200 && response.status <= 299 && release?.()) {
+      await nextTurn();
+    }
     const result = decode(response, { now: () => clock.now() });
     return result.ok ? { body: result.body } : result.error;
   }
@@ -110,6 +143,10 @@ export class KnoxHttp {
     if (!this.#tokens) throw new Error('KnoxHttp: no token provider wired in');
     return this.#tokens;
   }
+}
+
+function timeLeft(call: KnoxCall, clock: Clock): number {
+  return call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - clock.now();
 }
 
 function deadlineError(path: string): KnoxGuardError {

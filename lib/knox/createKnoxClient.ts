@@ -2,9 +2,9 @@ import { failureFromEnvelope, knoxCode, malformedResponseError } from '../errors
 import { CLIENT_DEFAULTS, type DeviceOperation } from './constants';
 import { KnoxRequestError } from './errors';
 import { executeOperation } from './executeOperation';
-import { fetchTransport } from './HttpTransport';
 import { KnoxHttp } from './KnoxHttp';
 import { KnoxTokenProvider } from './KnoxTokenProvider';
+import { nodeHttpTransport } from './nodeHttpTransport';
 import { parseCertificate } from './parseCertificate';
 import { KNOX_PATHS } from './paths';
 import { rateLimitedTransport } from './rateLimitedTransport';
@@ -43,7 +43,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
   const sleep = options.sleep ?? realSleep;
   const bulkLimit = positiveInteger(options.bulkLimit ?? CLIENT_DEFAULTS.bulkLimit, 'bulkLimit');
   const concurrency = positiveInteger(options.concurrency ?? CLIENT_DEFAULTS.concurrency, 'concurrency');
-  const transport = options.transport ?? fetchTransport();
+  const transport = options.transport ?? nodeHttpTransport();
   const http = new KnoxHttp({
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     transport:

@@ -12,15 +12,10 @@ export {
 } from './constants';
 export { createKnoxClient } from './createKnoxClient';
 export { KnoxCertificateError, KnoxClientError, KnoxRequestError } from './errors';
-export {
-  fetchTransport,
-  type HttpRequest,
-  type HttpResponse,
-  type HttpTransport,
-  HttpTransportError,
-} from './HttpTransport';
+export { type HttpRequest, type HttpResponse, type HttpTransport, HttpTransportError } from './HttpTransport';
 export { KnoxTokenProvider } from './KnoxTokenProvider';
 export { type SignKnoxJwtOptions, signKnoxJwt } from './knoxJwt';
+export { type NodeHttpTransportOptions, nodeHttpTransport } from './nodeHttpTransport';
 export { type KnoxCertificateJson, type KnoxCredentials, parseCertificate } from './parseCertificate';
 export { KNOX_PATHS, KNOX_REGIONS, type KnoxRegion } from './paths';
 export { type RateLimitOptions, rateLimitedTransport } from './rateLimitedTransport';

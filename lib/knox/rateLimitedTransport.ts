@@ -18,7 +18,7 @@ export interface RateLimitOptions {
  * tenant's rate (lib/operations planCapacity), so all of them together stay under the limit.
  *
  * @example
- * const transport = rateLimitedTransport(fetchTransport(), { requestsPerSecond: 4, clock, sleep });
+ * const transport = rateLimitedTransport(nodeHttpTransport(), { requestsPerSecond: 4, clock, sleep });
  */
 export function rateLimitedTransport(inner: HttpTransport, options: RateLimitOptions): HttpTransport {
   if (!(Number.isFinite(options.requestsPerSecond) && options.requestsPerSecond > 0)) {

@@ -116,6 +116,7 @@ export interface KnoxClientOptions {
   clientIdentifier: string;
   /** The contents of certificate.json (validated with `parseCertificate`). */
   certificate: KnoxCertificateJson | string;
+  /** Default `nodeHttpTransport()` (node:http/https with a keep-alive agent). */
   transport?: HttpTransport;
   clock?: Clock;
   sleep?: (ms: number) => Promise<void>;
@@ -127,7 +128,10 @@ export interface KnoxClientOptions {
   requestTimeoutMs?: number;
   /** Most devices per bulk request. Default 10,000 (Knox's limit). */
   bulkLimit?: number;
-  /** Parallel chunk requests. Default 4. */
+  /**
+   * Knox Guard requests in flight per `execute` call: bulk submits and transaction polls share
+   * them (a chunk needs one of each). Default 4.
+   */
   concurrency?: number;
   /**
    * Most requests this client starts per second (its share of the tenant's Knox Guard rate, see

@@ -20,11 +20,13 @@ export function validateOperation(
     throw new KnoxRequestError(`Unknown Knox Guard operation "${String(operation)}".`, 'operation');
   }
   if (!Array.isArray(deviceUids)) throw new KnoxRequestError('deviceUids must be an array.', 'deviceUids');
-  deviceUids.forEach((id, index) => {
-    if (typeof id !== 'string' || id.trim() === '') {
-      throw new KnoxRequestError(`deviceUids[${index}] is not a non-empty string.`, 'deviceUids');
-    }
-  });
+  for (let index = 0; index < deviceUids.length; index += 1) {
+    const id: unknown = deviceUids[index];
+    if (typeof id !== 'string') throw blankId(index);
+    // An id that starts with a printable ASCII character is not blank: only others pay for trim().
+    const first = id.charCodeAt(0);
+    if (!(first > 32 && first < 127) && id.trim() === '') throw blankId(index);
+  }
   const rules = (
     MESSAGE_RULES as Partial<Record<DeviceOperation, { maxLength: number; contactRequired: boolean }>>
   )[operation];
@@ -45,4 +47,8 @@ export function validateOperation(
     throw new KnoxRequestError(`${operation} needs at least one contact (tel or email).`, 'contact');
   }
   return { message, ...(tel === undefined ? {} : { tel }), ...(email === undefined ? {} : { email }) };
+}
+
+function blankId(index: number): KnoxRequestError {
+  return new KnoxRequestError(`deviceUids[${index}] is not a non-empty string.`, 'deviceUids');
 }

@@ -62,7 +62,10 @@ export interface SimLimits {
   rateLimitPerSecond?: number;
   /** Retry-After seconds sent with a 429; null: no header. */
   retryAfterSeconds: number | null;
-  /** Extra real delay per request. */
+  /**
+   * Response time floor per request (real ms from arrival): the answer is computed at once and
+   * sent no earlier than this; later when computing it took longer.
+   */
   latencyMs: number;
   maxLicenses: number;
   maxTrialLicenses: number;
@@ -80,7 +83,15 @@ export interface SimFailure {
 export interface SimTransaction {
   id: string;
   pollsLeft: number;
-  resultList: Record<string, unknown>[];
+  /** Entries of the result list, and how many of them failed. */
+  count: number;
+  fail: number;
+  /**
+   * The result list (`[{result, requestedId, objectId?, error?}, ...]`) as JSON text, serialised
+   * once when stored: kept as objects, 10,000 entries per transaction would be copied by every
+   * young-generation collection of a busy simulator, and serialised again at every poll.
+   */
+  resultListJson: string;
 }
 
 function stateInvalid(status: DeviceStatus): { ok: false } & SimFailure {
@@ -348,13 +359,15 @@ export class SimulatorState {
     return { ok: true, device };
   }
 
-  /** Stores a finished bulk run under a new transaction id. */
-  addTransaction(resultList: Record<string, unknown>[]): SimTransaction {
+  /** Stores a finished bulk run (its result list as JSON text) under a new transaction id. */
+  addTransaction(resultListJson: string, count: number, fail: number): SimTransaction {
     this.#transactionCounter += 1;
     const transaction = {
       id: `TX-${String(this.#transactionCounter).padStart(8, '0')}`,
       pollsLeft: this.limits.transactionPolls,
-      resultList,
+      count,
+      fail,
+      resultListJson,
     };
     this.transactions.set(transaction.id, transaction);
     return transaction;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type KnoxCodeName, knoxCode } from '../../lib/errors';
 import { DEVICE_OPERATIONS, type DeviceOperation, KNOX_PATHS, parseCertificate } from '../../lib/knox';
 import type { SimDevice } from './DeviceStore';
@@ -51,6 +52,10 @@ export interface KnoxSimulatorOptions {
   rateLimitPerSecond?: number;
   /** Retry-After seconds on 429; null sends none. Default 1. */
   retryAfterSeconds?: number | null;
+  /**
+   * Response time floor in real ms: each answer is computed on arrival and sent at arrival +
+   * latencyMs, or later when computing it took longer (see `handle`). Default 0.
+   */
   latencyMs?: number;
 }
 
@@ -215,7 +220,12 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     return failure ? fromFailure(failure) : key;
   }
 
-  function route(method: string, path: string, body: Record<string, unknown>, key: SimApiKey): Answer {
+  function route(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    key: SimApiKey,
+  ): Answer | Promise<Answer> {
     const ok = (extra: Record<string, unknown>): Answer => ({
       status: 200,
       body: { result: 'SUCCESS', ...extra },
@@ -240,16 +250,11 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
           transaction.pollsLeft -= 1;
           return ok({ transactionId: transaction.id, status: 'IN_PROGRESS' });
         }
-        const fail = transaction.resultList.filter((entry) => entry.result === 'FAIL').length;
-        const count = transaction.resultList.length;
-        return ok({
-          transactionId: transaction.id,
-          status: 'COMPLETED',
-          count,
-          success: count - fail,
-          fail,
-          resultList: transaction.resultList,
-        });
+        const { count, fail } = transaction;
+        return {
+          status: 200,
+          body: `{"result":"SUCCESS","transactionId":${JSON.stringify(transaction.id)},"status":"COMPLETED","count":${count},"success":${count - fail},"fail":${fail},"resultList":${transaction.resultListJson}}`,
+        };
       }
       case KNOX_PATHS.simControlData:
         if (method === 'PUT') {
@@ -328,7 +333,7 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     };
   }
 
-  function runAsync(operation: DeviceOperation, body: Record<string, unknown>): Answer {
+  function runAsync(operation: DeviceOperation, body: Record<string, unknown>): Answer | Promise<Answer> {
     const { deviceUidList, ...params } = body;
     if (!Array.isArray(deviceUidList) || deviceUidList.length === 0) {
       return kgError('RESOURCE_INVALID_PARAM', 'deviceUidList must be a non-empty list.');
@@ -341,22 +346,49 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     }
     const invalid = state.paramFailure(operation, params);
     if (invalid) return fromFailure(invalid);
-    const resultList: Record<string, unknown>[] = new Array(deviceUidList.length);
-    for (let i = 0; i < deviceUidList.length; i += 1) {
-      const requestedId = String(deviceUidList[i]);
-      const result = state.apply(operation, requestedId, params);
-      if (result.ok) {
-        resultList[i] = { result: 'SUCCESS', requestedId, objectId: result.device.objectId };
-      } else {
-        const entry = knoxCode(result.code);
-        resultList[i] = {
-          result: 'FAIL',
-          requestedId,
-          error: { code: codeValue(entry.code), message: entry.codeName, reason: result.reason },
-        };
+    // The result list is written as JSON text here, a slice at a time, not kept as objects and
+    // serialised at each poll (see SimTransaction.resultListJson): a slice's entries die young.
+    const slices: string[] = [];
+    let fail = 0;
+    const apply = (from: number, to: number): void => {
+      const entries: Record<string, unknown>[] = new Array(to - from);
+      for (let i = from; i < to; i += 1) {
+        const requestedId = String(deviceUidList[i]);
+        const result = state.apply(operation, requestedId, params);
+        if (result.ok) {
+          entries[i - from] = { result: 'SUCCESS', requestedId, objectId: result.device.objectId };
+        } else {
+          fail += 1;
+          const known = knoxCode(result.code);
+          entries[i - from] = {
+            result: 'FAIL',
+            requestedId,
+            error: { code: codeValue(known.code), message: known.codeName, reason: result.reason },
+          };
+        }
       }
+      slices.push(JSON.stringify(entries).slice(1, -1));
+    };
+    const submitted = (): Answer => {
+      const json = `[${slices.join(',')}]`;
+      const transaction = state.addTransaction(json, deviceUidList.length, fail);
+      return { status: 200, body: { result: 'SUCCESS', transactionId: transaction.id } };
+    };
+    if (state.limits.latencyMs <= 0) {
+      apply(0, deviceUidList.length);
+      return submitted();
     }
-    return { status: 200, body: { result: 'SUCCESS', transactionId: state.addTransaction(resultList).id } };
+    // With a latency, the work is done in slices with a turn of the event loop between them, so
+    // requests arriving meanwhile are read and their latency starts on time, as on a service that
+    // works on many requests at once (see `handle`). Without one, a request is applied in one go
+    // and concurrent requests never interleave.
+    return (async () => {
+      for (let from = 0; from < deviceUidList.length; from += BULK_SLICE) {
+        if (from > 0) await nextTurn();
+        apply(from, Math.min(deviceUidList.length, from + BULK_SLICE));
+      }
+      return submitted();
+    })();
   }
 
   function registerLicense(body: Record<string, unknown>): Answer {
@@ -407,11 +439,16 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let arrived = performance.now();
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
     const text = await readBody(req);
     record(path);
     const fault = takeFault(path);
-    if (fault?.delayMs) await delay(fault.delayMs);
+    if (fault?.delayMs) {
+      await delay(fault.delayMs);
+      // A slow answer on top of the usual latency, as before: the floor counts from here.
+      arrived = performance.now();
+    }
     if (fault?.reset) {
       req.socket.destroy();
       return;
@@ -420,14 +457,23 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
       send(res, fault.status, fault.body ?? '', fault.headers ?? {});
       return;
     }
-    if (state.limits.latencyMs > 0) await delay(state.limits.latencyMs);
-    const answer = answerFor(req, path, text);
+    // `latencyMs` is the response time floor, not a wait before the work: Knox Guard's latency as
+    // a client measures it already includes Knox's processing, which a horizontally scaled service
+    // does for many requests at once, not one Node thread after another. So the answer is computed
+    // at once and sent at arrival + latencyMs; when the simulator's own work took longer, it is
+    // sent when ready, late, and benchmarks show it. Requests that arrived together are read first
+    // (one turn of the event loop), so this one's work does not postpone their arrival times.
+    const latency = state.limits.latencyMs;
+    if (latency > 0) await nextTurn();
+    const answer = await answerFor(req, path, text);
     let out = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     if (fault?.truncate) out = out.slice(0, Math.max(1, Math.floor(out.length / 2)));
+    const early = arrived + latency - performance.now();
+    if (early > 0) await delay(early);
     send(res, answer.status, out, { 'content-type': 'application/json;charset=UTF-8', ...answer.headers });
   }
 
-  function answerFor(req: IncomingMessage, path: string, text: string): Answer {
+  function answerFor(req: IncomingMessage, path: string, text: string): Answer | Promise<Answer> {
     const limited = rateLimited();
     if (limited) return limited;
     let body: Record<string, unknown> = {};
@@ -510,5 +556,8 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject);
   });
 }
+
+/** Devices a bulk request applies between two turns of the event loop when a latency is set. */
+const BULK_SLICE = 250;
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
