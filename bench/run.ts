@@ -84,7 +84,11 @@ type ColdTarget = FunctionName | 'empty';
 
 async function coldStarts() {
   log(`cold starts: ${COLD_STARTS} fresh processes per handler against the embedded stack`);
-  const env = await startEmbeddedStack({ build: false, simulator: { seed: { devices: 2_000 } } });
+  // Enough devices that every worker cold start blinks 100 it has not touched (see eventFor).
+  const env = await startEmbeddedStack({
+    build: false,
+    simulator: { seed: { devices: (COLD_STARTS + 2) * 100, mix: { Enrolled: 100 } } },
+  });
   try {
     // A generous Knox Guard rate: the client-side limiter spaces requests by design (planCapacity),
     // and its waits are Knox Guard's limit, not start-up cost.
@@ -117,7 +121,10 @@ async function coldStarts() {
           params: { message: 'Your instalment is due.', tel: '+4930123456' },
           attempt: 0,
           chunk: 0,
-          deviceUids: Array.from({ length: 100 }, (_, k) => generatedDeviceUid(k)),
+          // Fresh devices each time: the common first invocation, a chunk Knox Guard carries out.
+          // Blinking the same devices again would make every run after the first a chunk of
+          // DEVICE_STATE_INVALID failures, i.e. measure the alert path instead.
+          deviceUids: Array.from({ length: 100 }, (_, k) => generatedDeviceUid(i * 100 + k)),
         };
         event = sqsEvent(env.stack.queueArn, [{ MessageId: randomUUID(), Body: JSON.stringify(message) }]);
       } else if (target === 'webhook') {

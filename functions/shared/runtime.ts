@@ -94,9 +94,9 @@ const dynamo = /* @__PURE__ */ once(() => new DynamoDBClient({}));
 
 // Loads the alert pipeline (lib/alerts and the SNS client) on its first use.
 const loadAlertPipeline = /* @__PURE__ */ onceAsync(async (): Promise<AlertPipeline> => {
-  const { snsAlertPipeline } = await import('./lazy/snsAlertPipeline');
+  const lazy = await import('./lazy/alertPipeline');
   const config = serviceConfig();
-  return snsAlertPipeline({
+  return lazy.alertPipeline({
     dynamo: dynamo(),
     tableName: config.STATE_TABLE,
     topicArn: config.ALERT_TOPIC_ARN,

@@ -1,0 +1,48 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AlertPipeline, createAlertPipeline } from '../../../lib/alerts/createAlertPipeline';
+import { createDynamoAlertStateStore } from '../../../lib/alerts/createDynamoAlertStateStore';
+import { loadAlertRules } from '../../../lib/alerts/loadAlertRules';
+import type { AlertPublisher } from '../../../lib/alerts/types';
+import type { JobsConfig } from '../../../lib/config';
+
+// Loaded with `await import(...)` by functions/shared/runtime.ts, so the alert pipeline sits in a
+// chunk of its own that a cold start parses only when an alert path runs; the SNS client is one
+// step lazier still (./snsPublisher, on the first publish), as most runs record their state and
+// publish nothing. lib/alerts is imported file by file, not through its index: the index reaches
+// the SNS publisher, and a module a chunk reaches is parsed with it.
+
+/**
+ * The service's alert pipeline: rules from jobs.yml, state in the DynamoDB state table, messages
+ * to the SNS alert topic (its client loaded on the first publish).
+ *
+ * @example
+ * const pipeline = alertPipeline({ dynamo, tableName, topicArn, alerts: jobs.alerts });
+ */
+export function alertPipeline(options: {
+  readonly dynamo: DynamoDBClient;
+  readonly tableName: string;
+  readonly topicArn: string;
+  readonly alerts: JobsConfig['alerts'];
+  readonly consoleUrl?: string | undefined;
+}): AlertPipeline {
+  let sns: Promise<AlertPublisher> | undefined;
+  const publisher: AlertPublisher = {
+    publish: async (messages) => {
+      sns ??= import('./snsPublisher').then(
+        ({ snsPublisher }) => snsPublisher(options.topicArn),
+        (error: unknown) => {
+          sns = undefined; // a failed load is tried again on the next publish
+          throw error;
+        },
+      );
+      return (await sns).publish(messages);
+    },
+  };
+  return createAlertPipeline({
+    rules: loadAlertRules(options.alerts ?? {}),
+    store: createDynamoAlertStateStore({ client: options.dynamo, tableName: options.tableName }),
+    publisher,
+    clock: { now: () => Date.now() },
+    ...(options.consoleUrl === undefined ? {} : { consoleUrl: options.consoleUrl }),
+  });
+}
