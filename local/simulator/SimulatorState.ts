@@ -87,7 +87,7 @@ export interface SimTransaction {
   count: number;
   fail: number;
   /**
-   * The result list (`[{result, requestedId, objectId?, error?}, ...]`) as JSON text, serialised
+   * The result list (`[{result, requestedId, error?}, ...]`) as JSON text, serialised
    * once when stored: kept as objects, 10,000 entries per transaction would be copied by every
    * young-generation collection of a busy simulator, and serialised again at every poll.
    */

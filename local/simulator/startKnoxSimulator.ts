@@ -356,7 +356,9 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
         const requestedId = String(deviceUidList[i]);
         const result = state.apply(operation, requestedId, params);
         if (result.ok) {
-          entries[i - from] = { result: 'SUCCESS', requestedId, objectId: result.device.objectId };
+          // The documented /transaction entry is {result, requestedId, error?} (shared/DESIGN.md):
+          // Knox Guard names the objectId on single-device answers, not per bulk entry.
+          entries[i - from] = { result: 'SUCCESS', requestedId };
         } else {
           fail += 1;
           const known = knoxCode(result.code);
