@@ -46,7 +46,8 @@ function bulkTransport(answer: (ids: string[]) => unknown[] | HttpResponse) {
   return { transport, sent };
 }
 
-const client = (transport: HttpTransport, bulkLimit = 3) => {
+/** A client on a fake clock whose `sleep` advances time; `options` override the defaults here. */
+const testClient = (transport: HttpTransport, options: Partial<KnoxClientOptions> = {}) => {
   const clock = new FakeClock();
   return createKnoxClient({
     baseUrl: 'https://knox.test',
@@ -55,11 +56,13 @@ const client = (transport: HttpTransport, bulkLimit = 3) => {
     transport,
     clock,
     sleep: clock.sleep,
-    bulkLimit,
+    bulkLimit: 3,
     concurrency: 2,
     maxAttempts: 1,
+    ...options,
   });
 };
+const client = (transport: HttpTransport, bulkLimit = 3) => testClient(transport, { bulkLimit });
 const ok = (id: string) => ({ result: 'SUCCESS', requestedId: id, objectId: `O-${id}` });
 const fail = (id: string) => ({
   result: 'FAIL',
@@ -232,25 +235,8 @@ function roundTripKnox(
   return { transport, drive, rounds, all, maxInFlight: () => maxInFlight };
 }
 
-const slotClient = (
-  transport: HttpTransport,
-  concurrency: number,
-  extra: Partial<KnoxClientOptions> = {},
-) => {
-  const clock = new FakeClock();
-  return createKnoxClient({
-    baseUrl: 'https://knox.test',
-    clientIdentifier: 'cid',
-    certificate,
-    transport,
-    clock,
-    sleep: clock.sleep,
-    bulkLimit: 2,
-    concurrency,
-    maxAttempts: 2,
-    ...extra,
-  });
-};
+const slotClient = (transport: HttpTransport, concurrency: number, extra: Partial<KnoxClientOptions> = {}) =>
+  testClient(transport, { bulkLimit: 2, concurrency, maxAttempts: 2, ...extra });
 const devices = (count: number) => Array.from({ length: count }, (_, i) => `dev-${i}`);
 
 describe('request-level slots', () => {
