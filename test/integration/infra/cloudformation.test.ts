@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadJobsConfig } from '../../../lib/config';
 import { type PackagedService, packageService } from '../../../scripts/package';
+import { readZip } from '../../helpers/readZip';
 
 // Packages the service for real (esbuild bundles + `serverless package --stage ci`, offline, no
 // AWS account) into a temporary folder and reads the CloudFormation template it produced.
@@ -342,7 +343,7 @@ describe('packaged CloudFormation (stage ci)', () => {
     );
   });
 
-  it('zips: one per function holding only its own bundle; sizes reported, not enforced', async () => {
+  it('zips: one per function holding only its own bundle and every chunk it loads; sizes reported, not enforced', async () => {
     expect(packaged.artifacts.map((a) => a.name).sort()).toEqual([
       'operationWorker',
       'scheduledRun',
@@ -359,6 +360,22 @@ describe('packaged CloudFormation (stage ci)', () => {
         expect(zip).not.toContain(`dist/functions/${other.dir}/`);
       }
       expect(zip).not.toContain('node_modules/');
+      // Every chunk the handler loads, at start-up or lazily on first use, is in its zip.
+      const files = readZip(await readFile(artifact.file));
+      const code = [...files].filter(
+        ([path]) => path.startsWith(`dist/functions/${own}/`) && path.endsWith('.mjs'),
+      );
+      const imported = new Set(
+        code.flatMap(([, text]) =>
+          [...text.toString('utf8').matchAll(/["'](\.\/chunk-[\w-]+\.mjs)["']/g)].map((m) => m[1]),
+        ),
+      );
+      expect(imported.size, own).toBeGreaterThan(0);
+      for (const chunk of imported) {
+        expect(files.has(`dist/functions/${own}/${(chunk as string).slice(2)}`), `${own}: ${chunk}`).toBe(
+          true,
+        );
+      }
       const kib = artifact.bytes / 1024;
       console.info(
         `[package size] ${artifact.name}: ${kib.toFixed(1)} KiB${kib > 350 ? ' (over the 350 KB target)' : ''}`,
