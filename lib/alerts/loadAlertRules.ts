@@ -1,7 +1,6 @@
-// zod/mini: its functions tree-shake where classic zod's methods kept ~99 KB in every bundle;
-// lib/validation gives it classic zod's English messages.
-import * as z from 'zod/mini';
-import '../validation';
+// valibot: its functions tree-shake and a schema is a plain object, cheap to build at cold start.
+import * as v from 'valibot';
+import { formatIssues, nonArray } from '../validation';
 import { RuleAction } from './constants';
 import { DEFAULT_INHIBIT_SOURCES } from './defaultCodeRules';
 import { AlertRulesError } from './errors';
@@ -58,18 +57,15 @@ export interface AlertRules {
   readonly inhibitions: readonly Inhibition[];
 }
 
-const duration = z.pipe(
-  z.union([z.number(), z.string()]),
-  z.transform((value: number | string, ctx) => {
-    const ms = parseDuration(value);
+const duration = v.pipe(
+  v.union([v.number(), v.string()]),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const ms = parseDuration(dataset.value);
     if (ms === undefined) {
-      // zod/mini's transform context has no addIssue helper; the issue gets its path on the way up.
-      ctx.issues.push({
-        code: 'custom',
-        message: `expected a duration such as '90s', '15m', '4h', '7d' or milliseconds, got ${JSON.stringify(value)}`,
-        input: value,
+      addIssue({
+        message: `expected a duration such as '90s', '15m', '4h', '7d' or milliseconds, got ${JSON.stringify(dataset.value)}`,
       });
-      return z.NEVER;
+      return NEVER;
     }
     return ms;
   }),
@@ -79,94 +75,107 @@ function unknownCode(input: unknown): string {
   return `unknown code ${JSON.stringify(input)}: use a catalog name such as LICENSE_IS_LACK, an HTTP status name, TIMEOUT / TRANSPORT_ERROR / MALFORMED_RESPONSE, HTTP_nnn or a numeric Knox code`;
 }
 
-const codeReference = z
-  .string()
-  .check(z.refine(isKnownCodeReference, { error: (issue) => unknownCode(issue.input) }));
-
-const action = z.enum([RuleAction.alert, RuleAction.digest, RuleAction.ignore]);
-
-const settingsShape = {
-  action: z.optional(action),
-  persistFor: z.optional(duration),
-  repeatInterval: z.optional(duration),
-  resolveAfter: z.optional(duration),
-  sendResolved: z.optional(z.boolean()),
-};
-
-const isoDate = z.pipe(
-  z.string().check(
-    z.refine((text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)), {
-      error: (issue) =>
-        `expected an ISO date such as 2026-12-31T00:00:00Z, got ${JSON.stringify(issue.input)}`,
-    }),
-  ),
-  z.transform((text: string) => Date.parse(text)),
+const codeReference = v.pipe(
+  v.string(),
+  v.check(isKnownCodeReference, (issue) => unknownCode(issue.input)),
 );
 
-const nonEmpty = z.string().check(z.minLength(1));
+const action = v.picklist([RuleAction.alert, RuleAction.digest, RuleAction.ignore]);
 
-const schema = z.strictObject({
-  defaults: z.prefault(
-    z.strictObject({
-      repeatInterval: z._default(duration, 4 * 3_600_000),
-      resolveAfter: z._default(duration, 15 * 60_000),
-      persistFor: z._default(duration, 0),
-      sendResolved: z._default(z.boolean(), true),
-      maxSamples: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 3),
-      claimLease: z._default(duration, 5 * 60_000),
-      stateTtl: z._default(duration, 14 * 86_400_000),
-    }),
-    {},
+const settingsShape = {
+  action: v.optional(action),
+  persistFor: v.optional(duration),
+  repeatInterval: v.optional(duration),
+  resolveAfter: v.optional(duration),
+  sendResolved: v.optional(v.boolean()),
+};
+
+const isoDate = v.pipe(
+  v.string(),
+  v.check(
+    (text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)),
+    (issue) => `expected an ISO date such as 2026-12-31T00:00:00Z, got ${JSON.stringify(issue.input)}`,
   ),
-  codes: z._default(
-    z.record(z.string(), z.strictObject(settingsShape)).check(
-      z.superRefine((codes, ctx) => {
-        // Checked here rather than as the record's key schema, whose errors only say "Invalid key".
-        for (const key of Object.keys(codes)) {
-          if (!isKnownCodeReference(key))
-            ctx.addIssue({ code: 'custom', path: [key], message: unknownCode(key) });
-        }
-      }),
+  v.transform((text: string) => Date.parse(text)),
+);
+
+const nonEmpty = v.pipe(v.string(), v.minLength(1));
+
+const schema = nonArray(
+  v.strictObject({
+    defaults: v.optional(
+      nonArray(
+        v.strictObject({
+          repeatInterval: v.optional(duration, 4 * 3_600_000),
+          resolveAfter: v.optional(duration, 15 * 60_000),
+          persistFor: v.optional(duration, 0),
+          sendResolved: v.optional(v.boolean(), true),
+          maxSamples: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10)), 3),
+          claimLease: v.optional(duration, 5 * 60_000),
+          stateTtl: v.optional(duration, 14 * 86_400_000),
+        }),
+      ),
+      {},
     ),
-    {},
-  ),
-  overrides: z._default(
-    z.array(
-      z.strictObject({
-        job: z.optional(nonEmpty),
-        stage: z.optional(nonEmpty),
-        code: z.optional(codeReference),
-        ...settingsShape,
-      }),
+    codes: v.optional(
+      v.pipe(
+        nonArray(v.record(v.string(), nonArray(v.strictObject(settingsShape)))),
+        v.rawCheck(({ dataset, addIssue }) => {
+          // Checked once the settings are well-typed (not as the record's key schema), so an
+          // unknown code is reported at its path only when its settings are otherwise fine.
+          if (!dataset.typed) return;
+          for (const [key, value] of Object.entries(dataset.value)) {
+            if (!isKnownCodeReference(key)) {
+              addIssue({
+                message: unknownCode(key),
+                path: [{ type: 'object', origin: 'value', input: dataset.value, key, value }],
+              });
+            }
+          }
+        }),
+      ),
+      {},
     ),
-    [],
-  ),
-  silences: z._default(
-    z.array(
-      z.strictObject({
-        code: codeReference,
-        job: z.optional(nonEmpty),
-        stage: z.optional(nonEmpty),
-        until: isoDate,
-        comment: z.optional(z.string()),
-      }),
+    overrides: v.optional(
+      v.array(
+        nonArray(
+          v.strictObject({
+            job: v.optional(nonEmpty),
+            stage: v.optional(nonEmpty),
+            code: v.optional(codeReference),
+            ...settingsShape,
+          }),
+        ),
+      ),
+      [],
     ),
-    [],
-  ),
-  inhibitions: z._default(
-    z.array(
-      z.strictObject({
-        sources: z.array(codeReference).check(z.minLength(1)),
-        targets: z.optional(z.array(codeReference).check(z.minLength(1))),
-        equal: z._default(z.array(z.enum(['stage', 'job'])), ['stage']),
-      }),
+    silences: v.optional(
+      v.array(
+        v.strictObject({
+          code: codeReference,
+          job: v.optional(nonEmpty),
+          stage: v.optional(nonEmpty),
+          until: isoDate,
+          comment: v.optional(v.string()),
+        }),
+      ),
+      [],
     ),
-    [{ sources: [...DEFAULT_INHIBIT_SOURCES], equal: ['stage'] }],
-  ),
-});
+    inhibitions: v.optional(
+      v.array(
+        v.strictObject({
+          sources: v.pipe(v.array(codeReference), v.minLength(1)),
+          targets: v.optional(v.pipe(v.array(codeReference), v.minLength(1))),
+          equal: v.optional(v.array(v.picklist(['stage', 'job'])), ['stage']),
+        }),
+      ),
+      [{ sources: [...DEFAULT_INHIBIT_SOURCES], equal: ['stage'] }],
+    ),
+  }),
+);
 
 /** The rules config as operators write it (YAML or JSON), before defaults and validation. */
-export type AlertRulesInput = z.input<typeof schema>;
+export type AlertRulesInput = v.InferInput<typeof schema>;
 
 /**
  * Validates an alert rules config (parsed YAML or JSON) and applies the defaults: repeat every
@@ -183,13 +192,9 @@ export type AlertRulesInput = z.input<typeof schema>;
  * });
  */
 export function loadAlertRules(raw: unknown = {}): AlertRules {
-  const result = schema.safeParse(raw ?? {});
+  const result = v.safeParse(schema, raw ?? {});
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.');
-      return `${path || '(root)'}: ${issue.message}`;
-    });
-    throw new AlertRulesError(issues, { cause: result.error });
+    throw new AlertRulesError(formatIssues(result.issues), { cause: new v.ValiError(result.issues) });
   }
-  return result.data;
+  return result.output;
 }

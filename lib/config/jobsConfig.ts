@@ -1,7 +1,7 @@
-// zod/mini: its functions tree-shake where classic zod's methods kept ~99 KB in every bundle;
-// lib/validation gives it classic zod's English messages.
-import * as z from 'zod/mini';
-import '../validation';
+// valibot: its functions tree-shake and a schema is a plain object, so building these costs
+// next to nothing at cold start (zod's $constructor machinery cost ~4.5 ms for this file).
+import * as v from 'valibot';
+import { emailAddress, formatIssues, nonArray } from '../validation';
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
 export const JobOperation = {
@@ -27,107 +27,114 @@ const KNOX_STATES = [
   'Rejected',
 ] as const;
 
-const deviceUid = z.string().check(z.trim(), z.minLength(4), z.maxLength(64));
+const deviceUid = v.pipe(v.string(), v.trim(), v.minLength(4), v.maxLength(64));
 
-const targetsSchema = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('inline'), deviceUids: z.array(deviceUid).check(z.minLength(1)) }),
-  z.strictObject({
-    source: z.literal('s3'),
-    key: z.string().check(z.minLength(1)),
-    /** Defaults to the key's extension. */
-    format: z.optional(z.enum(['csv', 'json'])),
-    /** CSV column holding the device id (default: the first column named deviceUid/imei/serial, else the first). */
-    column: z.optional(z.string()),
+const targetsSchema = v.variant('source', [
+  v.strictObject({
+    source: v.literal('inline'),
+    deviceUids: v.pipe(v.array(deviceUid), v.minLength(1)),
   }),
-  z.strictObject({
-    source: z.literal('knox'),
-    filter: z.strictObject({
-      status: z.optional(z.array(z.enum(KNOX_STATES)).check(z.minLength(1))),
-      simControlEnabled: z.optional(z.boolean()),
-      search: z.optional(z.string()),
-    }),
+  v.strictObject({
+    source: v.literal('s3'),
+    key: v.pipe(v.string(), v.minLength(1)),
+    /** Defaults to the key's extension. */
+    format: v.optional(v.picklist(['csv', 'json'])),
+    /** CSV column holding the device id (default: the first column named deviceUid/imei/serial, else the first). */
+    column: v.optional(v.string()),
+  }),
+  v.strictObject({
+    source: v.literal('knox'),
+    filter: nonArray(
+      v.strictObject({
+        status: v.optional(v.pipe(v.array(v.picklist(KNOX_STATES)), v.minLength(1))),
+        simControlEnabled: v.optional(v.boolean()),
+        search: v.optional(v.string()),
+      }),
+    ),
   }),
 ]);
-export type JobTargets = z.infer<typeof targetsSchema>;
+export type JobTargets = v.InferOutput<typeof targetsSchema>;
 
 // Shared by a job's own chunkSize / inlineLimit and the file's defaults for them.
-const chunkSize = z.number().check(z.int(), z.gte(1), z.lte(10_000));
-const inlineLimit = z.number().check(z.int(), z.gte(0));
+const chunkSize = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000));
+const inlineLimit = v.pipe(v.number(), v.integer(), v.minValue(0));
 
-const contactSchema = z.strictObject({
-  tel: z.optional(
-    z.string().check(z.regex(/^\+?[\d\s().-]{6,20}$/, 'tel must be a phone number like +49 30 1234567')),
-  ),
-  email: z.optional(z.email()),
-});
+const contactSchema = nonArray(
+  v.strictObject({
+    tel: v.optional(
+      v.pipe(v.string(), v.regex(/^\+?[\d\s().-]{6,20}$/, 'tel must be a phone number like +49 30 1234567')),
+    ),
+    email: v.optional(v.pipe(v.string(), emailAddress())),
+  }),
+);
 
-const jobSchema = z
-  .strictObject({
-    description: z.optional(z.string()),
-    operation: z.enum(Object.values(JobOperation) as [JobOperation, ...JobOperation[]]),
-    enabled: z._default(z.boolean(), true),
-    targets: z.optional(targetsSchema),
-    message: z.optional(z.string().check(z.minLength(1))),
-    contact: z.optional(contactSchema),
+const jobSchema = v.pipe(
+  v.strictObject({
+    description: v.optional(v.string()),
+    operation: v.picklist(Object.values(JobOperation) as [JobOperation, ...JobOperation[]]),
+    enabled: v.optional(v.boolean(), true),
+    targets: v.optional(targetsSchema),
+    message: v.optional(v.pipe(v.string(), v.minLength(1))),
+    contact: v.optional(contactSchema),
     /** licence-health: alert when fewer free seats than this remain. */
-    minFreeSeats: z.optional(z.number().check(z.int(), z.nonnegative())),
+    minFreeSeats: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
     /** Devices per chunk (SQS message); at most the Knox Guard bulk limit. */
-    chunkSize: z.optional(chunkSize),
+    chunkSize: v.optional(chunkSize),
     /** Jobs with at most this many targets run inline in the scheduled invocation. */
-    inlineLimit: z.optional(inlineLimit),
+    inlineLimit: v.optional(inlineLimit),
     /** Alert routing overrides for this job, validated by lib/alerts. */
-    alerts: z.optional(z.unknown()),
-  })
-  .check(
-    z.superRefine((job, ctx) => {
-      if (job.operation === 'licence-health') return;
-      if (!job.targets)
-        ctx.addIssue({ code: 'custom', path: ['targets'], message: `${job.operation} needs targets` });
-      if (job.operation === 'lock' || job.operation === 'blink' || job.operation === 'sendMessage') {
-        const max = job.operation === 'lock' ? 350 : 200;
-        if (!job.message)
-          ctx.addIssue({ code: 'custom', path: ['message'], message: `${job.operation} needs a message` });
-        else if (job.message.length > max)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['message'],
-            message: `${job.operation} message is over ${max} characters`,
-          });
-      }
-      if (
-        (job.operation === 'lock' || job.operation === 'blink') &&
-        !job.contact?.tel &&
-        !job.contact?.email
-      ) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['contact'],
-          message: `${job.operation} needs a contact tel or email`,
-        });
-      }
-    }),
-  );
-export type JobConfig = z.infer<typeof jobSchema> & { readonly name: string };
+    alerts: v.optional(v.unknown()),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    // Only once every field has its type, so the rules below can rely on them.
+    if (!dataset.typed) return;
+    const job = dataset.value;
+    const at = (key: 'targets' | 'message' | 'contact', message: string): void =>
+      addIssue({
+        message,
+        path: [{ type: 'object', origin: 'value', input: job, key, value: job[key] }],
+      });
+    if (job.operation === 'licence-health') return;
+    if (!job.targets) at('targets', `${job.operation} needs targets`);
+    if (job.operation === 'lock' || job.operation === 'blink' || job.operation === 'sendMessage') {
+      const max = job.operation === 'lock' ? 350 : 200;
+      if (!job.message) at('message', `${job.operation} needs a message`);
+      else if (job.message.length > max) at('message', `${job.operation} message is over ${max} characters`);
+    }
+    if ((job.operation === 'lock' || job.operation === 'blink') && !job.contact?.tel && !job.contact?.email) {
+      at('contact', `${job.operation} needs a contact tel or email`);
+    }
+  }),
+);
+export type JobConfig = v.InferOutput<typeof jobSchema> & { readonly name: string };
 
-const defaultsSchema = z.strictObject({
-  chunkSize: z._default(chunkSize, 1_000),
-  inlineLimit: z._default(inlineLimit, 2_000),
-  alerts: z.optional(z.unknown()),
-});
+const defaultsSchema = nonArray(
+  v.strictObject({
+    chunkSize: v.optional(chunkSize, 1_000),
+    inlineLimit: v.optional(inlineLimit, 2_000),
+    alerts: v.optional(v.unknown()),
+  }),
+);
 
-const fileSchema = z.strictObject({
-  defaults: z._default(defaultsSchema, { chunkSize: 1_000, inlineLimit: 2_000 }),
-  jobs: z.record(
-    z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'job names are lower-case kebab-case')),
-    z.unknown(),
+const fileSchema = v.strictObject({
+  defaults: v.optional(defaultsSchema, { chunkSize: 1_000, inlineLimit: 2_000 }),
+  jobs: nonArray(
+    v.record(
+      v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'job names are lower-case kebab-case')),
+      v.unknown(),
+    ),
   ),
-  stages: z._default(
-    z.record(
-      z.string(),
-      z.strictObject({
-        jobs: z.optional(z.record(z.string(), z.unknown())),
-        alerts: z.optional(z.unknown()),
-      }),
+  stages: v.optional(
+    nonArray(
+      v.record(
+        v.string(),
+        nonArray(
+          v.strictObject({
+            jobs: v.optional(nonArray(v.record(v.string(), v.unknown()))),
+            alerts: v.optional(v.unknown()),
+          }),
+        ),
+      ),
     ),
     {},
   ),
@@ -162,26 +169,26 @@ export class JobsConfigError extends Error {
  * config.defaults.chunkSize; // 1000
  */
 export function resolveJobsConfig(raw: unknown, stage: string): JobsConfig {
-  const file = fileSchema.safeParse(raw);
-  if (!file.success) throw new JobsConfigError(formatIssues(file.error, []));
-  const stageOverrides = file.data.stages[stage];
+  const file = v.safeParse(fileSchema, raw);
+  if (!file.success) throw new JobsConfigError(formatIssues(file.issues));
+  const stageOverrides = file.output.stages[stage];
   const issues: string[] = [];
   const jobs = new Map<string, JobConfig>();
-  for (const [name, base] of Object.entries(file.data.jobs)) {
+  for (const [name, base] of Object.entries(file.output.jobs)) {
     const override = stageOverrides?.jobs?.[name];
     const merged = isRecord(base) && isRecord(override) ? { ...base, ...override } : (override ?? base);
-    const parsed = jobSchema.safeParse(merged);
-    if (parsed.success) jobs.set(name, { ...parsed.data, name });
-    else issues.push(...formatIssues(parsed.error, ['jobs', name]));
+    const parsed = v.safeParse(jobSchema, merged);
+    if (parsed.success) jobs.set(name, { ...parsed.output, name });
+    else issues.push(...formatIssues(parsed.issues, ['jobs', name]));
   }
   for (const name of Object.keys(stageOverrides?.jobs ?? {})) {
-    if (!(name in file.data.jobs)) issues.push(`stages.${stage}.jobs.${name}: no such job in jobs`);
+    if (!(name in file.output.jobs)) issues.push(`stages.${stage}.jobs.${name}: no such job in jobs`);
   }
   if (issues.length > 0) throw new JobsConfigError(issues);
   return {
     stage,
-    defaults: file.data.defaults,
-    alerts: mergeAlerts(file.data.defaults.alerts, stageOverrides?.alerts),
+    defaults: file.output.defaults,
+    alerts: mergeAlerts(file.output.defaults.alerts, stageOverrides?.alerts),
     jobs,
   };
 }
@@ -193,11 +200,4 @@ function mergeAlerts(base: unknown, override: unknown): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function formatIssues(error: z.core.$ZodError, prefix: readonly (string | number)[]): string[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...issue.path.map(String)].join('.');
-    return `${path || '(root)'}: ${issue.message}`;
-  });
 }

@@ -1,36 +1,40 @@
-// zod/mini: its functions tree-shake where classic zod's methods kept ~99 KB in every bundle;
-// lib/validation gives it classic zod's English messages.
-import * as z from 'zod/mini';
+// valibot: its functions tree-shake and a schema is a plain object, cheap to build at cold start.
+import * as v from 'valibot';
 import { DEVICE_OPERATIONS } from '../knox';
-import '../validation';
+import { formatIssues, nonArray } from '../validation';
 
 /** Version of the chunk message body; bump when the shape changes so old messages are recognised. */
 export const CHUNK_MESSAGE_VERSION = 1;
 
-const schema = z.strictObject({
-  v: z.literal(CHUNK_MESSAGE_VERSION),
-  stage: z.string().check(z.minLength(1)),
-  job: z.string().check(z.minLength(1)),
-  runId: z.string().check(z.minLength(1)),
-  operation: z.enum(DEVICE_OPERATIONS),
-  params: z._default(
-    z.strictObject({
-      message: z.optional(z.string()),
-      tel: z.optional(z.string()),
-      email: z.optional(z.string()),
-    }),
+const nonEmpty = v.pipe(v.string(), v.minLength(1));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+const schema = v.strictObject({
+  v: v.literal(CHUNK_MESSAGE_VERSION),
+  stage: nonEmpty,
+  job: nonEmpty,
+  runId: nonEmpty,
+  operation: v.picklist(DEVICE_OPERATIONS),
+  params: v.optional(
+    nonArray(
+      v.strictObject({
+        message: v.optional(v.string()),
+        tel: v.optional(v.string()),
+        email: v.optional(v.string()),
+      }),
+    ),
     {},
   ),
-  chunk: z.number().check(z.int(), z.nonnegative()),
+  chunk: count,
   /** 0 for the first delivery of a chunk; a follow-up with the retryable rest counts up. */
-  attempt: z._default(z.number().check(z.int(), z.nonnegative()), 0),
-  deviceUids: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(10_000)),
+  attempt: v.optional(count, 0),
+  deviceUids: v.pipe(v.array(nonEmpty), v.minLength(1), v.maxLength(10_000)),
   /** The run's chunk count when known up front (API requests); absent for streamed jobs. */
-  total: z.optional(z.number().check(z.int(), z.positive())),
+  total: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
 });
 
 /** One SQS message: a slice of a job's targets that one worker invocation executes. */
-export type ChunkMessage = z.infer<typeof schema>;
+export type ChunkMessage = v.InferOutput<typeof schema>;
 
 /** A queue message body that is not a chunk message; not retryable, it goes to the DLQ. */
 export class ChunkMessageError extends Error {
@@ -55,14 +59,11 @@ export function parseChunkMessage(body: string): ChunkMessage {
   } catch (error) {
     throw new ChunkMessageError('chunk message is not JSON', { cause: error });
   }
-  const result = schema.safeParse(json);
+  const result = v.safeParse(schema, json);
   if (!result.success) {
-    const issues = result.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
-    throw new ChunkMessageError(`invalid chunk message: ${issues.join('; ')}`);
+    throw new ChunkMessageError(`invalid chunk message: ${formatIssues(result.issues).join('; ')}`);
   }
-  return result.data;
+  return result.output;
 }
 
 /**

@@ -1,10 +1,6 @@
-// Validation in this service uses zod/mini through a namespace import in each module
-// (`import * as z from 'zod/mini'`): its functions tree-shake, classic zod's methods cannot
-// (~99 KB per bundle), and re-exporting `z` from here would make esbuild keep all of it. What
-// modules take from here is the effect below, so they import it bare (`import '../validation'`):
-// English default messages are in place before the first parse, whichever module parses first.
-import { useEnglishMessages } from './englishMessages';
-
-useEnglishMessages();
-
-export { useEnglishMessages } from './englishMessages';
+// Validation in this service uses valibot through a namespace import in each module
+// (`import * as v from 'valibot'`), which esbuild tree-shakes to the functions a bundle calls.
+// What is here is what several schemas or their callers share.
+export { emailAddress } from './emailAddress';
+export { formatIssues, issuePath } from './formatIssues';
+export { nonArray } from './nonArray';

@@ -1,10 +1,9 @@
-// zod/mini: its functions tree-shake where classic zod's methods kept ~99 KB in every bundle;
-// lib/validation gives it classic zod's English messages.
-// A namespace import lets esbuild drop what is unused (`import { z }` pulls in all of zod, locales included).
-import * as z from 'zod/mini';
+// valibot: its functions tree-shake (through this namespace import) and a schema is a plain
+// object, cheap to build at cold start.
+import * as v from 'valibot';
 import { DEVICE_OPERATIONS, type DeviceOperation, MESSAGE_RULES } from '../knox';
 import { maskDeviceId, maskText } from '../privacy';
-import '../validation';
+import { emailAddress, issuePath } from '../validation';
 import { isDeviceUid } from './deviceUid';
 
 /** The operations a customer may request through `POST /operations`: every device operation. */
@@ -20,31 +19,27 @@ export const MAX_DEVICES_PER_REQUEST = 10_000;
 // Enough issues to fix a request; a list of 10,000 bad ids must not make a 10,000-line answer.
 const MAX_ISSUES = 20;
 
-const schema = z.strictObject({
-  operation: z.enum(OPERATION_REQUEST_OPERATIONS),
-  deviceUids: z.array(z.string().check(z.trim())).check(
-    z.minLength(1, { error: 'name at least one device' }),
-    z.maxLength(MAX_DEVICES_PER_REQUEST, {
-      error: `name at most ${MAX_DEVICES_PER_REQUEST} devices per request`,
-    }),
+const schema = v.strictObject({
+  operation: v.picklist(OPERATION_REQUEST_OPERATIONS),
+  deviceUids: v.pipe(
+    v.array(v.pipe(v.string(), v.trim())),
+    v.minLength(1, 'name at least one device'),
+    v.maxLength(MAX_DEVICES_PER_REQUEST, `name at most ${MAX_DEVICES_PER_REQUEST} devices per request`),
   ),
-  message: z.optional(
-    z.string().check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(1000)),
+  message: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(1000))),
+  tel: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^\+?\d[\d\s().-]{4,22}\d$/, 'must be a phone number such as +491511234567'),
+    ),
   ),
-  tel: z.optional(
-    z
-      .string()
-      .check(
-        z.trim(),
-        z.regex(/^\+?\d[\d\s().-]{4,22}\d$/, { error: 'must be a phone number such as +491511234567' }),
-      ),
-  ),
-  email: z.optional(z.email({ error: 'must be an e-mail address' })),
-  requestedBy: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  email: v.optional(v.pipe(v.string(), emailAddress('must be an e-mail address'))),
+  requestedBy: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
 });
 
 /** A validated operation request, as the webhook queues it. */
-export type OperationRequest = z.infer<typeof schema>;
+export type OperationRequest = v.InferOutput<typeof schema>;
 
 export type ParseOperationRequestResult =
   | { readonly ok: true; readonly value: OperationRequest }
@@ -94,13 +89,13 @@ function parse(json: unknown): ParseOperationRequestResult {
       apiError: 'UNKNOWN_OPERATION',
     };
   }
-  const parsed = schema.safeParse(json);
-  const issues = parsed.success ? [] : parsed.error.issues.map(describeIssue);
-  if (parsed.success) issues.push(...checkDevices(parsed.data.deviceUids), ...checkMessage(parsed.data));
+  const parsed = v.safeParse(schema, json);
+  const issues = parsed.success ? [] : parsed.issues.map(describeIssue);
+  if (parsed.success) issues.push(...checkDevices(parsed.output.deviceUids), ...checkMessage(parsed.output));
   if (!parsed.success || issues.length > 0) {
     return { ok: false, issues: capIssues(issues), apiError: 'VALIDATION_FAILED' };
   }
-  return { ok: true, value: { ...parsed.data, deviceUids: [...new Set(parsed.data.deviceUids)] } };
+  return { ok: true, value: { ...parsed.output, deviceUids: [...new Set(parsed.output.deviceUids)] } };
 }
 
 function checkDevices(deviceUids: readonly string[]): string[] {
@@ -139,11 +134,11 @@ function checkMessage(request: OperationRequest): string[] {
   return issues;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const path = issuePath(issue)
     .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
     .join('');
-  // Zod names unknown keys in its messages; a key could be anything, even an IMEI.
+  // An unknown key is named in the path and the message; a key could be anything, even an IMEI.
   return maskText(`${path || 'body'}: ${issue.message}`);
 }
 

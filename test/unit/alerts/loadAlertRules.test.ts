@@ -35,8 +35,12 @@ describe('loadAlertRules', () => {
       'silences.0.until: expected an ISO date',
     ],
     [{ silences: [{ job: 'overdue-lock', until: '2026-12-01' }] }, 'silences.0.code:'],
-    [{ overrides: [{ job: 'x', repeatIntervall: '1h' }] }, 'overrides.0: Unrecognized key'],
+    [
+      { overrides: [{ job: 'x', repeatIntervall: '1h' }] },
+      'overrides.0.repeatIntervall: Invalid key: Expected never but received "repeatIntervall"',
+    ],
     [{ inhibitions: [{ sources: [] }] }, 'inhibitions.0.sources:'],
+    [{ codes: [{ action: 'ignore' }] }, 'codes: Invalid type: Expected Object but received Array'],
   ])('rejects %j with a clear message', (raw, message) => {
     expect(() => loadAlertRules(raw)).toThrow(AlertRulesError);
     try {

@@ -43,7 +43,15 @@ describe('loadJobsConfig', () => {
       ],
     ],
     [{ jobs: { x: { operation: 'explode' } } }, ['jobs.x.operation']],
-    [{ jobs: { X_bad: { operation: 'licence-health' } } }, ['jobs.X_bad']],
+    [
+      { jobs: { X_bad: { operation: 'licence-health' } } },
+      ['jobs.X_bad: job names are lower-case kebab-case'],
+    ],
+    [{ jobs: [{ operation: 'licence-health' }] }, ['jobs: Invalid type: Expected Object but received Array']],
+    [
+      { jobs: { x: { operation: 'licence-health' } }, defaults: [] },
+      ['defaults: Invalid type: Expected Object but received Array'],
+    ],
     [
       {
         jobs: {
