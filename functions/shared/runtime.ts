@@ -32,11 +32,13 @@ import { logger } from './observability';
 // pays only for what the invoked function uses (the webhook never builds a Knox Guard client),
 // and warm invocations reuse clients, connections and the Knox Guard access token. What only one
 // path needs is also imported lazily (`await import(...)`): scripts/build.ts splits it into a
-// chunk of its own, so a licence check never parses the S3 client, an accepted operation request
+// chunk of its own, so a licence check never parses the SQS client, an accepted operation request
 // never parses the alert pipeline, and a worker without a follow-up never parses the SQS client.
+// (The S3 target source lives in ./objectSource.ts, which only the scheduler imports: a lazy
+// import here would ship its chunk with every function.)
 
-// Every `once(...)` below is marked pure: a bundle that never calls one (the webhook never reads
-// S3, the scheduler keeps no idempotency records) drops it together with the SDK client it builds.
+// Every `once(...)` below is marked pure: a bundle that never calls one (the scheduler keeps no
+// idempotency records) drops it together with what it builds.
 const once = <T>(make: () => T): (() => T) => {
   let value: { v: T } | undefined;
   return () => {
