@@ -37,8 +37,8 @@ import { logger } from './observability';
 // (The S3 target source lives in ./objectSource.ts, which only the scheduler imports: a lazy
 // import here would ship its chunk with every function.)
 
-// Every `once(...)` below is marked pure: a bundle that never calls one (the webhook never
-// builds a Knox Guard client) drops it together with what it builds.
+// Every `once(...)` below is marked pure: a bundle that never calls one drops it together with
+// what it builds.
 const once = <T>(make: () => T): (() => T) => {
   let value: { v: T } | undefined;
   return () => {
