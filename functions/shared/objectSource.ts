@@ -1,5 +1,6 @@
 import type { ObjectSource } from '../../lib/operations';
-import { onceAsync, serviceConfig } from './runtime';
+import { onceAsync } from './once';
+import { serviceConfig } from './runtime';
 
 // Only functions/scheduled-run.ts imports this module: the S3 client's chunk (~130 KB, loaded on
 // the first file opened) then ships with the scheduler alone.

@@ -27,6 +27,7 @@ import {
 } from '../../lib/operations';
 import { isFieldName } from './jmespathFields';
 import { logger } from './observability';
+import { once, onceAsync } from './once';
 
 // Everything here is created lazily and at most once per execution environment: a cold start
 // pays only for what the invoked function uses (the webhook never builds a Knox Guard client),
@@ -36,28 +37,6 @@ import { logger } from './observability';
 // never parses the alert pipeline, and a worker without a follow-up never parses the SQS client.
 // (The S3 target source lives in ./objectSource.ts, which only the scheduler imports: a lazy
 // import here would ship its chunk with every function.)
-
-// Every `once(...)` below is marked pure: a bundle that never calls one drops it together with
-// what it builds.
-const once = <T>(make: () => T): (() => T) => {
-  let value: { v: T } | undefined;
-  return () => {
-    value ??= { v: make() };
-    return value.v;
-  };
-};
-
-// `once` for a lazy import: a rejected load is not kept, so the next call tries again.
-export const onceAsync = <T>(make: () => Promise<T>): (() => Promise<T>) => {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= make().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
-};
 
 /** Validated environment, read once. */
 export const serviceConfig = /* @__PURE__ */ once((): ServiceConfig => loadServiceConfig(process.env));

@@ -4,6 +4,7 @@ import { createDynamoAlertStateStore } from '../../../lib/alerts/createDynamoAle
 import { loadAlertRules } from '../../../lib/alerts/loadAlertRules';
 import type { AlertPublisher } from '../../../lib/alerts/types';
 import type { JobsConfig } from '../../../lib/config';
+import { onceAsync } from '../once';
 
 // Loaded with `await import(...)` by functions/shared/runtime.ts, so the alert pipeline sits in a
 // chunk of its own that a cold start parses only when an alert path runs; the SNS client is one
@@ -25,18 +26,11 @@ export function alertPipeline(options: {
   readonly alerts: JobsConfig['alerts'];
   readonly consoleUrl?: string | undefined;
 }): AlertPipeline {
-  let sns: Promise<AlertPublisher> | undefined;
+  const loadPublisher = onceAsync(async () =>
+    (await import('./snsPublisher')).snsPublisher(options.topicArn),
+  );
   const publisher: AlertPublisher = {
-    publish: async (messages) => {
-      sns ??= import('./snsPublisher').then(
-        ({ snsPublisher }) => snsPublisher(options.topicArn),
-        (error: unknown) => {
-          sns = undefined; // a failed load is tried again on the next publish
-          throw error;
-        },
-      );
-      return (await sns).publish(messages);
-    },
+    publish: async (messages) => (await loadPublisher()).publish(messages),
   };
   return createAlertPipeline({
     rules: loadAlertRules(options.alerts ?? {}),
