@@ -25,7 +25,7 @@ import { CHUNK_MESSAGE_VERSION } from '../lib/operations';
 import { httpApiEvent, sqsEvent, startEmbeddedStack } from '../local/embedded';
 import type { KnoxSimulatorOptions } from '../local/simulator';
 import { generatedDeviceUid } from '../local/simulator';
-import { buildFunctions, FUNCTION_ENTRIES, type FunctionName } from '../scripts/build';
+import { buildFunctions, FUNCTION_ENTRIES, type FunctionName, lambdaBundleOptions } from '../scripts/build';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, '.tmp', 'bench');
@@ -53,10 +53,39 @@ async function bundles() {
       const contents = await Promise.all(files.map((file) => readFile(join(dir, file))));
       const bytes = contents.reduce((sum, c) => sum + c.byteLength, 0);
       const gzipBytes = contents.reduce((sum, c) => sum + gzipSync(c).byteLength, 0);
-      return { name: fn.name, file: fn.file, bytes, gzipBytes };
+      const byOrigin = await bytesByOrigin(join(dir, 'meta.json'));
+      return { name: fn.name, file: fn.file, bytes, gzipBytes, byOrigin };
     }),
   );
   return rows;
+}
+
+type Origin = 'awsSdk' | 'powertools' | 'otherLibraries' | 'own';
+
+// Which part of a bundle is whose: the minified bytes esbuild attributes to each input (metafile
+// `bytesInOutput`, summed over the .mjs files the function ships), by where the input lives. The
+// AWS SDK is the clients with Smithy and their @aws/@aws-crypto helpers; Powertools its packages.
+async function bytesByOrigin(metaFile: string): Promise<Record<Origin, number>> {
+  const meta = JSON.parse(await readFile(metaFile, 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
+  const totals: Record<Origin, number> = { awsSdk: 0, powertools: 0, otherLibraries: 0, own: 0 };
+  for (const [file, output] of Object.entries(meta.outputs)) {
+    if (!file.endsWith('.mjs')) continue;
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+      const origin: Origin =
+        pkg === undefined
+          ? 'own'
+          : /^@(aws-sdk|smithy|aws|aws-crypto)\//.test(pkg)
+            ? 'awsSdk'
+            : pkg.startsWith('@aws-lambda-powertools/')
+              ? 'powertools'
+              : 'otherLibraries';
+      totals[origin] += bytesInOutput;
+    }
+  }
+  return totals;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -69,6 +98,11 @@ async function buildBenchArtifacts() {
     entryPoints: [join(WORK, 'empty', 'handler.mjs')],
     outfile: join(WORK, 'empty', 'index.mjs'),
   });
+  // Built exactly as the functions are (credential plugin, splitting, minification).
+  await build({
+    ...lambdaBundleOptions(join(ROOT, 'bench', 'sdkReferenceHandler.ts'), join(WORK, 'sdk-reference'), '{}'),
+    write: true,
+  });
   await build({
     ...common,
     entryPoints: [join(ROOT, 'bench', 'clientJob.ts')],
@@ -80,7 +114,7 @@ async function buildBenchArtifacts() {
 }
 
 // ---------------------------------------------------------------------------------------------
-type ColdTarget = FunctionName | 'empty';
+type ColdTarget = FunctionName | 'empty' | 'sdk-reference';
 
 async function coldStarts() {
   log(`cold starts: ${COLD_STARTS} fresh processes per handler against the embedded stack`);
@@ -104,8 +138,8 @@ async function coldStarts() {
     delete childEnv.JOBS_CONFIG_PATH;
     delete childEnv.NODE_OPTIONS; // tsx's loader must not be in the measured processes
     const bundleOf = (target: ColdTarget) =>
-      target === 'empty'
-        ? join(WORK, 'empty', 'index.mjs')
+      target === 'empty' || target === 'sdk-reference'
+        ? join(WORK, target, 'index.mjs')
         : join(ROOT, 'dist', 'functions', target, 'index.mjs');
     const eventFor = async (target: ColdTarget, i: number): Promise<string> => {
       let event: unknown = {};
@@ -152,7 +186,11 @@ async function coldStarts() {
       return file;
     };
     await mkdir(join(WORK, 'events'), { recursive: true });
-    const targets: ColdTarget[] = ['empty', ...(Object.keys(FUNCTION_ENTRIES) as FunctionName[])];
+    const targets: ColdTarget[] = [
+      'empty',
+      'sdk-reference',
+      ...(Object.keys(FUNCTION_ENTRIES) as FunctionName[]),
+    ];
     const samples = Object.fromEntries(targets.map((t) => [t, [] as number[]])) as Record<
       ColdTarget,
       number[]
@@ -186,9 +224,17 @@ async function coldStarts() {
     }
     if (failures.length > 0) throw new Error(`cold-start invocations failed:\n${failures.join('\n')}`);
     const floor = { median: quantile(samples.empty, 0.5), p90: quantile(samples.empty, 0.9) };
+    const sdkMedian = quantile(samples['sdk-reference'], 0.5);
     return {
       runs: COLD_STARTS,
       floor: { medianMs: round(floor.median), p90Ms: round(floor.p90) },
+      // One DynamoDB client and one GetItem (bench/sdkReferenceHandler.ts): what the AWS SDK
+      // alone adds to a cold start here, for reading the functions' overheads against.
+      sdkReference: {
+        medianMs: round(sdkMedian),
+        overheadMedianMs: round(sdkMedian - floor.median),
+        importMedianMs: round(quantile(imports['sdk-reference'], 0.5)),
+      },
       functions: Object.fromEntries(
         (Object.keys(FUNCTION_ENTRIES) as FunctionName[]).map((name) => {
           const median = quantile(samples[name], 0.5);
@@ -505,7 +551,9 @@ async function main(): Promise<void> {
         platform: process.platform,
         arch: process.arch,
       },
-      bundles: Object.fromEntries(bundle.map((b) => [b.name, { bytes: b.bytes, gzipBytes: b.gzipBytes }])),
+      bundles: Object.fromEntries(
+        bundle.map((b) => [b.name, { bytes: b.bytes, gzipBytes: b.gzipBytes, byOrigin: b.byOrigin }]),
+      ),
       coldStart: cold,
       throughput: through,
       memory: { ...mem, peakRssMb: round(mem.peakRssMb), rssBeforeMb: round(mem.rssBeforeMb) },
@@ -521,10 +569,15 @@ async function main(): Promise<void> {
   const rows: [string, string, string][] = [
     ...bundle.map((b): [string, string, string] => [
       `bundle ${b.name}`,
-      `${kb(b.bytes)} (gzip ${kb(b.gzipBytes)})`,
+      `${kb(b.bytes)} (gzip ${kb(b.gzipBytes)}; AWS SDK ${kb(b.byOrigin.awsSdk)}, Powertools ${kb(b.byOrigin.powertools)}, other libraries ${kb(b.byOrigin.otherLibraries)}, ours ${kb(b.byOrigin.own)})`,
       '<= 350 KB',
     ]),
     [`cold start floor (empty handler)`, `median ${cold.floor.medianMs} ms, p90 ${cold.floor.p90Ms} ms`, ''],
+    [
+      'cold start reference: SDK only',
+      `median ${cold.sdkReference.medianMs} ms (+${cold.sdkReference.overheadMedianMs}; import ${cold.sdkReference.importMedianMs}): one DynamoDB client, one GetItem`,
+      '',
+    ],
     ...Object.entries(cold.functions).map(([name, f]): [string, string, string] => [
       `cold start ${name}`,
       `median ${f.medianMs} ms (+${f.overheadMedianMs}, x${f.ratioMedian}; import ${f.importMedianMs}), p90 ${f.p90Ms} ms (+${f.overheadP90Ms})`,

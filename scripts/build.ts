@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions as EsbuildOptions, type Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { resolveJobsConfig } from '../lib/config';
 
@@ -142,12 +142,18 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltF
   return Promise.all(names.map((name) => buildOne(name, join(outdir, name), jobs)));
 }
 
-async function buildOne(name: FunctionName, dir: string, jobsJson: string): Promise<BuiltFunction> {
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, 'index.mjs');
-  const result = await build({
+/**
+ * The esbuild settings every Lambda bundle is built with (see {@link buildFunctions}), for the
+ * handler module `entry` into `dir` with the jobs configuration `jobsJson` embedded. Exported so
+ * the benchmark can build its reference bundles exactly as the functions are built.
+ *
+ * @example
+ * await build(lambdaBundleOptions('/repo/functions/webhook.ts', '/tmp/out/webhook', '{}'));
+ */
+export function lambdaBundleOptions(entry: string, dir: string, jobsJson: string) {
+  return {
     absWorkingDir: ROOT,
-    entryPoints: { index: join(ROOT, FUNCTION_ENTRIES[name]) },
+    entryPoints: { index: entry },
     outdir: dir,
     outExtension: { '.js': '.mjs' },
     // What only one path needs (the S3 client for file targets, SQS for fan-out, the alert
@@ -185,7 +191,13 @@ async function buildOne(name: FunctionName, dir: string, jobsJson: string): Prom
     metafile: true,
     logLevel: 'warning',
     write: false,
-  });
+  } satisfies EsbuildOptions;
+}
+
+async function buildOne(name: FunctionName, dir: string, jobsJson: string): Promise<BuiltFunction> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'index.mjs');
+  const result = await build(lambdaBundleOptions(join(ROOT, FUNCTION_ENTRIES[name]), dir, jobsJson));
   const outputs = [
     ...result.outputFiles.map((output) => ({ path: output.path, contents: output.contents })),
     { path: join(dir, 'meta.json'), contents: new TextEncoder().encode(JSON.stringify(result.metafile)) },
