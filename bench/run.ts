@@ -141,6 +141,10 @@ async function coldStarts() {
       target === 'empty' || target === 'sdk-reference'
         ? join(WORK, target, 'index.mjs')
         : join(ROOT, 'dist', 'functions', target, 'index.mjs');
+    // Every worker cold start gets a chunk of the same run, as the workers a large job scales out
+    // to do. A new run per start would make each one also flush the previous run's digest (alert
+    // pipeline and SNS client loaded, a claim and a PublishBatch): the once-per-run path.
+    const workerRunId = `bench@${randomUUID()}`;
     const eventFor = async (target: ColdTarget, i: number): Promise<string> => {
       let event: unknown = {};
       if (target === 'scheduled-run') {
@@ -150,11 +154,11 @@ async function coldStarts() {
           v: CHUNK_MESSAGE_VERSION,
           stage: env.stack.stage,
           job: 'bench',
-          runId: `bench@${randomUUID()}`,
+          runId: workerRunId,
           operation: 'blink',
           params: { message: 'Your instalment is due.', tel: '+4930123456' },
           attempt: 0,
-          chunk: 0,
+          chunk: i,
           // Fresh devices each time: the common first invocation, a chunk Knox Guard carries out.
           // Blinking the same devices again would make every run after the first a chunk of
           // DEVICE_STATE_INVALID failures, i.e. measure the alert path instead.
