@@ -356,7 +356,14 @@ async function throughput() {
         await stopSimulatorProcess(sim);
       }
     }
-    const median = (pick: (r: JobResult) => number) => quantile(runs.map(pick), 0.5);
+    // The middle run, or the mean of the two middle ones when the count is even.
+    const median = (pick: (r: JobResult) => number) => {
+      const sorted = runs.map(pick).sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 === 1
+        ? (sorted[mid] as number)
+        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    };
     results[latencyMs] = {
       ms: median((r) => r.ms),
       cpuMs: median((r) => r.cpuMs),
