@@ -4,7 +4,7 @@
 // Reports only; no figure fails the run.
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -99,11 +99,23 @@ async function buildBenchArtifacts() {
     entryPoints: [join(WORK, 'empty', 'handler.mjs')],
     outfile: join(WORK, 'empty', 'index.mjs'),
   });
-  // Built exactly as the functions are (credential plugin, splitting, minification).
-  await build({
-    ...lambdaBundleOptions(join(ROOT, 'bench', 'sdkReferenceHandler.ts'), join(WORK, 'sdk-reference'), '{}'),
-    write: true,
-  });
+  // The two cold-start references, built exactly as the functions are (credential plugin,
+  // splitting, minification). Their sizes are reported next to the functions'.
+  const references: Record<string, number> = {};
+  for (const [name, entry] of [
+    ['sdk-reference', 'sdkReferenceHandler.ts'],
+    ['signed-reference', 'signedReferenceHandler.ts'],
+  ] as const) {
+    const dir = join(WORK, name);
+    await rm(dir, { recursive: true, force: true });
+    const result = await build({
+      ...lambdaBundleOptions(join(ROOT, 'bench', entry), dir, '{}'),
+      write: true,
+    });
+    references[name] = Object.entries(result.metafile.outputs)
+      .filter(([file]) => file.endsWith('.mjs'))
+      .reduce((sum, [, output]) => sum + output.bytes, 0);
+  }
   await build({
     ...common,
     entryPoints: [join(ROOT, 'bench', 'clientJob.ts')],
@@ -112,10 +124,11 @@ async function buildBenchArtifacts() {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
   });
+  return references;
 }
 
 // ---------------------------------------------------------------------------------------------
-type ColdTarget = FunctionName | 'empty' | 'sdk-reference';
+type ColdTarget = FunctionName | 'empty' | 'sdk-reference' | 'signed-reference';
 
 async function coldStarts() {
   log(`cold starts: ${COLD_STARTS} fresh processes per handler against the embedded stack`);
@@ -139,7 +152,7 @@ async function coldStarts() {
     delete childEnv.JOBS_CONFIG_PATH;
     delete childEnv.NODE_OPTIONS; // tsx's loader must not be in the measured processes
     const bundleOf = (target: ColdTarget) =>
-      target === 'empty' || target === 'sdk-reference'
+      target === 'empty' || target === 'sdk-reference' || target === 'signed-reference'
         ? join(WORK, target, 'index.mjs')
         : join(ROOT, 'dist', 'functions', target, 'index.mjs');
     // Every worker cold start gets a chunk of the same run, as the workers a large job scales out
@@ -194,6 +207,7 @@ async function coldStarts() {
     const targets: ColdTarget[] = [
       'empty',
       'sdk-reference',
+      'signed-reference',
       ...(Object.keys(FUNCTION_ENTRIES) as FunctionName[]),
     ];
     const samples = Object.fromEntries(targets.map((t) => [t, [] as number[]])) as Record<
@@ -229,17 +243,23 @@ async function coldStarts() {
     }
     if (failures.length > 0) throw new Error(`cold-start invocations failed:\n${failures.join('\n')}`);
     const floor = { median: quantile(samples.empty, 0.5), p90: quantile(samples.empty, 0.9) };
-    const sdkMedian = quantile(samples['sdk-reference'], 0.5);
+    const reference = (target: 'sdk-reference' | 'signed-reference') => {
+      const median = quantile(samples[target], 0.5);
+      return {
+        medianMs: round(median),
+        overheadMedianMs: round(median - floor.median),
+        importMedianMs: round(quantile(imports[target], 0.5)),
+      };
+    };
     return {
       runs: COLD_STARTS,
       floor: { medianMs: round(floor.median), p90Ms: round(floor.p90) },
       // One DynamoDB client and one GetItem (bench/sdkReferenceHandler.ts): what the AWS SDK
       // alone adds to a cold start here, for reading the functions' overheads against.
-      sdkReference: {
-        medianMs: round(sdkMedian),
-        overheadMedianMs: round(sdkMedian - floor.median),
-        importMedianMs: round(quantile(imports['sdk-reference'], 0.5)),
-      },
+      sdkReference: reference('sdk-reference'),
+      // The same GetItem signed with the SDK's SigV4 signer and sent with node:http, no client
+      // (bench/signedReferenceHandler.ts): what leaving the SDK clients would cost instead.
+      signedReference: reference('signed-reference'),
       functions: Object.fromEntries(
         (Object.keys(FUNCTION_ENTRIES) as FunctionName[]).map((name) => {
           const median = quantile(samples[name], 0.5);
@@ -557,7 +577,7 @@ async function alerts() {
 async function main(): Promise<void> {
   const started = Date.now();
   const bundle = await bundles();
-  await buildBenchArtifacts();
+  const referenceBytes = await buildBenchArtifacts();
   const cold = await coldStarts();
   const through = await throughput();
   const mem = await memory();
@@ -586,6 +606,7 @@ async function main(): Promise<void> {
         bundle.map((b) => [b.name, { bytes: b.bytes, gzipBytes: b.gzipBytes, byOrigin: b.byOrigin }]),
       ),
       coldStart: cold,
+      referenceBundleBytes: referenceBytes,
       throughput: through,
       memory: { ...mem, peakRssMb: round(mem.peakRssMb), rssBeforeMb: round(mem.rssBeforeMb) },
       decode: dec,
@@ -606,7 +627,12 @@ async function main(): Promise<void> {
     [`cold start floor (empty handler)`, `median ${cold.floor.medianMs} ms, p90 ${cold.floor.p90Ms} ms`, ''],
     [
       'cold start reference: SDK only',
-      `median ${cold.sdkReference.medianMs} ms (+${cold.sdkReference.overheadMedianMs}; import ${cold.sdkReference.importMedianMs}): one DynamoDB client, one GetItem`,
+      `median ${cold.sdkReference.medianMs} ms (+${cold.sdkReference.overheadMedianMs}; import ${cold.sdkReference.importMedianMs}): one DynamoDB client, one GetItem (${kb(referenceBytes['sdk-reference'] ?? 0)})`,
+      '',
+    ],
+    [
+      'cold start reference: signed call',
+      `median ${cold.signedReference.medianMs} ms (+${cold.signedReference.overheadMedianMs}; import ${cold.signedReference.importMedianMs}): the same GetItem, SigV4-signed, no client (${kb(referenceBytes['signed-reference'] ?? 0)})`,
       '',
     ],
     ...Object.entries(cold.functions).map(([name, f]): [string, string, string] => [
