@@ -1,13 +1,13 @@
 // The second cold-start reference (see bench/sdkReferenceHandler.ts for the first): the same
 // DynamoDB GetItem without the SDK client. The request is signed with the SDK's own SigV4 signer
-// (@smithy/signature-v4, hashing with node:crypto) and sent with node:http(s), as
-// lib/knox/nodeHttpTransport.ts sends Knox Guard requests. Not a function we deploy: it shows
-// what replacing the DynamoDB, SQS and Secrets Manager clients with signed calls would save, the
-// one way left to the bundle and cold-start targets (docs/performance.md). It has no retries, no
-// error types, no timeouts: what the real clients add.
+// (@smithy/signature-v4, hashing with node:crypto) and sent with the transport the Knox Guard
+// client uses (lib/knox/nodeHttpTransport.ts: node:http(s), keep-alive, a timeout). Not a function
+// we deploy: it shows what replacing the DynamoDB, SQS and Secrets Manager clients with signed
+// calls would save, the one way left to the bundle and cold-start targets (docs/performance.md).
+// It has no retries and no error types: what the real clients add besides.
 import { createHash, createHmac } from 'node:crypto';
-import type * as NodeHttp from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { nodeHttpTransport } from '../lib/knox/nodeHttpTransport';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (data: SourceData): string | Uint8Array =>
@@ -35,11 +35,7 @@ const endpoint = new URL(
     process.env.AWS_ENDPOINT_URL ??
     `https://dynamodb.${process.env.AWS_REGION ?? 'us-east-1'}.amazonaws.com`,
 );
-// getBuiltinModule: an ES import of node:http would load undici (see docs/performance.md).
-const transport = process.getBuiltinModule(
-  endpoint.protocol === 'https:' ? 'node:https' : 'node:http',
-) as typeof NodeHttp;
-const agent = new transport.Agent({ keepAlive: true });
+const transport = nodeHttpTransport();
 const signer = new SignatureV4({
   service: 'dynamodb',
   region: process.env.AWS_REGION ?? 'us-east-1',
@@ -50,25 +46,6 @@ const signer = new SignatureV4({
     ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
   }),
 });
-
-function post(headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const request = transport.request(
-      { method: 'POST', hostname: endpoint.hostname, port: endpoint.port, path: '/', headers, agent },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 export const handler = async (): Promise<{ found: boolean }> => {
   const table = process.env.STATE_TABLE;
@@ -88,7 +65,13 @@ export const handler = async (): Promise<{ found: boolean }> => {
     },
     body,
   });
-  const answer = await post(signed.headers, body);
-  if (answer.status !== 200) throw new Error(`GetItem answered ${answer.status}: ${answer.text}`);
-  return { found: (JSON.parse(answer.text) as { Item?: unknown }).Item !== undefined };
+  const answer = await transport.send({
+    method: 'POST',
+    url: new URL('/', endpoint).href,
+    headers: signed.headers,
+    body,
+    timeoutMs: 5_000,
+  });
+  if (answer.status !== 200) throw new Error(`GetItem answered ${answer.status}: ${answer.body}`);
+  return { found: (JSON.parse(answer.body) as { Item?: unknown }).Item !== undefined };
 };
