@@ -25,7 +25,9 @@ import {
   executeChunk,
   planCapacity,
 } from '../../lib/operations';
-import { createDynamoNonceStore, type NonceStore } from '../../lib/webhooks';
+import { createDynamoNonceStore } from '../../lib/webhooks/createDynamoNonceStore';
+// Not the lib/webhooks index: its callback verifier's lazy jose chunk would ship with every function.
+import type { NonceStore } from '../../lib/webhooks/NonceStore';
 import { isFieldName } from './jmespathFields';
 import { logger } from './observability';
 import { once, onceAsync } from './once';
