@@ -172,7 +172,7 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
   } catch {
     return respondError(apiError('INVALID_JSON', 'The notification is not valid JSON.'));
   }
-  const parsed = parseKnoxNotification(json, verified);
+  const parsed = parseKnoxNotification(json, { nonce: verified.nonce, traceId: verified.traceId });
   if (!parsed.ok) return respondError(apiError('VALIDATION_FAILED', parsed.issues.join('; ')));
 
   const admission = await admitKnoxCallback({
@@ -233,14 +233,12 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
     logger.info('Knox event', {
       eventId: knoxEvent.eventId,
       eventType: knoxEvent.eventType,
-      devices: knoxEvent.devices
-        .map((device) => ({
-          ...(device.deviceUid === undefined ? {} : { deviceUid: maskDeviceId(device.deviceUid) }),
-          ...(device.objectId === undefined ? {} : { objectId: device.objectId }),
-          ...(device.deviceStatus === undefined ? {} : { deviceStatus: device.deviceStatus }),
-          ok: device.result.ok,
-        }))
-        .slice(0, 20),
+      devices: knoxEvent.devices.slice(0, 20).map((device) => ({
+        ...(device.deviceUid === undefined ? {} : { deviceUid: maskDeviceId(device.deviceUid) }),
+        ...(device.objectId === undefined ? {} : { objectId: device.objectId }),
+        ...(device.deviceStatus === undefined ? {} : { deviceStatus: device.deviceStatus }),
+        ok: device.result.ok,
+      })),
     });
   }
   // Only now: a callback whose processing failed above must stay deliverable with its nonce.
