@@ -8,11 +8,15 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { KnoxGuardFailure } from '../lib/errors';
 import { acceptOperationRequest } from '../lib/operations';
+import { maskDeviceId } from '../lib/privacy';
 import {
+  admitKnoxCallback,
   apiError,
+  KNOX_CALLBACK_WINDOW,
   type KnoxNotificationEvent,
   parseKnoxNotification,
   parseOperationRequest,
+  readKnoxTraceId,
   verifyKnoxCallback,
   verifyOperationRequest,
 } from '../lib/webhooks';
@@ -24,6 +28,7 @@ import {
   idempotencyConfig,
   idempotencyStore,
   jobsConfig,
+  nonceStore,
   runTracker,
   serviceConfig,
   webhookSecret,
@@ -58,6 +63,7 @@ async function webhook(event: APIGatewayProxyEventV2, context: Context): Promise
     );
   }
   idemConfig.registerLambdaContext(context);
+  knoxEventIdempotency.registerLambdaContext(context);
   return path === '/operations' ? operations(event, body) : notifications(event, body);
 }
 
@@ -138,10 +144,22 @@ let processEventOnce:
     }) => Promise<{ failures: number }>)
   | undefined;
 
+// Each Knox event is processed once per dedupe key (Knox's id or a hash of the signed event) for
+// as long as it can be inside the callback window: a redelivery, or a replay with a new nonce
+// (the nonce is not signed), finds the record and gets the stored outcome.
+const knoxEventIdempotency = idempotencyConfig(
+  'key',
+  KNOX_CALLBACK_WINDOW.maxAgeSeconds + KNOX_CALLBACK_WINDOW.maxFutureSeconds,
+  'bodyHash',
+);
+
 async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
   const config = serviceConfig();
+  // Knox's trace id on every later log line of this invocation (the logger resets keys per call).
+  const traceId = readKnoxTraceId(event.headers);
+  if (traceId !== undefined) logger.appendKeys({ knoxTraceId: traceId });
   const certificatePem = await webhookSecret('knoxValidationCert');
-  const verified = verifyKnoxCallback({ headers: event.headers, body, certificatePem });
+  const verified = await verifyKnoxCallback({ headers: event.headers, body, certificatePem });
   if (!verified.ok) {
     metrics.addMetric('CallbacksRejected', MetricUnit.Count, 1);
     logger.warn('Knox callback rejected', { reason: verified.reason });
@@ -154,10 +172,33 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
   } catch {
     return respondError(apiError('INVALID_JSON', 'The notification is not valid JSON.'));
   }
-  const parsed = parseKnoxNotification(json);
+  const parsed = parseKnoxNotification(json, { nonce: verified.nonce, traceId: verified.traceId });
   if (!parsed.ok) return respondError(apiError('VALIDATION_FAILED', parsed.issues.join('; ')));
 
-  // Knox redelivers callbacks it considers unanswered: each event is processed once by its id.
+  const admission = await admitKnoxCallback({
+    ...(verified.nonce === undefined ? {} : { nonce: verified.nonce }),
+    events: parsed.events,
+    nonces: nonceStore(),
+    now: Date.now(),
+  });
+  // Refused work is still answered 200: Knox's redelivery policy is not published, and a 2xx is
+  // the one answer every retrying sender takes as final. A 4xx could make Knox deliver the replay
+  // again and again (or count it against the subscription); the replayer gains nothing either way.
+  if (!admission.ok) {
+    metrics.addMetric('CallbacksReplayed', MetricUnit.Count, 1);
+    logger.warn('Knox callback refused: nonce already seen', { reason: admission.reason });
+    return respond(200, { result: 'SUCCESS', events: 0, failures: 0, duplicate: true });
+  }
+  for (const { event: knoxEvent, reason } of admission.ignored) {
+    metrics.addMetric('CallbackEventsOutsideWindow', MetricUnit.Count, 1);
+    logger.warn('Knox event outside the callback window, not processed', {
+      reason,
+      eventId: knoxEvent.eventId,
+      eventType: knoxEvent.eventType,
+      occurredAt: knoxEvent.occurredAt,
+    });
+  }
+
   processEventOnce ??= makeIdempotent(
     async (payload: { event: KnoxNotificationEvent }) => {
       const { event: knoxEvent } = payload;
@@ -178,20 +219,38 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
       await alertPipeline().flush(run);
       return { failures: failures.length };
     },
-    { persistenceStore: idempotencyStore(), config: idemConfig },
+    { persistenceStore: idempotencyStore(), config: knoxEventIdempotency },
   );
   let failures = 0;
-  for (const knoxEvent of parsed.events) {
+  for (const knoxEvent of admission.events) {
     const result = await processEventOnce({
-      key: `knox-event#${knoxEvent.eventId}`,
-      bodyHash: knoxEvent.eventId,
+      key: `knox-event#${knoxEvent.dedupeKey}`,
+      bodyHash: knoxEvent.dedupeKey,
       event: knoxEvent,
     });
     failures += result.failures;
     metrics.addMetric('KnoxEvents', MetricUnit.Count, 1);
+    logger.info('Knox event', {
+      eventId: knoxEvent.eventId,
+      eventType: knoxEvent.eventType,
+      devices: knoxEvent.devices.slice(0, 20).map((device) => ({
+        ...(device.deviceUid === undefined ? {} : { deviceUid: maskDeviceId(device.deviceUid) }),
+        ...(device.objectId === undefined ? {} : { objectId: device.objectId }),
+        ...(device.deviceStatus === undefined ? {} : { deviceStatus: device.deviceStatus }),
+        ok: device.result.ok,
+      })),
+    });
   }
-  logger.info('Knox notification processed', { events: parsed.events.length, failures });
-  return respond(200, { result: 'SUCCESS', events: parsed.events.length, failures });
+  // Only now: a callback whose processing failed above must stay deliverable with its nonce.
+  await admission.remember();
+  const outsideWindow = admission.ignored.length;
+  logger.info('Knox notification processed', { events: admission.events.length, failures, outsideWindow });
+  return respond(200, {
+    result: 'SUCCESS',
+    events: admission.events.length,
+    failures,
+    ...(outsideWindow === 0 ? {} : { outsideWindow }),
+  });
 }
 
 function hash(text: string): string {

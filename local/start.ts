@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { maskDeviceId } from '../lib/privacy';
-import { signKnoxCallback, signOperationRequest } from '../lib/webhooks';
+import { knoxCallbackHeaders, signOperationRequest } from '../lib/webhooks';
 import type { InboxMessage } from './aws';
 import { type EmbeddedStack, startEmbeddedStack } from './embedded';
 
@@ -275,30 +275,35 @@ async function runJob(env: EmbeddedStack, job: string) {
 }
 
 async function callbacks(env: EmbeddedStack, locked: readonly string[]) {
-  const body = JSON.stringify({
-    eventType: 'KG_DEVICE_LOCKED',
-    eventId: `evt-${Date.now()}`,
-    timestamp: new Date().toISOString(),
-    resultList: [
-      ...locked.map((deviceUid) => ({ deviceUid, result: 'SUCCESS' })),
-      {
-        deviceUid: '356938035999993',
-        result: 'FAIL',
-        error: { code: 4040300, message: 'DEVICE_NOT_FOUND', reason: 'Device 356938035999993 not found.' },
+  // The shape and headers the evidence shows (README "POST /knox/notifications"): one device per
+  // callback, an RS256 JWS over the raw body in x-wsm-signature, a unique x-knox-nonce.
+  let replay: { body: string; headers: Record<string, string> } | undefined;
+  for (const deviceUid of locked) {
+    const body = JSON.stringify({
+      subscriptionId: 'demo-subscription',
+      event: 'KG_DEVICE_LOCKED',
+      payload: {
+        deviceUid,
+        objectId: env.sim.state.devices.get(deviceUid)?.objectId,
+        deviceStatus: 'Locked',
+        lastUpdatedAt: Date.now(),
+        tenantDomain: 'demo.example.com',
       },
-    ],
+    });
+    const headers = knoxCallbackHeaders(body, env.callbackSigningKeyPem, { traceId: `demo-${Date.now()}` });
+    const answer = await env.http('/knox/notifications', body, headers);
+    line(`signed KG_DEVICE_LOCKED for ${maskDeviceId(deviceUid)} -> ${answer.statusCode} ${answer.body}`);
+    replay ??= { body, headers };
+  }
+  if (!replay) return;
+  const again = await env.http('/knox/notifications', replay.body, replay.headers);
+  line(
+    `the same callback again, same x-knox-nonce -> ${again.statusCode} ${again.body} (a replay: nothing processed)`,
+  );
+  const forged = await env.http('/knox/notifications', replay.body.replace('Locked', 'Active'), {
+    ...replay.headers,
+    'x-knox-nonce': `${replay.headers['x-knox-nonce']}-2`,
   });
-  const signature = signKnoxCallback(body, env.callbackSigningKeyPem);
-  const headers = { 'content-type': 'application/json', 'x-knox-signature': signature };
-  const first = await env.http('/knox/notifications', body, headers);
-  line(
-    `signed KG_DEVICE_LOCKED (${locked.map(maskDeviceId).join(', ')} + 1 failed) -> ${first.statusCode} ${first.body}`,
-  );
-  const again = await env.http('/knox/notifications', body, headers);
-  line(
-    `the same callback delivered again -> ${again.statusCode} (processed once: idempotency record in DynamoDB)`,
-  );
-  const forged = await env.http('/knox/notifications', body.replace('SUCCESS', 'FAIL'), headers);
   line(`a tampered body with the old signature -> ${forged.statusCode} ${forged.body}`);
 }
 

@@ -25,6 +25,9 @@ import {
   executeChunk,
   planCapacity,
 } from '../../lib/operations';
+import { createDynamoNonceStore } from '../../lib/webhooks/createDynamoNonceStore';
+// Not the lib/webhooks index: its callback verifier's lazy jose chunk would ship with every function.
+import type { NonceStore } from '../../lib/webhooks/NonceStore';
 import { isFieldName } from './jmespathFields';
 import { logger } from './observability';
 import { once, onceAsync } from './once';
@@ -113,6 +116,11 @@ export const chunkQueue = /* @__PURE__ */ once(
 /** Tracks the chunks of fanned-out runs so the last one sends the run's digest. */
 export const runTracker = /* @__PURE__ */ once(() =>
   createDynamoRunTracker({ client: dynamo(), tableName: serviceConfig().STATE_TABLE }),
+);
+
+/** `x-knox-nonce` values of processed Knox callbacks, in the state table (`knox-nonce#…` items). */
+export const nonceStore = /* @__PURE__ */ once(
+  (): NonceStore => createDynamoNonceStore({ client: dynamo(), tableName: serviceConfig().STATE_TABLE }),
 );
 
 /** Powertools idempotency records in the state table (`pk` key, `ttl` expiry as the table declares). */

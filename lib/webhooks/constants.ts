@@ -30,3 +30,29 @@ export const KnoxCallbackFailure = {
   payloadMismatch: 'payload-mismatch',
 } as const;
 export type KnoxCallbackFailure = (typeof KnoxCallbackFailure)[keyof typeof KnoxCallbackFailure];
+
+/**
+ * How far a Knox callback's event time may lie from our clock before the event is not processed.
+ *
+ * Samsung documents no redelivery policy for Knox Webhook Notification; 72 hours lets a callback
+ * that Knox redelivers after a weekend-long outage of ours still count, and bounds how long nonce
+ * and event records must be kept (one small DynamoDB item per callback). The future bound
+ * tolerates clock skew between Knox and Lambda; without it an event dated far ahead would stay
+ * "fresh" after its records expired. Records are kept `maxAgeSeconds + maxFutureSeconds`, so an
+ * event is always either outside the window or still recorded.
+ */
+export const KNOX_CALLBACK_WINDOW = {
+  maxAgeSeconds: 72 * 3600,
+  maxFutureSeconds: 15 * 60,
+} as const;
+
+/** Why a signed Knox callback, or one of its events, was acknowledged without being processed. */
+export const KnoxCallbackIgnored = {
+  /** Its `x-knox-nonce` was seen before (Samsung: receivers should refuse it). */
+  replayedNonce: 'replayed-nonce',
+  /** Its event time is older than the window. */
+  tooOld: 'too-old',
+  /** Its event time is further ahead of our clock than the skew allowed. */
+  inFuture: 'in-future',
+} as const;
+export type KnoxCallbackIgnored = (typeof KnoxCallbackIgnored)[keyof typeof KnoxCallbackIgnored];

@@ -1,9 +1,18 @@
 export {
+  type AdmitKnoxCallbackInput,
+  admitKnoxCallback,
+  type KnoxCallbackAdmission,
+} from './admitKnoxCallback';
+export {
   DEFAULT_TOLERANCE_SECONDS,
+  KNOX_CALLBACK_WINDOW,
   KnoxCallbackFailure,
+  KnoxCallbackIgnored,
   OperationAuthFailure,
   OperationRequestHeader,
 } from './constants';
+export { createDynamoNonceStore, type DynamoNonceStoreOptions } from './createDynamoNonceStore';
+export { createMemoryNonceStore } from './createMemoryNonceStore';
 export { hasValidLuhnCheckDigit, isDeviceUid } from './deviceUid';
 export {
   ApiErrorCode,
@@ -13,8 +22,10 @@ export {
   type KnoxErrorResponse,
   knoxErrorEnvelope,
 } from './knoxErrorEnvelope';
+export type { NonceStore } from './NonceStore';
 export {
   KnoxEventType,
+  type KnoxNotificationContext,
   type KnoxNotificationDevice,
   type KnoxNotificationEvent,
   type ParseKnoxNotificationResult,
@@ -30,9 +41,14 @@ export {
   type RequestedOperation,
 } from './parseOperationRequest';
 export {
-  KnoxCallbackHeader,
+  type KnoxCallbackHeadersOptions,
+  knoxCallbackHeaders,
   type SignKnoxCallbackOptions,
   signKnoxCallback,
+} from './signKnoxCallback';
+export {
+  KnoxCallbackHeader,
+  readKnoxTraceId,
   type VerifyKnoxCallbackInput,
   type VerifyKnoxCallbackResult,
   verifyKnoxCallback,

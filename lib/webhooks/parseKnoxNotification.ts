@@ -1,14 +1,18 @@
 /**
  * The Knox Webhook Notification payload envelope: the ONE module that knows its shape.
  *
- * Samsung does not publish the callback schema for Knox Guard events, so this reads it
- * defensively and names every guess here: the event type from `eventType`, `event`,
- * `eventName` or `type`; an id from `eventId`, `notificationId`, `messageId` or `id` (else a
- * stable SHA-256 of the event, so redeliveries dedupe); a time from `timestamp`, `eventTime`,
- * `occurredAt`, `createdAt` or `time` (epoch seconds or milliseconds, or ISO text); per-device
- * results from a list under `resultList`, `deviceList`, `devices` or `results` (at the top or
- * under `data` / `payload`), or a single device at the top or under `data` / `payload`. A body
- * may hold one event, an array of events, or `{ events: [...] }`. Unknown fields are ignored.
+ * Samsung does not publish the callback schema for Knox Guard events. The one public Knox Guard
+ * receiver found (knox-api-evidence.md §4, one client) expects
+ * `{ subscriptionId, event, payload: { deviceUid | imei | imei2, objectId | knoxObjectId,
+ * deviceStatus, lastUpdatedAt, tenantDomain } }`, one device per callback; this reads that shape
+ * and, defensively, the others this project guessed before, naming every guess here: the event
+ * type from `eventType`, `event`, `eventName` or `type`; an id from `eventId`, `notificationId`,
+ * `messageId` or `id`; a time from `timestamp`, `eventTime`, `occurredAt`, `lastUpdatedAt`,
+ * `createdAt` or `time` (epoch seconds or milliseconds, or ISO text); per-device results from a
+ * list under `resultList`, `deviceList`, `devices` or `results` (at the top or under `data` /
+ * `payload`), or a single device at the top or under `data` / `payload`, named by `deviceUid`,
+ * `imei`, `imei2`, `objectId` or `knoxObjectId`. A body may hold one event, an array of events,
+ * or `{ events: [...] }`. Unknown fields are ignored.
  */
 import { createHash } from 'node:crypto';
 import { type DeviceResult, decodeDeviceResult, failureFromEnvelope, type KnoxGuardError } from '../errors';
@@ -24,8 +28,12 @@ export type KnoxEventType = (typeof KnoxEventType)[keyof typeof KnoxEventType];
 
 /** One device's outcome inside a notification, decoded with the shared error library. */
 export interface KnoxNotificationDevice {
+  /** `deviceUid`, else `imei`, else `imei2` (Knox Guard's deviceUid is the IMEI or serial). */
   readonly deviceUid?: string;
+  /** `objectId`, else `knoxObjectId`. */
   readonly objectId?: string;
+  /** The device's Knox Guard status after the event (`Locked`, `Active`, ...), as sent. */
+  readonly deviceStatus?: string;
   /** `ok: false` carries a classified `KnoxGuardError`, as for any Knox Guard answer. */
   readonly result: DeviceResult;
 }
@@ -35,9 +43,26 @@ export interface KnoxNotificationEvent {
   readonly eventType: string;
   /** Whether `eventType` is one of the four Knox Guard events. */
   readonly known: boolean;
-  /** Knox's event id, or `sha256:<hex>` of the event when it has none (stable across redeliveries). */
+  /**
+   * The id to name this event by (run id, logs): Knox's id from the body, else the callback's
+   * `x-knox-nonce`, else its `x-wsm-traceid` (suffixed `#<index>` when the body holds several
+   * events), else the `dedupeKey`.
+   */
   readonly eventId: string;
+  /** Where `eventId` came from. */
+  readonly eventIdSource: 'body' | 'x-knox-nonce' | 'x-wsm-traceid' | 'content';
+  /** True when the body carries no id of its own (`eventId` is not Knox's event id). */
   readonly eventIdDerived: boolean;
+  /**
+   * The key redeliveries and replays of this event share: Knox's id from the body, else
+   * `sha256:<hex>` of the event (independent of key order). Only signed content goes into it:
+   * the headers are not covered by the signature, so a replay with a new nonce has the same key.
+   */
+  readonly dedupeKey: string;
+  /** The KWN subscription the callback belongs to, when sent. */
+  readonly subscriptionId?: string;
+  /** The tenant's Knox domain, when sent. */
+  readonly tenantDomain?: string;
   /** When the event happened, ISO 8601, when the payload says so. */
   readonly occurredAt?: string;
   readonly devices: readonly KnoxNotificationDevice[];
@@ -51,30 +76,46 @@ export type ParseKnoxNotificationResult =
 
 const TYPE_KEYS = ['eventType', 'event', 'eventName', 'type'] as const;
 const ID_KEYS = ['eventId', 'notificationId', 'messageId', 'id'] as const;
-const TIME_KEYS = ['timestamp', 'eventTime', 'occurredAt', 'createdAt', 'time'] as const;
+const TIME_KEYS = ['timestamp', 'eventTime', 'occurredAt', 'lastUpdatedAt', 'createdAt', 'time'] as const;
+const DEVICE_UID_KEYS = ['deviceUid', 'imei', 'imei2'] as const;
+const OBJECT_ID_KEYS = ['objectId', 'knoxObjectId'] as const;
 const LIST_KEYS = ['resultList', 'deviceList', 'devices', 'results'] as const;
 const NESTED_KEYS = ['data', 'payload'] as const;
 const MAX_EVENTS = 1000;
 const MAX_ID_LENGTH = 200;
 
+/** What the callback's headers add to the body (see `verifyKnoxCallback`). */
+export interface KnoxNotificationContext {
+  /** The `x-knox-nonce` header. */
+  readonly nonce?: string;
+  /** The `x-wsm-traceid` header. */
+  readonly traceId?: string;
+}
+
 /**
- * Parses a verified Knox Webhook Notification body into typed events, each with a dedupe id and
- * per-device results decoded by `decodeDeviceResult` (so a failed lock reads like any other Knox
- * Guard error). Never throws; only a body that is not an object or array of objects is refused.
+ * Parses a verified Knox Webhook Notification body into typed events, each with an id, a dedupe
+ * key and per-device results decoded by `decodeDeviceResult` (so a failed lock reads like any
+ * other Knox Guard error). Never throws; only a body that is not an object or array of objects
+ * is refused.
  *
+ * @param json the verified payload, parsed
+ * @param context the callback's nonce and trace id, preferred over a content hash as `eventId`
  * @example
- * const parsed = parseKnoxNotification(JSON.parse(payload));
+ * const parsed = parseKnoxNotification(JSON.parse(payload), { nonce: verified.nonce });
  * if (parsed.ok) for (const event of parsed.events) console.log(event.eventType, event.devices.length);
  */
-export function parseKnoxNotification(json: unknown): ParseKnoxNotificationResult {
+export function parseKnoxNotification(
+  json: unknown,
+  context: KnoxNotificationContext = {},
+): ParseKnoxNotificationResult {
   try {
-    return parse(json);
+    return parse(json, context);
   } catch {
     return { ok: false, issues: ['body: could not be read as a Knox Webhook Notification'] };
   }
 }
 
-function parse(json: unknown): ParseKnoxNotificationResult {
+function parse(json: unknown, context: KnoxNotificationContext): ParseKnoxNotificationResult {
   const list = Array.isArray(json)
     ? json
     : isRecord(json) && Array.isArray(json.events)
@@ -86,12 +127,16 @@ function parse(json: unknown): ParseKnoxNotificationResult {
   for (const [index, item] of list.entries()) {
     if (!isRecord(item))
       return { ok: false, issues: [`${Array.isArray(json) ? `[${index}]` : 'body'}: must be a JSON object`] };
-    events.push(readEvent(item));
+    events.push(readEvent(item, list.length === 1 ? undefined : index, context));
   }
   return { ok: true, events };
 }
 
-function readEvent(record: Record<string, unknown>): KnoxNotificationEvent {
+function readEvent(
+  record: Record<string, unknown>,
+  index: number | undefined,
+  context: KnoxNotificationContext,
+): KnoxNotificationEvent {
   const nested = NESTED_KEYS.map((key) => record[key]).filter(isRecord);
   const sources = [record, ...nested];
   const eventType = firstString(sources, TYPE_KEYS)?.slice(0, MAX_ID_LENGTH) ?? 'UNKNOWN';
@@ -99,11 +144,32 @@ function readEvent(record: Record<string, unknown>): KnoxNotificationEvent {
   const occurredAt = firstTime(sources);
   const devices = readDevices(sources);
   const error = devices.length === 0 ? eventError(record) : undefined;
+  const subscriptionId = firstString(sources, ['subscriptionId'])?.slice(0, MAX_ID_LENGTH);
+  const tenantDomain = firstString(sources, ['tenantDomain'])?.slice(0, MAX_ID_LENGTH);
+  const dedupeKey = givenId ?? `sha256:${createHash('sha256').update(canonicalJson(record)).digest('hex')}`;
+  const headerId = (value: string | undefined) =>
+    value === undefined || value === ''
+      ? undefined
+      : `${value.slice(0, MAX_ID_LENGTH)}${index === undefined ? '' : `#${index}`}`;
+  const nonceId = headerId(context.nonce);
+  const traceId = headerId(context.traceId);
+  const [eventId, eventIdSource] =
+    givenId !== undefined
+      ? ([givenId, 'body'] as const)
+      : nonceId !== undefined
+        ? ([nonceId, 'x-knox-nonce'] as const)
+        : traceId !== undefined
+          ? ([traceId, 'x-wsm-traceid'] as const)
+          : ([dedupeKey, 'content'] as const);
   return {
     eventType,
     known: (Object.values(KnoxEventType) as string[]).includes(eventType),
-    eventId: givenId ?? `sha256:${createHash('sha256').update(canonicalJson(record)).digest('hex')}`,
+    eventId,
+    eventIdSource,
     eventIdDerived: givenId === undefined,
+    dedupeKey,
+    ...(subscriptionId === undefined ? {} : { subscriptionId }),
+    ...(tenantDomain === undefined ? {} : { tenantDomain }),
     ...(occurredAt === undefined ? {} : { occurredAt }),
     devices,
     ...(error === undefined ? {} : { error }),
@@ -117,14 +183,17 @@ function readDevices(sources: readonly Record<string, unknown>[]): KnoxNotificat
       if (Array.isArray(list)) return list.map((item, index) => readDevice(item, index));
     }
   }
-  const single = sources.find((source) => source.deviceUid !== undefined || source.objectId !== undefined);
+  const single = sources.find((source) =>
+    [...DEVICE_UID_KEYS, ...OBJECT_ID_KEYS].some((key) => source[key] !== undefined),
+  );
   return single === undefined ? [] : [readDevice(single, 0)];
 }
 
 function readDevice(item: unknown, index: number): KnoxNotificationDevice {
   if (!isRecord(item)) return { result: decodeDeviceResult(item, index) };
-  const deviceUid = idOf(item.deviceUid) ?? idOf(item.requestedId);
-  const objectId = idOf(item.objectId);
+  const deviceUid = firstString([item], [...DEVICE_UID_KEYS, 'requestedId']);
+  const objectId = firstString([item], OBJECT_ID_KEYS);
+  const deviceStatus = idOf(item.deviceStatus)?.slice(0, MAX_ID_LENGTH);
   // A device entry without `result` or `error` in a completion event reports that it happened.
   const requestedId = deviceUid ?? objectId;
   const entry = {
@@ -135,6 +204,7 @@ function readDevice(item: unknown, index: number): KnoxNotificationDevice {
   return {
     ...(deviceUid === undefined ? {} : { deviceUid }),
     ...(objectId === undefined ? {} : { objectId }),
+    ...(deviceStatus === undefined ? {} : { deviceStatus }),
     result: decodeDeviceResult(entry, index),
   };
 }

@@ -5,36 +5,42 @@
  * release notes): each callback arrives "along with the signature for validation"; the client
  * validates it with the Samsung Knox validation certificate, downloaded with
  * `GET /downloadCertificate` and downloaded again when it expires; since release 25.04 every
- * callback carries a unique `x-knox-nonce` header that receivers should reject when seen twice.
- * The signature's header name, algorithm and signed bytes are NOT public.
+ * callback carries a unique `x-knox-nonce` header that receivers should reject when seen twice
+ * (https://docs.samsungknox.com/dev/knox-webhook-notification/release-notes/25-04/).
+ * The signature's header name, algorithm and signed bytes are NOT in Samsung's pages.
  *
- * Our assumption, kept here so a correction is a change to this file only:
- * - the signature travels in the `x-knox-signature` header;
- * - it is either (a) base64 (or base64url) of a signature over the raw body bytes with the
- *   certificate's key: RSA PKCS#1 v1.5 with SHA-256 (or SHA-512, which Knox uses for its API
- *   tokens), ECDSA or Ed25519, optionally prefixed `sha256=` / `sha512=`; or (b) a compact JWS
- *   (RS/PS/ES 256-512) whose payload is the body, attached or detached (RFC 7515 appendix F);
+ * What the evidence shows (knox-api-evidence.md §4; the only public Knox Guard callback receiver
+ * found, one client): the signature travels in `x-wsm-signature` as a compact JWS, RS256, whose
+ * signing input is the protected header and base64url of the raw body; its payload part is either
+ * that base64url text (attached) or empty (detached). A trace id comes in `x-wsm-traceid`.
+ *
+ * What this accepts, so a correction is a change to this file only:
+ * - the signature in `x-wsm-signature`, or in `x-knox-signature` (this project's earlier guess,
+ *   kept as an alias); when both are sent, `x-wsm-signature` is the one checked;
+ * - as (a) a compact JWS (RS/PS/ES 256-512) over the body, attached or detached, verified by
+ *   `jose` (./verifyCompactJws.ts, loaded on first use), or (b) base64 (or base64url) of a
+ *   signature over the raw body bytes with the certificate's key: RSA PKCS#1 v1.5 with SHA-256
+ *   or SHA-512, ECDSA or Ed25519, optionally prefixed `sha256=` / `sha512=`;
  * - when no signature header is present but the body itself is a compact JWS, the JWS is
  *   verified and its payload is the notification.
  * Nothing verifies without the certificate's key: unsigned, `alg: none` and HMAC variants are
- * refused. The certificate must be inside its validity period.
+ * refused. The certificate must be inside its validity period. The signature covers the body
+ * only: `x-knox-nonce` and `x-wsm-traceid` are handed back as sent, not as verified facts.
  */
-import {
-  constants,
-  createPrivateKey,
-  createPublicKey,
-  sign as cryptoSign,
-  verify as cryptoVerify,
-  type KeyObject,
-  X509Certificate,
-} from 'node:crypto';
+import { createPublicKey, verify as cryptoVerify, type KeyObject, X509Certificate } from 'node:crypto';
 import { type HeadersLike, readHeader } from '../errors';
 import { KnoxCallbackFailure } from './constants';
 
 /** Header names of Knox Webhook Notification callbacks (see the module comment). */
 export const KnoxCallbackHeader = {
-  signature: 'x-knox-signature',
+  /** The evidenced signature header: a compact JWS, RS256, over the raw body. */
+  signature: 'x-wsm-signature',
+  /** This project's earlier, unevidenced name, still accepted. */
+  legacySignature: 'x-knox-signature',
+  /** Unique per callback since KWN 25.04; a repeated one is a replay. */
   nonce: 'x-knox-nonce',
+  /** Knox's trace id for the delivery, for logs and Samsung support. */
+  traceId: 'x-wsm-traceid',
 } as const;
 
 export interface VerifyKnoxCallbackInput {
@@ -52,8 +58,10 @@ export type VerifyKnoxCallbackResult =
       readonly ok: true;
       /** The verified notification text to parse: the body, or the payload of a JWS body. */
       readonly payload: string;
-      /** The `x-knox-nonce` header, for replay rejection; absent on older callbacks. */
+      /** The `x-knox-nonce` header, for replay rejection; absent on callbacks older than KWN 25.04. */
       readonly nonce?: string;
+      /** The `x-wsm-traceid` header (at most 200 printable characters), for logs. */
+      readonly traceId?: string;
       readonly scheme: 'raw' | 'jws';
       readonly algorithm: string;
     }
@@ -62,81 +70,92 @@ export type VerifyKnoxCallbackResult =
 type Failure = { readonly ok: false; readonly reason: KnoxCallbackFailure };
 
 const MAX_SIGNATURE_CHARS = 8192;
-const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)$/;
+const MAX_ID_CHARS = 200;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
-const JWS_ALGORITHMS: Record<string, { hash: string; kind: 'rsa' | 'pss' | 'ec' }> = {
-  RS256: { hash: 'sha256', kind: 'rsa' },
-  RS384: { hash: 'sha384', kind: 'rsa' },
-  RS512: { hash: 'sha512', kind: 'rsa' },
-  PS256: { hash: 'sha256', kind: 'pss' },
-  PS384: { hash: 'sha384', kind: 'pss' },
-  PS512: { hash: 'sha512', kind: 'pss' },
-  ES256: { hash: 'sha256', kind: 'ec' },
-  ES384: { hash: 'sha384', kind: 'ec' },
-  ES512: { hash: 'sha512', kind: 'ec' },
-};
 
 /**
  * Verifies a Knox Webhook Notification callback against the Samsung Knox validation certificate
- * under the documented assumption above, and hands back the verified payload and the
- * `x-knox-nonce`. Never throws: a missing or malformed signature, an unreadable or expired
+ * under the assumptions above, and hands back the verified payload, the `x-knox-nonce` and the
+ * `x-wsm-traceid`. Never rejects: a missing or malformed signature, an unreadable or expired
  * certificate and a mismatch are each a `reason`.
  *
  * @example
- * const result = verifyKnoxCallback({ headers: event.headers, body: rawBody, certificatePem });
+ * const result = await verifyKnoxCallback({ headers: event.headers, body: rawBody, certificatePem });
  * if (!result.ok) return apiError('SIGNATURE_INVALID', `Knox callback rejected: ${result.reason}`);
- * const parsed = parseKnoxNotification(JSON.parse(result.payload));
+ * const parsed = parseKnoxNotification(JSON.parse(result.payload), { nonce: result.nonce });
  */
-export function verifyKnoxCallback(input: VerifyKnoxCallbackInput): VerifyKnoxCallbackResult {
+export async function verifyKnoxCallback(input: VerifyKnoxCallbackInput): Promise<VerifyKnoxCallbackResult> {
   try {
-    return verify(input);
+    return await verify(input);
   } catch {
     return { ok: false, reason: KnoxCallbackFailure.signatureMismatch };
   }
 }
 
-function verify(input: VerifyKnoxCallbackInput): VerifyKnoxCallbackResult {
+async function verify(input: VerifyKnoxCallbackInput): Promise<VerifyKnoxCallbackResult> {
   const body = toBuffer(input.body);
-  const nonce = readHeader(input.headers, KnoxCallbackHeader.nonce)?.trim() || undefined;
-  const header = readHeader(input.headers, KnoxCallbackHeader.signature)?.trim();
-  const bodyText = body.toString('utf8').trim();
-  const jwsBody = header ? undefined : COMPACT_JWS.exec(bodyText);
-  if (!header && !jwsBody) return { ok: false, reason: KnoxCallbackFailure.missingSignature };
+  const header =
+    readHeader(input.headers, KnoxCallbackHeader.signature)?.trim() ||
+    readHeader(input.headers, KnoxCallbackHeader.legacySignature)?.trim() ||
+    undefined;
+  const jwsBody = header ? undefined : body.toString('utf8').trim();
+  if (!header && !(jwsBody && COMPACT_JWS.test(jwsBody))) {
+    return { ok: false, reason: KnoxCallbackFailure.missingSignature };
+  }
   if (header !== undefined && header.length > MAX_SIGNATURE_CHARS) {
     return { ok: false, reason: KnoxCallbackFailure.malformedSignature };
   }
 
   const key = loadKey(input.certificatePem, (input.now ?? Date.now)());
   if ('reason' in key) return key;
-  const withNonce = nonce === undefined ? {} : { nonce };
+  const nonce = readHeader(input.headers, KnoxCallbackHeader.nonce)?.trim() || undefined;
+  const traceId = readKnoxTraceId(input.headers);
+  const context = {
+    ...(nonce === undefined ? {} : { nonce }),
+    ...(traceId === undefined ? {} : { traceId }),
+  };
 
-  if (jwsBody) {
-    const outcome = verifyJws(jwsBody, key.key, undefined);
+  if (header === undefined || COMPACT_JWS.test(header)) {
+    const { verifyCompactJws } = await import('./verifyCompactJws');
+    const outcome = await verifyCompactJws(header ?? jwsBody ?? '', key.key, header ? body : undefined);
     if (!outcome.ok) return outcome;
-    return { ok: true, payload: outcome.payload, scheme: 'jws', algorithm: outcome.algorithm, ...withNonce };
-  }
-  const signature = header ?? '';
-  const jws = COMPACT_JWS.exec(signature);
-  if (jws) {
-    const outcome = verifyJws(jws, key.key, body);
-    if (!outcome.ok) return outcome;
+    // An attached payload must be the body we received, or a valid signature could vouch for
+    // different content than the one we are about to act on.
+    if (header !== undefined && !outcome.payload.equals(body)) {
+      return { ok: false, reason: KnoxCallbackFailure.payloadMismatch };
+    }
     return {
       ok: true,
-      payload: body.toString('utf8'),
+      payload: outcome.payload.toString('utf8'),
       scheme: 'jws',
       algorithm: outcome.algorithm,
-      ...withNonce,
+      ...context,
     };
   }
-  const outcome = verifyRaw(signature, key.key, body);
+  const outcome = verifyRaw(header, key.key, body);
   if (!outcome.ok) return outcome;
   return {
     ok: true,
     payload: body.toString('utf8'),
     scheme: 'raw',
     algorithm: outcome.algorithm,
-    ...withNonce,
+    ...context,
   };
+}
+
+/**
+ * The callback's `x-wsm-traceid` when it is fit for logs (printable ASCII, at most 200
+ * characters), else undefined: read before verification too, so a refused callback can be
+ * traced with Samsung support.
+ *
+ * @example
+ * readKnoxTraceId({ 'x-wsm-traceid': 'a1b2c3' }); // 'a1b2c3'
+ */
+export function readKnoxTraceId(headers: HeadersLike | undefined): string | undefined {
+  const text = readHeader(headers, KnoxCallbackHeader.traceId)?.trim();
+  if (!text || text.length > MAX_ID_CHARS || !/^[\x21-\x7E]+$/.test(text)) return undefined;
+  return text;
 }
 
 function verifyRaw(
@@ -162,50 +181,6 @@ function verifyRaw(
       return { ok: true, algorithm: `${key.asymmetricKeyType}-${hash}` };
   }
   return { ok: false, reason: KnoxCallbackFailure.signatureMismatch };
-}
-
-function verifyJws(
-  parts: RegExpExecArray,
-  key: KeyObject,
-  body: Buffer | undefined,
-): { readonly ok: true; readonly algorithm: string; readonly payload: string } | Failure {
-  const [, protectedHeader = '', payloadPart = '', signaturePart = ''] = parts;
-  let alg: unknown;
-  try {
-    alg = (JSON.parse(Buffer.from(protectedHeader, 'base64url').toString('utf8')) as { alg?: unknown })?.alg;
-  } catch {
-    return { ok: false, reason: KnoxCallbackFailure.malformedSignature };
-  }
-  const spec = typeof alg === 'string' ? JWS_ALGORITHMS[alg] : undefined;
-  if (spec === undefined) return { ok: false, reason: KnoxCallbackFailure.unsupportedAlgorithm };
-  if (payloadPart === '' && body === undefined)
-    return { ok: false, reason: KnoxCallbackFailure.malformedSignature };
-  const signingPayload = payloadPart === '' ? (body ?? Buffer.alloc(0)).toString('base64url') : payloadPart;
-  const signature = Buffer.from(signaturePart, 'base64url');
-  const signingInput = Buffer.from(`${protectedHeader}.${signingPayload}`, 'ascii');
-  const keyInput =
-    spec.kind === 'pss'
-      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-      : spec.kind === 'ec'
-        ? { key, dsaEncoding: 'ieee-p1363' as const }
-        : key;
-  const expectedType = spec.kind === 'ec' ? 'ec' : 'rsa';
-  if (
-    key.asymmetricKeyType !== expectedType &&
-    !(spec.kind === 'pss' && key.asymmetricKeyType === 'rsa-pss')
-  ) {
-    return { ok: false, reason: KnoxCallbackFailure.unsupportedAlgorithm };
-  }
-  if (!safeVerify(spec.hash, signingInput, keyInput, signature)) {
-    return { ok: false, reason: KnoxCallbackFailure.signatureMismatch };
-  }
-  const payload = payloadPart === '' ? (body ?? Buffer.alloc(0)) : Buffer.from(payloadPart, 'base64url');
-  // An attached payload must be the body we received, or a valid signature could vouch for
-  // different content than the one we are about to act on.
-  if (body !== undefined && payloadPart !== '' && !payload.equals(body)) {
-    return { ok: false, reason: KnoxCallbackFailure.payloadMismatch };
-  }
-  return { ok: true, algorithm: String(alg), payload: payload.toString('utf8') };
 }
 
 function safeVerify(
@@ -279,36 +254,4 @@ function toBuffer(body: string | Uint8Array): Buffer {
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   return Buffer.alloc(0);
-}
-
-export interface SignKnoxCallbackOptions {
-  /** `raw` (default): base64 RSA-SHA256 over the body; `jws`: a detached compact JWS. */
-  readonly scheme?: 'raw' | 'jws';
-  /** For `jws`: RS256 (default) or RS512. */
-  readonly algorithm?: 'RS256' | 'RS512';
-}
-
-/**
- * Signs a callback body the way `verifyKnoxCallback` expects Knox Webhook Notification to (for
- * the local simulator and tests) and returns the `x-knox-signature` header value.
- *
- * @example
- * const body = JSON.stringify({ eventType: 'KG_DEVICE_LOCKED', deviceUid: '356938035643809' });
- * const headers = { 'x-knox-signature': signKnoxCallback(body, privateKeyPem) };
- */
-export function signKnoxCallback(
-  body: string | Uint8Array,
-  privateKeyPem: string,
-  options: SignKnoxCallbackOptions = {},
-): string {
-  const key = createPrivateKey(privateKeyPem);
-  const bytes = toBuffer(body);
-  if (options.scheme !== 'jws') return cryptoSign('sha256', bytes, key).toString('base64');
-  const alg = options.algorithm ?? 'RS256';
-  const protectedHeader = Buffer.from(JSON.stringify({ alg })).toString('base64url');
-  const signingInput = Buffer.from(`${protectedHeader}.${bytes.toString('base64url')}`, 'ascii');
-  const signature = cryptoSign(alg === 'RS512' ? 'sha512' : 'sha256', signingInput, key).toString(
-    'base64url',
-  );
-  return `${protectedHeader}..${signature}`;
 }

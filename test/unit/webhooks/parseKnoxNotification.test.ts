@@ -33,6 +33,87 @@ describe('parseKnoxNotification', () => {
     });
   });
 
+  it('reads the evidenced shape {subscriptionId, event, payload} and names the event by its nonce', () => {
+    const body = {
+      subscriptionId: 'sub-42',
+      event: 'KG_DEVICE_LOCKED',
+      payload: {
+        deviceUid: IMEI,
+        objectId: 'obj-9',
+        deviceStatus: 'Locked',
+        lastUpdatedAt: 1_800_000_000_000,
+        tenantDomain: 'tenant.example.com',
+      },
+    };
+
+    const parsed = parseKnoxNotification(body, { nonce: 'nonce-1', traceId: 'trace-1' });
+
+    expect(parsed.ok).toBe(true);
+    const [event] = parsed.ok ? parsed.events : [];
+    expect(event).toMatchObject({
+      eventType: KnoxEventType.deviceLocked,
+      known: true,
+      eventId: 'nonce-1',
+      eventIdSource: 'x-knox-nonce',
+      eventIdDerived: true,
+      subscriptionId: 'sub-42',
+      tenantDomain: 'tenant.example.com',
+      occurredAt: '2027-01-15T08:00:00.000Z',
+    });
+    expect(event?.dedupeKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(event?.devices).toEqual([
+      expect.objectContaining({
+        deviceUid: IMEI,
+        objectId: 'obj-9',
+        deviceStatus: 'Locked',
+        result: expect.objectContaining({ ok: true, requestedId: IMEI }),
+      }),
+    ]);
+  });
+
+  it.each([
+    ['imei', { imei: IMEI, knoxObjectId: 'k-1' }, IMEI, 'k-1'],
+    ['imei2', { imei2: '490154203237518' }, '490154203237518', undefined],
+    ['deviceUid over imei', { deviceUid: 'R58N12ABCDE', imei: IMEI }, 'R58N12ABCDE', undefined],
+    ['objectId over knoxObjectId', { objectId: 'o-1', knoxObjectId: 'k-1' }, undefined, 'o-1'],
+  ])('reads the device from %s', (_label, payload, deviceUid, objectId) => {
+    const parsed = parseKnoxNotification({ event: 'KG_DEVICE_UNLOCKED', payload });
+    const device = parsed.ok ? parsed.events[0]?.devices[0] : undefined;
+    expect(device?.deviceUid).toBe(deviceUid);
+    expect(device?.objectId).toBe(objectId);
+  });
+
+  it('prefers the body id, then x-knox-nonce, then x-wsm-traceid, then a content hash as event id', () => {
+    const body = { event: 'KG_DEVICE_LOCKED', payload: { deviceUid: IMEI } };
+    const idOf = (json: unknown, context: { nonce?: string; traceId?: string }) => {
+      const parsed = parseKnoxNotification(json, context);
+      return parsed.ok ? parsed.events.map((e) => [e.eventId, e.eventIdSource]) : [];
+    };
+    const hash = idOf(body, {})[0]?.[0];
+    expect(hash).toMatch(/^sha256:/);
+    expect(idOf({ ...body, eventId: 'evt-1' }, { nonce: 'n', traceId: 't' })).toEqual([['evt-1', 'body']]);
+    expect(idOf(body, { nonce: 'n', traceId: 't' })).toEqual([['n', 'x-knox-nonce']]);
+    expect(idOf(body, { traceId: 't' })).toEqual([['t', 'x-wsm-traceid']]);
+    expect(idOf(body, {})).toEqual([[hash, 'content']]);
+    // Several events in one callback share its headers: their ids stay apart.
+    expect(idOf([body, { ...body, eventId: 'evt-2' }, body], { nonce: 'n' })).toEqual([
+      ['n#0', 'x-knox-nonce'],
+      ['evt-2', 'body'],
+      ['n#2', 'x-knox-nonce'],
+    ]);
+  });
+
+  it('keys dedupe by signed content, not by the headers', () => {
+    const body = { event: 'KG_DEVICE_LOCKED', payload: { deviceUid: IMEI, lastUpdatedAt: 1 } };
+    const keys = [{}, { nonce: 'a' }, { nonce: 'b', traceId: 'c' }].map((context) => {
+      const parsed = parseKnoxNotification(body, context);
+      return parsed.ok ? parsed.events[0]?.dedupeKey : undefined;
+    });
+    expect(new Set(keys).size).toBe(1);
+    const later = parseKnoxNotification({ ...body, payload: { ...body.payload, lastUpdatedAt: 2 } });
+    expect(later.ok && later.events[0]?.dedupeKey).not.toBe(keys[0]);
+  });
+
   it('decodes per-device failures with the shared error library', () => {
     const body = {
       event: 'KG_DEVICE_UNLOCKED',
@@ -112,6 +193,11 @@ describe('parseKnoxNotification', () => {
       '2027-01-15T08:00:00.000Z',
     ],
     ['seconds as text', { eventType: 'KG_DEVICE_ENROLLED', time: '1800000000' }, '2027-01-15T08:00:00.000Z'],
+    [
+      'payload.lastUpdatedAt',
+      { event: 'KG_DEVICE_LOCKED', payload: { lastUpdatedAt: '2027-01-15T08:00:00Z' } },
+      '2027-01-15T08:00:00.000Z',
+    ],
     ['garbage', { eventType: 'KG_DEVICE_ENROLLED', timestamp: 'soon' }, undefined],
   ])('reads the event time from %s', (_label, body, expected) => {
     const parsed = parseKnoxNotification(body);
