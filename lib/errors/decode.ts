@@ -73,7 +73,8 @@ export interface ErrorEnvelope {
  * Reads the error envelope out of a parsed body, or `undefined` when the body does not report a
  * failure. `failureStatus` says the HTTP status already was an error, so a bare `{code, message}`
  * (the token endpoint's shape) counts. A top-level `code` that is an error code (4xx/5xx prefix)
- * is a failure whatever the status: Knox Cloud Authentication has been seen answering
+ * (or, without a code, a `message` that is a catalogued code name) is a failure whatever the
+ * status: Knox Cloud Authentication has been seen answering
  * `{"code":["4030000"],"message":["AUTHENTICATION_FAIL"],"data":["..."]}` (KBA-1242,
  * https://docs.samsungknox.com/dev/knox-cloud-authentication/kbas/kba-1242-authentication-fails-due-to-expired-access-token),
  * values wrapped in one-element arrays, which are unwrapped here and in `classifyEnvelope`.
@@ -88,10 +89,13 @@ export function readEnvelope(parsed: unknown, failureStatus: boolean): ErrorEnve
   }
   const successFlag = typeof result === 'string' && result.toUpperCase() === 'SUCCESS';
   const code = unwrap(parsed.code) ?? unwrap(parsed.errorCode);
-  if (failFlag || failureStatus || (!successFlag && isErrorCode(normalizeCode(code)))) {
+  const message = unwrap(parsed.message);
+  const namesFailure =
+    code === undefined && typeof message === 'string' && isSymbolic(message) && !!lookupKnoxCode(message);
+  if (failFlag || failureStatus || (!successFlag && (isErrorCode(normalizeCode(code)) || namesFailure))) {
     return {
       code,
-      message: unwrap(parsed.message) ?? (typeof error === 'string' ? error : undefined),
+      message: message ?? (typeof error === 'string' ? error : undefined),
       reason: unwrap(parsed.reason) ?? unwrap(parsed.data) ?? unwrap(parsed.errorMessage),
     };
   }

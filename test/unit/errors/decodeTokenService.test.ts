@@ -65,12 +65,20 @@ describe('decode: Knox Cloud Authentication (token service) envelope', () => {
     expect(tokenServiceCode('ACCESS_TOKEN_BAD_REQUEST').code).toBe('40122050');
   });
 
+  it('reads a body that only names a token-service failure at HTTP 200 as that failure', () => {
+    expect(failureOf(200, { message: ['ACCESS_TOKEN_EXPIRED'], data: ['detail'] })).toMatchObject({
+      code: '4032251',
+      reason: 'detail',
+    });
+  });
+
   it('keeps 2xx bodies without an error code successes (no code, a success code, result SUCCESS)', () => {
     for (const body of [
       { accessToken: 'abc' },
       { code: 2000000, message: 'SUCCESS', data: [] },
       { result: 'SUCCESS', code: 4000000 },
       { code: ['OK'] },
+      { message: 'Payment overdue, call +15550100' },
     ]) {
       expect(decode({ status: 200, body: JSON.stringify(body) }).ok).toBe(true);
     }
