@@ -49,8 +49,8 @@ export interface KnoxCall {
 /**
  * Sends one Knox Guard call with everything a call needs: the signed token, one token renewal
  * when Knox refuses the token (HTTP 401, or an expiry/auth code at any status; a renewed token
- * refused again as expired within seconds is TOKEN_CLOCK_SKEW), full-jitter retries on retryable failures (429, 5xx, timeouts, resets, malformed 2xx)
- * honouring `Retry-After`, and the caller's deadline, which caps both the waits and each
+ * refused again as expired within seconds is TOKEN_CLOCK_SKEW), full-jitter retries on retryable
+ * failures (429, 5xx, timeouts, resets, malformed 2xx) honouring `Retry-After`, and the caller's deadline, which caps both the waits and each
  * request's timeout. Resolves with the decoded success body or throws the last `KnoxGuardError`.
  *
  * @example
