@@ -32,6 +32,13 @@ export const DEFAULT_CODE_RULES = {
   TIMEOUT: { action: RuleAction.alert, persistFor: DEFAULT_PERSIST_FOR },
   TRANSPORT_ERROR: { action: RuleAction.alert, persistFor: DEFAULT_PERSIST_FOR },
   MALFORMED_RESPONSE: { action: RuleAction.alert, persistFor: DEFAULT_PERSIST_FOR },
+  // Knox Cloud Authentication (token service): no token, no call; alert at once. A second expiry
+  // right after renewal arrives as TOKEN_CLOCK_SKEW, whose runbook line says to check the clock.
+  TOKEN_CLOCK_SKEW: { action: RuleAction.alert },
+  AUTHENTICATION_FAIL: { action: RuleAction.alert },
+  ACCESS_TOKEN_INVALID: { action: RuleAction.alert },
+  ACCESS_TOKEN_BAD_REQUEST: { action: RuleAction.alert },
+  IDP_AUTHORIZATION_FAIL: { action: RuleAction.alert },
 } as const;
 
 /**
@@ -50,4 +57,9 @@ export const DEFAULT_INHIBIT_SOURCES = [
   'USER_BLOCKED_STATE',
   'USER_PENDING_STATE',
   'TENANT_NOT_FOUND',
+  'TOKEN_CLOCK_SKEW',
+  'AUTHENTICATION_FAIL',
+  'ACCESS_TOKEN_INVALID',
+  'ACCESS_TOKEN_BAD_REQUEST',
+  'IDP_AUTHORIZATION_FAIL',
 ] as const;

@@ -1,10 +1,18 @@
-import { classifyHttpStatus, HTTP_STATUSES, KNOX_CODES, SERVICE_CODES, SyntheticCode } from '../errors';
+import {
+  classifyHttpStatus,
+  HTTP_STATUSES,
+  KNOX_CODES,
+  SERVICE_CODES,
+  SyntheticCode,
+  TOKEN_SERVICE_CODES,
+} from '../errors';
 
 // Every symbolic name a decoded failure can carry: catalog codes, documented HTTP statuses, the
 // gateway statuses, our synthetic codes and the service's own codes. Rules may also name a Knox code by number or an
 // `HTTP_nnn` fallback, so an unknown code that arrives in production can be tuned without a release.
 const names = new Set<string>([
   ...KNOX_CODES.map((entry) => entry.codeName),
+  ...TOKEN_SERVICE_CODES.map((entry) => entry.codeName),
   ...HTTP_STATUSES.map((entry) => entry.codeName),
   ...[502, 503, 504].map((status) => classifyHttpStatus(status).codeName),
   ...Object.values(SyntheticCode),

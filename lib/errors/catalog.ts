@@ -356,7 +356,8 @@ const byCode = new Map<string, KnoxCodeEntry>(entries.map((entry) => [entry.code
 const byName = new Map<string, KnoxCodeEntry>(entries.map((entry) => [entry.codeName, entry]));
 
 /**
- * Looks up a Knox Guard code by its number (as string or number) or its symbolic name.
+ * Looks up a Knox Guard or Knox Cloud Authentication (token service) code by its number (as
+ * string or number) or its symbolic name; a name both use gives the Knox Guard row.
  *
  * @example
  * lookupKnoxCode(4001809)?.codeName; // 'LICENSE_IS_LACK'
@@ -364,7 +365,8 @@ const byName = new Map<string, KnoxCodeEntry>(entries.map((entry) => [entry.code
  */
 export function lookupKnoxCode(codeOrName: string | number): KnoxCodeEntry | undefined {
   const key = String(codeOrName).trim();
-  return byCode.get(key) ?? byName.get(key);
+  // Knox Guard's own entries win a name both services use (API_KEY_RESTRICTION_INVALID, ...).
+  return byCode.get(key) ?? byName.get(key) ?? tokenByCode.get(key) ?? tokenByName.get(key);
 }
 
 /**
@@ -377,5 +379,193 @@ export function lookupKnoxCode(codeOrName: string | number): KnoxCodeEntry | und
 export function knoxCode(name: KnoxCodeName): KnoxCodeEntry {
   const entry = byName.get(name);
   if (!entry) throw new RangeError(`Unknown Knox Guard code name: ${name}`);
+  return entry;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Knox Cloud Authentication (the token service, `/ams/v1/users/accesstoken`): its own codes, sent
+// in its own envelope `{code, message, data}` whose values may be one-element arrays (KBA-1242).
+// A separate group so the 24 Knox Guard rows stay exactly the Knox Guard table.
+
+/**
+ * Where the token-service rows come from: the Knox Cloud Authentication troubleshooting table
+ * (4002250, 4002251, 4010011, 40122050, 4032251, 4032252, 4042251, 4042252), KBA-1242 (4030000
+ * with array values, caused by clock or time-zone differences) and the Knox Configure / Knox
+ * Mobile Enrollment error pages (4012250 ACCESS_TOKEN_BAD_REQUEST at HTTP 401).
+ */
+export const TOKEN_SERVICE_SOURCES = [
+  'https://docs.samsungknox.com/dev/knox-cloud-authentication/troubleshooting-knox-cloud-services/',
+  'https://docs.samsungknox.com/dev/knox-cloud-authentication/kbas/kba-1242-authentication-fails-due-to-expired-access-token',
+  'https://docs.samsungknox.com/dev/knox-configure/error-codes/',
+] as const;
+
+const tokenEntries = [
+  {
+    code: '4030000',
+    codeName: 'AUTHENTICATION_FAIL',
+    httpStatus: 403,
+    description:
+      "Knox Cloud Authentication could not verify the signed token; typically it counts as expired because the signing clock differs from Knox's (KBA-1242).",
+    category: Category.auth,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.developer,
+    remediation:
+      'The client renews the token once by itself; if it still fails, check the clock and time zone of the host that signs the JWTs (NTP), then that certificate.json and the client identifier belong to the same API key.',
+  },
+  {
+    code: '4032251',
+    codeName: 'ACCESS_TOKEN_EXPIRED',
+    httpStatus: 403,
+    description: 'The access token has expired; a new one must be generated.',
+    category: Category.auth,
+    severity: Severity.warning,
+    retryable: false,
+    actionable: false,
+    scope: Scope.tenant,
+    actor: Actor.nobody,
+    remediation:
+      'None: the client generates a new access token once and resends; a second expiry right after that is reported as TOKEN_CLOCK_SKEW.',
+  },
+  {
+    code: '4032252',
+    codeName: 'ACCESS_TOKEN_INVALID',
+    httpStatus: 403,
+    description: 'The access token is not valid for this API key (unknown, revoked or altered).',
+    category: Category.auth,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.knoxAdmin,
+    remediation:
+      'The client renews the token once by itself; if it is refused again, check that the API key is still active in the Knox Cloud API portal and that the secret holds its certificate.json.',
+  },
+  {
+    code: '4002250',
+    codeName: 'API_KEY_NON_UNIQUE_JWTID',
+    httpStatus: 400,
+    description: 'A signed JWT was sent a second time; Knox accepts each JWT id (jti) once.',
+    category: Category.auth,
+    severity: Severity.warning,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.developer,
+    remediation:
+      'The client signs a fresh JWT for every token request and retries by itself; if this persists, find what replays requests between Lambda and Knox (a proxy retrying POSTs).',
+  },
+  {
+    code: '4002251',
+    codeName: 'ACCESS_TOKEN_TIMEOUT_VALIDITY_RESOURCE_INVALID_PARAM',
+    httpStatus: 400,
+    description: 'validityForAccessTokenInMinutes in the token request is not a valid int32.',
+    category: Category.configuration,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.developer,
+    remediation:
+      'The client always asks for 30 minutes; if Knox refuses that, open a Samsung Knox ticket quoting the answer (the allowed range is not documented).',
+  },
+  {
+    code: '4010011',
+    codeName: 'IDP_AUTHORIZATION_FAIL',
+    httpStatus: 401,
+    description: 'Knox could not authorize the Samsung Account app id behind the API key.',
+    category: Category.auth,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.knoxAdmin,
+    remediation:
+      'Check the Samsung account that owns the API key can still sign in to the Knox Admin Portal; issue a new key from an active admin if not.',
+  },
+  {
+    code: '40122050',
+    codeName: 'ACCESS_TOKEN_BAD_REQUEST',
+    httpStatus: 401,
+    description:
+      'The signed JWT is malformed or its signature does not verify with the registered public key.',
+    category: Category.auth,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.knoxAdmin,
+    remediation:
+      'Check that certificate.json in the secret is the key pair downloaded with this client identifier; regenerate both in the Knox Cloud API portal if unsure.',
+  },
+  {
+    code: '4012250',
+    codeName: 'ACCESS_TOKEN_BAD_REQUEST',
+    httpStatus: 401,
+    description:
+      'The signed JWT is malformed or its signature does not verify with the registered public key.',
+    category: Category.auth,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.knoxAdmin,
+    remediation:
+      'Check that certificate.json in the secret is the key pair downloaded with this client identifier; regenerate both in the Knox Cloud API portal if unsure.',
+  },
+  {
+    code: '4042251',
+    codeName: 'API_KEY_RESTRICTION_NOT_FOUND',
+    httpStatus: 404,
+    description: 'The token service found no access restriction for the API key it was configured with.',
+    category: Category.auth,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.knoxAdmin,
+    remediation: 'Re-create the API key restriction (or the key itself) in the Knox Cloud API portal.',
+  },
+  {
+    code: '4042252',
+    codeName: 'API_KEY_RESTRICTION_INVALID',
+    httpStatus: 404,
+    description:
+      "The calling address does not satisfy the API key's access restriction, or the restriction is malformed.",
+    category: Category.auth,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.knoxAdmin,
+    remediation:
+      "Update the API key's allowed IP ranges in the Knox Cloud API portal to include the Lambda NAT gateway addresses.",
+  },
+] as const satisfies readonly KnoxCodeEntry[];
+
+/** The Knox Cloud Authentication (token service) codes, in its table's order; see `TOKEN_SERVICE_SOURCES`. */
+export const TOKEN_SERVICE_CODES: readonly KnoxCodeEntry[] = tokenEntries;
+
+/** The symbolic names of the token-service group (e.g. `'ACCESS_TOKEN_EXPIRED'`). */
+export type TokenServiceCodeName = (typeof tokenEntries)[number]['codeName'];
+
+const tokenByCode = new Map<string, KnoxCodeEntry>(tokenEntries.map((entry) => [entry.code, entry]));
+// The first row of a name wins (40122050 before 4012250), as the table lists them.
+const tokenByName = new Map<string, KnoxCodeEntry>(
+  [...tokenEntries].reverse().map((entry) => [entry.codeName, entry]),
+);
+
+/**
+ * The token-service entry for a name of that group; throws on a typo. Unlike `knoxCode`, a name
+ * both services use (`API_KEY_RESTRICTION_INVALID`) gives the token service's row.
+ *
+ * @example
+ * tokenServiceCode('API_KEY_NON_UNIQUE_JWTID').code; // '4002250'
+ */
+export function tokenServiceCode(name: TokenServiceCodeName): KnoxCodeEntry {
+  const entry = tokenByName.get(name);
+  if (!entry) throw new RangeError(`Unknown Knox Cloud Authentication code name: ${name}`);
   return entry;
 }

@@ -37,8 +37,9 @@ const NOT_JSON = Symbol('not-json');
 /**
  * Turns any Knox Guard HTTP response into success or a classified `KnoxGuardError`. Never throws:
  * unknown codes fall back on the HTTP status (or the code's first three digits), codes may be
- * numbers or strings, `result: FAIL` on HTTP 200 is a failure, and empty, HTML, plain-text or
- * truncated bodies become a failure whose reason says what arrived.
+ * numbers or strings (or one-element arrays of either, as the token service sends them),
+ * `result: FAIL` or a top-level error code on HTTP 200 is a failure, and empty, HTML, plain-text
+ * or truncated bodies become a failure whose reason says what arrived.
  *
  * @example
  * const result = decode({ status: 400, body: '{"result":"FAIL","error":{"code":4001809,"message":"LICENSE_IS_LACK","reason":"No licence"}}' });
@@ -71,20 +72,31 @@ export interface ErrorEnvelope {
 /**
  * Reads the error envelope out of a parsed body, or `undefined` when the body does not report a
  * failure. `failureStatus` says the HTTP status already was an error, so a bare `{code, message}`
- * (the token endpoint's shape) counts.
+ * (the token endpoint's shape) counts. A top-level `code` that is an error code (4xx/5xx prefix)
+ * (or, without a code, a `message` that is a catalogued code name) is a failure whatever the
+ * status: Knox Cloud Authentication has been seen answering
+ * `{"code":["4030000"],"message":["AUTHENTICATION_FAIL"],"data":["..."]}` (KBA-1242,
+ * https://docs.samsungknox.com/dev/knox-cloud-authentication/kbas/kba-1242-authentication-fails-due-to-expired-access-token),
+ * values wrapped in one-element arrays, which are unwrapped here and in `classifyEnvelope`.
  */
 export function readEnvelope(parsed: unknown, failureStatus: boolean): ErrorEnvelope | undefined {
   if (!isRecord(parsed)) return failureStatus ? {} : undefined;
-  const failFlag = typeof parsed.result === 'string' && parsed.result.toUpperCase() === 'FAIL';
+  const result = unwrap(parsed.result);
+  const failFlag = typeof result === 'string' && result.toUpperCase() === 'FAIL';
   const error = parsed.error;
   if (isRecord(error) && (error.code !== undefined || error.message !== undefined || failFlag)) {
-    return { code: error.code, message: error.message, reason: error.reason ?? error.data };
+    return { code: error.code, message: error.message, reason: unwrap(error.reason) ?? unwrap(error.data) };
   }
-  if (failFlag || failureStatus) {
+  const successFlag = typeof result === 'string' && result.toUpperCase() === 'SUCCESS';
+  const code = unwrap(parsed.code) ?? unwrap(parsed.errorCode);
+  const message = unwrap(parsed.message);
+  const namesFailure =
+    code === undefined && typeof message === 'string' && isSymbolic(message) && !!lookupKnoxCode(message);
+  if (failFlag || failureStatus || (!successFlag && (isErrorCode(normalizeCode(code)) || namesFailure))) {
     return {
-      code: parsed.code ?? parsed.errorCode,
-      message: parsed.message ?? (typeof error === 'string' ? error : undefined),
-      reason: parsed.reason ?? parsed.data ?? parsed.errorMessage,
+      code,
+      message: message ?? (typeof error === 'string' ? error : undefined),
+      reason: unwrap(parsed.reason) ?? unwrap(parsed.data) ?? unwrap(parsed.errorMessage),
     };
   }
   return undefined;
@@ -124,11 +136,13 @@ export function classifyEnvelope(
   receivedStatus: number,
   extras: FailureExtras = {},
 ): KnoxGuardFailure {
-  const code = normalizeCode(envelope.code);
-  const givenName = typeof envelope.message === 'string' ? envelope.message.trim() : '';
+  const code = normalizeCode(unwrap(envelope.code));
+  const message = unwrap(envelope.message);
+  const givenName = typeof message === 'string' ? message.trim() : '';
   const entry =
     (code && lookupKnoxCode(code)) || (isSymbolic(givenName) ? lookupKnoxCode(givenName) : undefined);
-  const reasonText = cleanText(envelope.reason) ?? cleanText(isSymbolic(givenName) ? undefined : givenName);
+  const reasonText =
+    cleanText(unwrap(envelope.reason)) ?? cleanText(isSymbolic(givenName) ? undefined : givenName);
 
   if (entry) {
     return {
@@ -245,6 +259,20 @@ function normalizeCode(code: unknown): string | undefined {
     if (/^\d{1,12}$/.test(trimmed)) return String(Number(trimmed));
   }
   return undefined;
+}
+
+/**
+ * The value inside a one-element array (Knox Cloud Authentication wraps `code`, `message` and
+ * `data` that way, KBA-1242); anything else unchanged.
+ */
+function unwrap(value: unknown): unknown {
+  return Array.isArray(value) && value.length === 1 ? value[0] : value;
+}
+
+// A code that names a failure: seven or more digits whose first three are a 4xx/5xx status
+// (`2000000` SUCCESS, seen inside success bodies, is not one).
+function isErrorCode(code: string | undefined): boolean {
+  return statusFromCode(code) !== undefined;
 }
 
 function statusFromCode(code: string | undefined): number | undefined {

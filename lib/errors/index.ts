@@ -1,4 +1,14 @@
-export { KNOX_CODES, type KnoxCodeEntry, type KnoxCodeName, knoxCode, lookupKnoxCode } from './catalog';
+export {
+  KNOX_CODES,
+  type KnoxCodeEntry,
+  type KnoxCodeName,
+  knoxCode,
+  lookupKnoxCode,
+  TOKEN_SERVICE_CODES,
+  TOKEN_SERVICE_SOURCES,
+  type TokenServiceCodeName,
+  tokenServiceCode,
+} from './catalog';
 export { Actor, Category, Scope, Severity, SyntheticCode } from './constants';
 export {
   classifyEnvelope,

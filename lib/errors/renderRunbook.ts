@@ -1,8 +1,26 @@
-import { KNOX_CODES } from './catalog';
+import { KNOX_CODES, type KnoxCodeEntry, TOKEN_SERVICE_CODES, TOKEN_SERVICE_SOURCES } from './catalog';
 import { HTTP_STATUSES } from './httpStatuses';
 import { SERVICE_CODES } from './serviceCodes';
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replace(/\s+/g, ' ');
+
+const codeRow = (entry: KnoxCodeEntry): string =>
+  [
+    entry.code,
+    `\`${entry.codeName}\``,
+    String(entry.httpStatus),
+    entry.description,
+    entry.category,
+    entry.severity,
+    entry.scope,
+    entry.retryable ? 'yes' : 'no',
+    entry.actionable ? entry.actor : `${entry.actor} (no action needed)`,
+    entry.remediation,
+  ]
+    .map(escapeCell)
+    .join(' | ')
+    .replace(/^/, '| ')
+    .concat(' |');
 
 /**
  * Renders `docs/error-codes.md`, the admins' runbook, from the catalog. Pure and deterministic,
@@ -25,24 +43,22 @@ export function renderRunbook(): string {
     '',
     '| Code | Name | HTTP | Meaning | Category | Severity | Scope | Retryable | Who must act | What to do |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...KNOX_CODES.map((entry) =>
-      [
-        entry.code,
-        `\`${entry.codeName}\``,
-        String(entry.httpStatus),
-        entry.description,
-        entry.category,
-        entry.severity,
-        entry.scope,
-        entry.retryable ? 'yes' : 'no',
-        entry.actionable ? entry.actor : `${entry.actor} (no action needed)`,
-        entry.remediation,
-      ]
-        .map(escapeCell)
-        .join(' | ')
-        .replace(/^/, '| ')
-        .concat(' |'),
-    ),
+    ...KNOX_CODES.map(codeRow),
+    '',
+    '## Knox Cloud Authentication (token service) codes',
+    '',
+    'The token service (`/ams/v1/users/accesstoken`) answers `{code, message, data}`, sometimes with',
+    'each value in a one-element array; either form decodes to the rows below, at any HTTP status.',
+    'The client renews the access token once on `AUTHENTICATION_FAIL`, `ACCESS_TOKEN_EXPIRED`,',
+    '`ACCESS_TOKEN_INVALID`, `AUTHORIZATION_FAIL` or HTTP 401, and signs a fresh JWT for every',
+    'token request. Sources:',
+    ...TOKEN_SERVICE_SOURCES.map((url) => `<${url}>`)
+      .join(',\n')
+      .split('\n'),
+    '',
+    '| Code | Name | HTTP | Meaning | Category | Severity | Scope | Retryable | Who must act | What to do |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...TOKEN_SERVICE_CODES.map(codeRow),
     '',
     '## HTTP statuses (fallback when the code is unknown)',
     '',

@@ -8,6 +8,23 @@ import type { KnoxGuardFailure } from './KnoxGuardError';
  */
 const entries = [
   {
+    // KBA-1242: Knox deems a token expired when the clock that signed it disagrees with Knox's.
+    // https://docs.samsungknox.com/dev/knox-cloud-authentication/kbas/kba-1242-authentication-fails-due-to-expired-access-token
+    code: 'TOKEN_CLOCK_SKEW',
+    codeName: 'TOKEN_CLOCK_SKEW',
+    httpStatus: 0,
+    description:
+      'Knox refused a freshly issued access token as expired: the clock that signs the JWTs and Knox disagree, so no call can succeed.',
+    category: Category.auth,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.developer,
+    remediation:
+      "Compare the signing host's clock and time zone with real time (NTP; on Lambda, the log timestamps against Knox's Date header), fix it and re-run; if the host is right, open a Samsung Knox ticket quoting the answer (KBA-1242).",
+  },
+  {
     code: 'LICENSE_SEATS_LOW',
     codeName: 'LICENSE_SEATS_LOW',
     httpStatus: 0,

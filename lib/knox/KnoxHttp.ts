@@ -5,6 +5,7 @@ import { API_TOKEN_HEADER } from './constants';
 import { type HttpResponse, type HttpTransport, HttpTransportError } from './HttpTransport';
 import type { KnoxTokenProvider } from './KnoxTokenProvider';
 import type { ReleaseSlot, RequestGate } from './RequestSlots';
+import { CLOCK_SKEW_TOKEN_AGE_MS, clockSkewError, isTokenExpiry, isTokenRefusal } from './tokenRefusal';
 import type { Clock, KnoxLogger } from './types';
 
 export interface KnoxHttpSettings {
@@ -23,6 +24,10 @@ export interface KnoxHttpSettings {
 export interface KnoxCall {
   readonly method: 'GET' | 'POST' | 'PUT';
   readonly path: string;
+  /**
+   * The JSON body; a function is called once per attempt for a body that must differ between
+   * attempts (the token request signs a JWT with a new `jti` each time).
+   */
   readonly body?: unknown;
   /** Epoch ms after which no new attempt starts. */
   readonly deadline?: number | undefined;
@@ -42,9 +47,10 @@ export interface KnoxCall {
 }
 
 /**
- * Sends one Knox Guard call with everything a call needs: the signed token, one token renewal on
- * a 401, full-jitter retries on retryable failures (429, 5xx, timeouts, resets, malformed 2xx)
- * honouring `Retry-After`, and the caller's deadline, which caps both the waits and each
+ * Sends one Knox Guard call with everything a call needs: the signed token, one token renewal
+ * when Knox refuses the token (HTTP 401, or an expiry/auth code at any status; a renewed token
+ * refused again as expired within seconds is TOKEN_CLOCK_SKEW), full-jitter retries on retryable
+ * failures (429, 5xx, timeouts, resets, malformed 2xx) honouring `Retry-After`, and the caller's deadline, which caps both the waits and each
  * request's timeout. Resolves with the decoded success body or throws the last `KnoxGuardError`.
  *
  * @example
@@ -65,7 +71,7 @@ export class KnoxHttp {
 
   async call(call: KnoxCall): Promise<unknown> {
     const { clock, maxAttempts, logger } = this.#settings;
-    let renewedAfter401 = false;
+    let renewed = false;
     let lastError: KnoxGuardError | undefined;
     for (let attempt = 1; ; attempt += 1) {
       if (timeLeft(call, clock) <= 0) throw lastError ?? deadlineError(call.path);
@@ -79,17 +85,30 @@ export class KnoxHttp {
         const remaining = timeLeft(call, clock);
         if (remaining <= 0) throw lastError ?? deadlineError(call.path);
         const apiToken = call.auth ? await this.#requireTokens().apiToken(call.deadline) : undefined;
-        const outcome = await this.#attempt(call, apiToken, remaining, release);
+        const body = typeof call.body === 'function' ? (call.body as () => unknown)() : call.body;
+        const outcome = await this.#attempt(
+          body === call.body ? call : { ...call, body },
+          apiToken,
+          remaining,
+          release,
+        );
         if (!(outcome instanceof KnoxGuardError)) return outcome.body;
         error = outcome;
         lastError = error;
-        if (apiToken !== undefined && error.receivedStatus === 401 && !renewedAfter401) {
-          // The token may have expired early (clock skew) or been revoked: renew once, resend now.
-          renewedAfter401 = true;
-          this.#requireTokens().invalidate(apiToken);
-          logger?.info('knox token rejected, renewing once', { path: call.path });
-          attempt -= 1;
-          continue;
+        if (apiToken !== undefined && isTokenRefusal(error)) {
+          const tokens = this.#requireTokens();
+          if (!renewed) {
+            // The token may have expired early (clock skew) or been revoked: renew once, resend now.
+            renewed = true;
+            tokens.invalidate(apiToken);
+            logger?.info('knox token rejected, renewing once', { path: call.path, code: error.code });
+            attempt -= 1;
+            continue;
+          }
+          const age = tokens.ageOf(apiToken);
+          if (isTokenExpiry(error) && age !== undefined && age < CLOCK_SKEW_TOKEN_AGE_MS) {
+            throw clockSkewError(error, age);
+          }
         }
         retryable = call.shouldRetry ? call.shouldRetry(error) : error.retryable;
       } finally {

@@ -1,16 +1,24 @@
-import { malformedResponseError } from '../errors';
+import { KnoxGuardError, malformedResponseError, tokenServiceCode } from '../errors';
 import { CLIENT_DEFAULTS, KNOX_JWT } from './constants';
 import { signKnoxJwt } from './knoxJwt';
 import type { KnoxCredentials } from './parseCertificate';
 import type { Clock } from './types';
 
-/** Sends the access-token request; in the client it is the retrying HTTP call without auth. */
+/** The access-token request body (Knox Cloud Authentication, `POST /ams/v1/users/accesstoken`). */
+export interface AccessTokenRequest {
+  readonly clientIdentifierJwt: string;
+  readonly base64EncodedStringPublicKey: string;
+  readonly validityForAccessTokenInMinutes: number;
+}
+
+/**
+ * Sends the access-token request; in the client it is the retrying HTTP call without auth. It
+ * gets a body FACTORY and must call it once per attempt: Knox records every JWT id (`jti`) it
+ * sees and refuses a second use with 4002250 API_KEY_NON_UNIQUE_JWTID, so a retry after an answer
+ * lost on the way back must carry a newly signed JWT, never the same body again.
+ */
 export type IssueAccessToken = (
-  body: {
-    clientIdentifierJwt: string;
-    base64EncodedStringPublicKey: string;
-    validityForAccessTokenInMinutes: number;
-  },
+  body: () => AccessTokenRequest,
   deadline: number | undefined,
 ) => Promise<unknown>;
 
@@ -27,13 +35,21 @@ export interface KnoxTokenProviderOptions {
 interface CachedToken {
   readonly apiToken: string;
   readonly renewAt: number;
+  /** When the signed token was made, by our clock (how fresh it was when Knox refused it). */
+  readonly issuedAt: number;
 }
+
+const NON_UNIQUE_JWT_ID = tokenServiceCode('API_KEY_NON_UNIQUE_JWTID').code;
 
 /**
  * Holds the signed access token (`x-knox-apitoken`). Knox Guard has no refresh endpoint, so a
  * renewal repeats the whole flow: sign the client identifier, ask `/ams/v1/users/accesstoken` for
- * an access token, sign that. Concurrent callers share one renewal; a 401 invalidates the token
- * that was rejected (not a newer one another caller already fetched).
+ * an access token, sign that. Every attempt of the token request signs its own JWT with a new
+ * `jti` (Knox refuses a reused one with 4002250, see
+ * https://docs.samsungknox.com/dev/knox-cloud-authentication/troubleshooting-knox-cloud-services/);
+ * a 4002250 answer, which means an earlier copy of the request reached Knox, is asked once more
+ * with a fresh JWT. Concurrent callers share one renewal; a refused token is invalidated only if
+ * it is still the current one (not a newer one another caller already fetched).
  *
  * @example
  * const tokens = new KnoxTokenProvider({ credentials, clientIdentifier, clock, issue });
@@ -80,21 +96,39 @@ export class KnoxTokenProvider {
     if (this.#cached?.apiToken === apiToken) this.#cached = undefined;
   }
 
+  /**
+   * How long ago (ms, by our clock) `apiToken` was signed, or `undefined` when it is not the
+   * current token. A token Knox calls expired seconds after it was made means clock skew.
+   */
+  ageOf(apiToken: string): number | undefined {
+    const cached = this.#cached;
+    return cached?.apiToken === apiToken ? this.#options.clock.now() - cached.issuedAt : undefined;
+  }
+
   async #renew(deadline: number | undefined): Promise<CachedToken> {
     const { credentials, clientIdentifier, clock, issue } = this.#options;
     const publicKey = credentials.publicKeyBase64;
-    const requestedAt = clock.now();
-    const clientIdentifierJwt = signKnoxJwt({ clientIdentifier, publicKey }, credentials.privateKey, {
-      now: requestedAt,
-    });
-    const body = await issue(
-      {
-        clientIdentifierJwt,
+    let requestedAt = clock.now();
+    // Called by `issue` once per attempt: each attempt is a new JWT with a new jti.
+    const sign = (): AccessTokenRequest => {
+      requestedAt = clock.now();
+      return {
+        clientIdentifierJwt: signKnoxJwt({ clientIdentifier, publicKey }, credentials.privateKey, {
+          now: requestedAt,
+        }),
         base64EncodedStringPublicKey: publicKey,
         validityForAccessTokenInMinutes: this.#validityMinutes,
-      },
-      deadline,
-    );
+      };
+    };
+    let body: unknown;
+    try {
+      body = await issue(sign, deadline);
+    } catch (error) {
+      if (!(error instanceof KnoxGuardError) || error.code !== NON_UNIQUE_JWT_ID) throw error;
+      // A copy of our request reached Knox before (an answer lost on the way back, a replaying
+      // proxy): the jti is spent, not the key. Once more with a new one; a second refusal stands.
+      body = await issue(sign, deadline);
+    }
     const accessToken = (body as { accessToken?: unknown } | undefined)?.accessToken;
     if (typeof accessToken !== 'string' || accessToken === '') {
       throw malformedResponseError(200, 'The access token answer has no accessToken.');
@@ -107,7 +141,7 @@ export class KnoxTokenProvider {
       signedAt + KNOX_JWT.lifetimeSeconds * 1000,
     );
     this.#issued += 1;
-    this.#cached = { apiToken, renewAt: expiresAt - this.#marginMs };
+    this.#cached = { apiToken, renewAt: expiresAt - this.#marginMs, issuedAt: signedAt };
     return this.#cached;
   }
 }

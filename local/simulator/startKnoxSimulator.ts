@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type KnoxCodeName, knoxCode } from '../../lib/errors';
+import { type KnoxCodeEntry, type KnoxCodeName, knoxCode, tokenServiceCode } from '../../lib/errors';
 import { DEVICE_OPERATIONS, type DeviceOperation, KNOX_PATHS, parseCertificate } from '../../lib/knox';
 import type { SimDevice } from './DeviceStore';
 import { type SimApiKey, type SimFailure, SimulatorState } from './SimulatorState';
@@ -25,6 +25,11 @@ export interface SimFault {
   reset?: boolean;
   /** Handle the request, then send only the first half of the body (a cut-off JSON). */
   truncate?: boolean;
+  /**
+   * Handle the request (its effects stay: a token request's `jti` is recorded, an operation is
+   * applied), then destroy the connection without an answer: the answer lost on the way back.
+   */
+  dropAnswer?: boolean;
 }
 
 export interface SimStats {
@@ -57,6 +62,28 @@ export interface KnoxSimulatorOptions {
    * latencyMs, or later when computing it took longer (see `handle`). Default 0.
    */
   latencyMs?: number;
+  /**
+   * How the token endpoint (Knox Cloud Authentication) writes its errors: `{code, message, data}`
+   * with plain values ('object', default) or each value in a one-element array ('array'), as
+   * KBA-1242 shows.
+   */
+  tokenErrorForm?: 'object' | 'array';
+  /**
+   * Access tokens expire this many simulator ms after issue instead of after their requested
+   * validity; 0 makes every token expired at birth, which is what a skewed client clock looks
+   * like from Knox's side.
+   */
+  expireTokensAfterMs?: number;
+  /**
+   * How a call with an expired access token is answered: Knox Guard's 401 AUTHORIZATION_FAIL
+   * (default), or Knox Cloud Authentication's 4030000 AUTHENTICATION_FAIL (KBA-1242) or 4032251
+   * ACCESS_TOKEN_EXPIRED in the token service's envelope; `status` overrides the HTTP status
+   * (the 4030000 body has been seen with 200).
+   */
+  expiredTokenAnswer?: {
+    code: 'AUTHORIZATION_FAIL' | 'AUTHENTICATION_FAIL' | 'ACCESS_TOKEN_EXPIRED';
+    status?: number;
+  };
 }
 
 export interface KnoxSimulator {
@@ -123,10 +150,27 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
       body: { result: 'FAIL', error: { code: codeValue(entry.code), message: entry.codeName, reason } },
     };
   };
-  const tokenError = (status: number, code: string, message: string, data: string): Answer => ({
-    status,
-    body: { code: codeValue(code), message, data },
-  });
+  // Knox Cloud Authentication's own envelope, `{code, message, data}`, optionally with each value
+  // in a one-element array (KBA-1242). Not Knox Guard's `{result, error}`.
+  const tokenError = (entry: KnoxCodeEntry, data: string, status = entry.httpStatus): Answer => {
+    const wrap = (value: unknown) => (options.tokenErrorForm === 'array' ? [value] : value);
+    return {
+      status,
+      body: { code: wrap(codeValue(entry.code)), message: wrap(entry.codeName), data: wrap(data) },
+    };
+  };
+  const expiredToken = (): Answer => {
+    const chosen = options.expiredTokenAnswer;
+    if (chosen === undefined || chosen.code === 'AUTHORIZATION_FAIL') {
+      const answer = kgError('AUTHORIZATION_FAIL', 'The access token has expired.');
+      return chosen?.status === undefined ? answer : { ...answer, status: chosen.status };
+    }
+    return tokenError(
+      tokenServiceCode(chosen.code),
+      'Failed to parse jwt token with any user public key: access token has expired',
+      chosen.status,
+    );
+  };
   const fromFailure = (failure: SimFailure): Answer => kgError(failure.code, failure.reason);
 
   function record(path: string): void {
@@ -169,39 +213,57 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
   function issueToken(body: Record<string, unknown>, remoteIp: string): Answer {
     const jwt = body.clientIdentifierJwt;
     if (typeof jwt !== 'string')
-      return tokenError(400, '4000000', 'RESOURCE_INVALID_PARAM', 'clientIdentifierJwt is required.');
+      return tokenError(knoxCode('RESOURCE_INVALID_PARAM'), 'clientIdentifierJwt is required.');
+    const validity = body.validityForAccessTokenInMinutes;
+    if (validity !== undefined && !(Number.isInteger(validity) && Math.abs(validity as number) < 2 ** 31)) {
+      return tokenError(
+        tokenServiceCode('ACCESS_TOKEN_TIMEOUT_VALIDITY_RESOURCE_INVALID_PARAM'),
+        'validityForAccessTokenInMinutes must be an int32.',
+      );
+    }
     const claimed = peekJwtPayload(jwt)?.clientIdentifier;
     const key = typeof claimed === 'string' ? state.apiKeys.get(claimed) : undefined;
-    if (!key) return tokenError(401, '4010000', 'AUTHORIZATION_FAIL', 'Unknown client identifier.');
+    if (!key)
+      return tokenError(tokenServiceCode('AUTHENTICATION_FAIL'), 'No API key for this client identifier.');
     if (body.base64EncodedStringPublicKey !== key.publicKey) {
       return tokenError(
-        401,
-        '4010000',
-        'AUTHORIZATION_FAIL',
-        'The public key does not match the client identifier.',
+        tokenServiceCode('AUTHENTICATION_FAIL'),
+        'Failed to parse jwt token with any user public key.',
       );
     }
     const check = verifyKnoxToken(jwt, key.publicKey, clock.now());
-    if (!check.ok) return tokenError(401, '4010000', 'AUTHORIZATION_FAIL', check.reason);
+    if (!check.ok) {
+      const name = check.expired ? 'AUTHENTICATION_FAIL' : 'ACCESS_TOKEN_BAD_REQUEST';
+      return tokenError(tokenServiceCode(name), check.reason);
+    }
     const jti = check.payload.jti;
-    if (typeof jti !== 'string' || state.usedJtis.has(jti)) {
-      return tokenError(400, '4002250', 'API_KEY_NON_UNIQUE_JWTID', 'The JWT id was already used.');
+    if (typeof jti !== 'string' || jti === '')
+      return tokenError(tokenServiceCode('ACCESS_TOKEN_BAD_REQUEST'), 'The JWT has no jti.');
+    if (state.usedJtis.has(jti)) {
+      return tokenError(
+        tokenServiceCode('API_KEY_NON_UNIQUE_JWTID'),
+        'Cannot use the same jwt again. A newly signed jwt needs to be created.',
+      );
     }
     state.usedJtis.add(jti);
     const failure = state.principalFailure(key, remoteIp);
     if (failure) {
-      const entry = knoxCode(failure.code);
-      return tokenError(entry.httpStatus, entry.code, entry.codeName, failure.reason);
+      // The token service has its own rows for the key restriction; the rest are Knox's.
+      const entry =
+        failure.code === 'API_KEY_RESTRICTION_INVALID' || failure.code === 'API_KEY_RESTRICTION_NOT_FOUND'
+          ? tokenServiceCode(failure.code)
+          : knoxCode(failure.code);
+      return tokenError(entry, failure.reason);
     }
-    const requested = Number(body.validityForAccessTokenInMinutes);
-    const minutes = Number.isInteger(requested) && requested > 0 && requested <= 30 ? requested : 30;
+    const minutes = typeof validity === 'number' && validity > 0 && validity <= 30 ? validity : 30;
     const accessToken = randomBytes(24).toString('base64url');
     state.accessTokens.set(accessToken, {
       clientIdentifier: key.clientIdentifier,
-      expiresAt: clock.now() + minutes * 60_000,
+      expiresAt: clock.now() + (options.expireTokensAfterMs ?? minutes * 60_000),
       revoked: false,
     });
-    return { status: 200, body: { accessToken, validityForAccessTokenInMinutes: minutes } };
+    // Only `accessToken`: what Samsung's clients read, and all the answer is known to hold.
+    return { status: 200, body: { accessToken } };
   }
 
   function authenticate(header: string | undefined, remoteIp: string): SimApiKey | Answer {
@@ -210,12 +272,12 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     const key = [...state.apiKeys.values()].find((k) => k.publicKey === claims?.publicKey);
     if (!key) return kgError('AUTHORIZATION_FAIL', 'The token public key is not registered.');
     const check = verifyKnoxToken(header, key.publicKey, clock.now());
-    if (!check.ok) return kgError('AUTHORIZATION_FAIL', check.reason);
+    if (!check.ok) return check.expired ? expiredToken() : kgError('AUTHORIZATION_FAIL', check.reason);
     const token = state.accessTokens.get(String(check.payload.accessToken));
     if (!token || token.clientIdentifier !== key.clientIdentifier)
       return kgError('AUTHORIZATION_FAIL', 'Unknown access token.');
     if (token.revoked) return kgError('AUTHORIZATION_FAIL', 'The access token was revoked.');
-    if (token.expiresAt <= clock.now()) return kgError('AUTHORIZATION_FAIL', 'The access token has expired.');
+    if (token.expiresAt <= clock.now()) return expiredToken();
     const failure = state.principalFailure(key, remoteIp);
     return failure ? fromFailure(failure) : key;
   }
@@ -468,6 +530,10 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     const latency = state.limits.latencyMs;
     if (latency > 0) await nextTurn();
     const answer = await answerFor(req, path, text);
+    if (fault?.dropAnswer) {
+      req.socket.destroy();
+      return;
+    }
     let out = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     if (fault?.truncate) out = out.slice(0, Math.max(1, Math.floor(out.length / 2)));
     const early = arrived + latency - performance.now();

@@ -8,6 +8,9 @@ import {
   lookupKnoxCode,
   Scope,
   Severity,
+  TOKEN_SERVICE_CODES,
+  TOKEN_SERVICE_SOURCES,
+  tokenServiceCode,
 } from '../../../lib/errors';
 
 // The troubleshooting table as the seed lists it: code, name, HTTP status. Kept here literally so
@@ -89,8 +92,55 @@ describe('Knox Guard code catalog', () => {
   });
 
   it('returns undefined for unknown codes and throws on an unknown name', () => {
-    expect(lookupKnoxCode('4002250')).toBeUndefined();
+    expect(lookupKnoxCode('4002999')).toBeUndefined();
     expect(() => knoxCode('NOT_A_CODE' as never)).toThrow(RangeError);
+  });
+});
+
+// Knox Cloud Authentication's own table (token service), as Samsung's pages list it: code, name,
+// HTTP status (the code's first three digits).
+const TOKEN_SERVICE: ReadonlyArray<readonly [string, string, number]> = [
+  ['4030000', 'AUTHENTICATION_FAIL', 403],
+  ['4032251', 'ACCESS_TOKEN_EXPIRED', 403],
+  ['4032252', 'ACCESS_TOKEN_INVALID', 403],
+  ['4002250', 'API_KEY_NON_UNIQUE_JWTID', 400],
+  ['4002251', 'ACCESS_TOKEN_TIMEOUT_VALIDITY_RESOURCE_INVALID_PARAM', 400],
+  ['4010011', 'IDP_AUTHORIZATION_FAIL', 401],
+  ['40122050', 'ACCESS_TOKEN_BAD_REQUEST', 401],
+  ['4012250', 'ACCESS_TOKEN_BAD_REQUEST', 401],
+  ['4042251', 'API_KEY_RESTRICTION_NOT_FOUND', 404],
+  ['4042252', 'API_KEY_RESTRICTION_INVALID', 404],
+];
+
+describe('Knox Cloud Authentication (token service) codes', () => {
+  it('are a group of their own, beside the 24 Knox Guard codes', () => {
+    expect(TOKEN_SERVICE_CODES.map((entry) => entry.code)).toEqual(TOKEN_SERVICE.map(([code]) => code));
+    const guard = new Set(KNOX_CODES.map((entry) => entry.code));
+    for (const entry of TOKEN_SERVICE_CODES) expect(guard.has(entry.code)).toBe(false);
+    for (const url of TOKEN_SERVICE_SOURCES) expect(url).toMatch(/^https:\/\/docs\.samsungknox\.com\//);
+  });
+
+  it.each(TOKEN_SERVICE)('%s is %s with HTTP %i and a full classification', (code, name, httpStatus) => {
+    const entry = lookupKnoxCode(code);
+    expect(entry?.codeName).toBe(name);
+    expect(entry?.httpStatus).toBe(httpStatus);
+    expect(Number(code.slice(0, 3))).toBe(httpStatus);
+    expect(lookupKnoxCode(Number(code))).toBe(entry);
+    expect([Category.auth, Category.configuration]).toContain(entry?.category);
+    expect(SEVERITIES.has(entry?.severity ?? '')).toBe(true);
+    expect(entry?.scope).toBe('tenant');
+    expect(entry?.retryable).toBe(false); // the same JWT or token never succeeds when resent
+    expect(entry?.remediation.length).toBeGreaterThan(20);
+    expect(entry?.remediation).not.toMatch(/\n/);
+    if (entry?.severity === 'critical') expect(entry.actionable).toBe(true);
+  });
+
+  it('leaves a name both services use to Knox Guard in lookups, to the token service in tokenServiceCode', () => {
+    expect(lookupKnoxCode('API_KEY_RESTRICTION_INVALID')?.code).toBe('4002102');
+    expect(tokenServiceCode('API_KEY_RESTRICTION_INVALID').code).toBe('4042252');
+    expect(lookupKnoxCode('ACCESS_TOKEN_EXPIRED')?.code).toBe('4032251');
+    expect(tokenServiceCode('ACCESS_TOKEN_BAD_REQUEST').code).toBe('40122050');
+    expect(() => tokenServiceCode('USER_BLOCKED_STATE' as never)).toThrow(RangeError);
   });
 });
 

@@ -58,15 +58,15 @@ describe('decode', () => {
   it("falls back on the code's first three digits for an unknown code", () => {
     const error = decodeError(
       400,
-      fail(4002250, 'API_KEY_NON_UNIQUE_JWTID', 'Cannot use the same jwt again.'),
+      fail(4002999, 'SOME_NEWER_CODE', 'Something Knox added after the catalog was written.'),
     );
     expect(error).toMatchObject({
-      code: '4002250',
-      codeName: 'API_KEY_NON_UNIQUE_JWTID',
+      code: '4002999',
+      codeName: 'SOME_NEWER_CODE',
       httpStatus: 400,
       category: 'request',
       known: false,
-      reason: 'Cannot use the same jwt again.',
+      reason: 'Something Knox added after the catalog was written.',
     });
   });
 

@@ -1,5 +1,6 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { decode } from '../../../lib/errors';
 import { KnoxTokenProvider, parseCertificate } from '../../../lib/knox';
 import { FakeClock } from '../../helpers/knoxTestKit';
 
@@ -21,7 +22,7 @@ function setup(refreshMarginMs?: number) {
     clock,
     ...(refreshMarginMs === undefined ? {} : { refreshMarginMs }),
     issue: async (body) => {
-      requests.push(body);
+      requests.push({ ...body() });
       return { accessToken: `access-${requests.length}` };
     },
   });
@@ -97,6 +98,80 @@ describe('KnoxTokenProvider', () => {
     tokens.invalidate(first);
     expect(await tokens.apiToken()).not.toBe(first);
     expect(requests).toHaveLength(2);
+  });
+
+  it('signs a new JWT with a new jti for every attempt of one token request', async () => {
+    const clock = new FakeClock();
+    const bodies: { clientIdentifierJwt: string }[] = [];
+    const tokens = new KnoxTokenProvider({
+      credentials,
+      clientIdentifier: 'c',
+      clock,
+      // What the retrying HTTP call does: one body per attempt (here: two lost answers, then one).
+      issue: async (body) => {
+        for (let attempt = 0; attempt < 3; attempt += 1) {
+          bodies.push(body());
+          clock.advance(1500);
+        }
+        return { accessToken: 'at' };
+      },
+    });
+    await tokens.apiToken();
+    const jtis = bodies.map((b) => decodePart(b.clientIdentifierJwt, 1).jti);
+    expect(new Set(jtis).size).toBe(3);
+    expect(new Set(bodies.map((b) => b.clientIdentifierJwt)).size).toBe(3);
+  });
+
+  it('asks once more with a fresh JWT when Knox answers 4002250 API_KEY_NON_UNIQUE_JWTID', async () => {
+    const nonUnique = decode({
+      status: 400,
+      body: '{"code":4002250,"message":"API_KEY_NON_UNIQUE_JWTID","data":"Cannot use the same jwt again."}',
+    });
+    if (nonUnique.ok) throw new Error('expected a failure');
+    const sent: string[] = [];
+    const tokens = new KnoxTokenProvider({
+      credentials,
+      clientIdentifier: 'c',
+      clock: new FakeClock(),
+      issue: async (body) => {
+        sent.push(decodePart(body().clientIdentifierJwt, 1).jti);
+        if (sent.length === 1) throw nonUnique.error;
+        return { accessToken: 'at' };
+      },
+    });
+    await tokens.apiToken();
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).not.toBe(sent[1]);
+  });
+
+  it('surfaces a second 4002250 instead of asking forever', async () => {
+    const nonUnique = decode({
+      status: 400,
+      body: '{"code":["4002250"],"message":["API_KEY_NON_UNIQUE_JWTID"]}',
+    });
+    if (nonUnique.ok) throw new Error('expected a failure');
+    let calls = 0;
+    const tokens = new KnoxTokenProvider({
+      credentials,
+      clientIdentifier: 'c',
+      clock: new FakeClock(),
+      issue: async () => {
+        calls += 1;
+        throw nonUnique.error;
+      },
+    });
+    await expect(tokens.apiToken()).rejects.toMatchObject({ code: '4002250' });
+    expect(calls).toBe(2);
+  });
+
+  it('tells the age of the current token, and nothing about others', async () => {
+    const { clock, tokens } = setup();
+    const token = await tokens.apiToken();
+    clock.advance(4000);
+    expect(tokens.ageOf(token)).toBe(4000);
+    expect(tokens.ageOf('another-token')).toBeUndefined();
+    tokens.invalidate(token);
+    expect(tokens.ageOf(token)).toBeUndefined();
   });
 
   it('fails with MALFORMED_RESPONSE when the answer has no accessToken', async () => {
