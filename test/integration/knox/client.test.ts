@@ -61,7 +61,9 @@ describe('operations against the simulator', () => {
       const perDevice = operation === 'cancelComplete';
       expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${sent}`]).toBe(perDevice ? 3 : 1);
       expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${sent}Async`]).toBe(perDevice ? undefined : 1);
-      expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${operation}Async`] ?? 0).toBe(perDevice ? 0 : 1 - Number(operation === 'accept'));
+      expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${operation}Async`] ?? 0).toBe(
+        perDevice ? 0 : 1 - Number(operation === 'accept'),
+      );
     },
   );
 

@@ -38,7 +38,7 @@ async function wire(options: KnoxSimulatorOptions = {}) {
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
-    transactionId = randomUUID(),
+    transactionId: string = randomUUID(),
   ) => {
     const response = await transport.send({
       method,
