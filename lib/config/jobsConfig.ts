@@ -101,7 +101,8 @@ const jobSchema = v.pipe(
       // One table of limits for client, config, webhook and simulator (lib/knox/operationRules.ts).
       const max = MESSAGE_RULES[job.operation].maxLength;
       if (!job.message) at('message', `${job.operation} needs a message`);
-      else if ([...job.message].length > max) at('message', `${job.operation} message is over ${max} characters`);
+      else if ([...job.message].length > max)
+        at('message', `${job.operation} message is over ${max} characters`);
     }
     if ((job.operation === 'lock' || job.operation === 'blink') && !job.contact?.tel && !job.contact?.email) {
       at('contact', `${job.operation} needs a contact tel or email`);
