@@ -47,7 +47,8 @@ async function scheduledRun(event: unknown, context: Context) {
       minFreeSeats: job.minFreeSeats ?? 0,
       now: Date.now(),
     });
-    logger.info('licence health checked', { health });
+    if ('unavailable' in health) logger.warn('licence health unavailable', { reason: health.unavailable });
+    else logger.info('licence health checked', { health });
     if ('freeSeats' in health) metrics.addMetric('LicenceSeatsFree', MetricUnit.Count, health.freeSeats);
     return health;
   }

@@ -196,6 +196,8 @@ export function knoxClient(role: KnoxRole = 'worker'): Promise<KnoxClient> {
       certificate:
         typeof secret.certificate === 'string' ? JSON.parse(secret.certificate) : secret.certificate,
       bulkLimit: config.KNOX_BULK_LIMIT,
+      apiPrefix: config.KNOX_API_PREFIX,
+      unverifiedLicenceApi: config.KNOX_UNVERIFIED_LICENCE_API === 'true',
       maxRequestsPerSecond: role === 'scheduler' ? plan.schedulerRatePerSecond : plan.workerRatePerSecond,
       logger: {
         debug: (message, data) => logger.debug(message, { data }),

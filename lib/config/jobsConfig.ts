@@ -1,6 +1,7 @@
 // valibot: its functions tree-shake and a schema is a plain object, so building these costs
 // next to nothing at cold start (zod's $constructor machinery cost ~4.5 ms for this file).
 import * as v from 'valibot';
+import { MESSAGE_RULES } from '../knox/operationRules';
 import { emailAddress, formatIssues, nonArray } from '../validation';
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
@@ -97,9 +98,11 @@ const jobSchema = v.pipe(
     if (job.operation === 'licence-health') return;
     if (!job.targets) at('targets', `${job.operation} needs targets`);
     if (job.operation === 'lock' || job.operation === 'blink' || job.operation === 'sendMessage') {
-      const max = job.operation === 'lock' ? 350 : 200;
+      // One table of limits for client, config, webhook and simulator (lib/knox/operationRules.ts).
+      const max = MESSAGE_RULES[job.operation].maxLength;
       if (!job.message) at('message', `${job.operation} needs a message`);
-      else if (job.message.length > max) at('message', `${job.operation} message is over ${max} characters`);
+      else if ([...job.message].length > max)
+        at('message', `${job.operation} message is over ${max} characters`);
     }
     if ((job.operation === 'lock' || job.operation === 'blink') && !job.contact?.tel && !job.contact?.email) {
       at('contact', `${job.operation} needs a contact tel or email`);

@@ -38,6 +38,10 @@ const envSchema = v.object({
   /** Typical Knox Guard response time in ms, for the same plan (how many requests one client keeps busy). */
   KNOX_LATENCY_MS: v.optional(v.pipe(envNumber, v.gtValue(0)), '300'),
   KNOX_BULK_LIMIT: v.optional(v.pipe(envNumber, v.integer(), v.minValue(1), v.maxValue(10_000)), '10000'),
+  /** The Knox Guard API prefix (`/kcs/v1.1/kg-integration` for Samsung's test environment). */
+  KNOX_API_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^(\/[A-Za-z0-9._-]+)+$/)), '/kcs/v1.1/kg'),
+  /** 'true': call the licence paths, which no source confirms (licence-health needs them). */
+  KNOX_UNVERIFIED_LICENCE_API: v.optional(v.picklist(['true', 'false']), 'false'),
   /** Where a packaged handler finds jobs.yml (bundled next to it by default). */
   JOBS_CONFIG_PATH: v.optional(v.string()),
   /** AWS endpoint override for local runs (fauxqs, dynalite); never set in AWS. */

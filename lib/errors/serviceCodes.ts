@@ -53,6 +53,36 @@ const entries = [
     remediation:
       'Check that the billing export landed in the targets bucket under the configured key and is valid CSV/JSON.',
   },
+  {
+    code: 'NOT_FINISHED',
+    codeName: 'NOT_FINISHED',
+    httpStatus: 0,
+    description:
+      'Knox Guard had not reported a result for the device when the bulk transaction was last polled before the deadline.',
+    category: Category.server,
+    severity: Severity.warning,
+    retryable: true,
+    actionable: false,
+    scope: Scope.device,
+    actor: Actor.nobody,
+    remediation:
+      'Handed back for redelivery automatically; if it persists, Knox Guard is slow to finish bulk transactions: raise the worker timeout or lower chunkSize.',
+  },
+  {
+    code: 'BULK_PATH_UNAVAILABLE',
+    codeName: 'BULK_PATH_UNAVAILABLE',
+    httpStatus: 0,
+    description:
+      'The Knox Guard ...Async path answered 404/405/501 or a shape the client cannot read; the operation ran one sync call per device instead (bulk path unavailable, running per device).',
+    category: Category.configuration,
+    severity: Severity.warning,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.developer,
+    remediation:
+      'Nothing was lost, but large jobs run slower: check the async path and id-list field (docs/knox-api-contract.md) against the tenant with npm run knox:check.',
+  },
 ] as const satisfies readonly KnoxCodeEntry[];
 
 /** The service's own codes, in runbook order. */

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { decode, KnoxGuardError, transportError } from '../errors';
 import { computeBackoffDelay } from './computeBackoffDelay';
 import { API_TOKEN_HEADER } from './constants';
 import { type HttpResponse, type HttpTransport, HttpTransportError } from './HttpTransport';
 import type { KnoxTokenProvider } from './KnoxTokenProvider';
+import { TRANSACTION_ID_HEADER } from './paths';
 import type { ReleaseSlot, RequestGate } from './RequestSlots';
 import { CLOCK_SKEW_TOKEN_AGE_MS, clockSkewError, isTokenExpiry, isTokenRefusal } from './tokenRefusal';
 import type { Clock, KnoxLogger } from './types';
@@ -18,6 +20,8 @@ export interface KnoxHttpSettings {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   readonly requestTimeoutMs: number;
+  /** Makes the `x-knox-transactionId` of a call that brings none (default `crypto.randomUUID`). */
+  readonly newTransactionId?: (() => string) | undefined;
   readonly logger?: KnoxLogger | undefined;
 }
 
@@ -44,6 +48,11 @@ export interface KnoxCall {
    * backoff waits never hold a slot.
    */
   readonly gate?: RequestGate;
+  /**
+   * The `x-knox-transactionId` to send with every attempt (an async submit's handle, a poll's
+   * transaction); without it each attempt gets a fresh one from `newTransactionId`.
+   */
+  readonly transactionId?: string;
 }
 
 /**
@@ -135,6 +144,10 @@ export class KnoxHttp {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (apiToken !== undefined) headers[API_TOKEN_HEADER] = apiToken;
+    // Every real client sends one and Samsung support asks for it: logged with the path.
+    const transactionId = call.transactionId ?? (this.#settings.newTransactionId ?? randomUUID)();
+    headers[TRANSACTION_ID_HEADER] = transactionId;
+    this.#settings.logger?.debug('knox request', { method: call.method, path: call.path, transactionId });
     let response: HttpResponse;
     try {
       response = await transport.send({

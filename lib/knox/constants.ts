@@ -1,4 +1,7 @@
-/** The operations `KnoxClient.execute` runs; each has a sync and an `...Async` path in `KNOX_PATHS`. */
+/**
+ * The operations `KnoxClient.execute` runs; each has a sync path in `KNOX_PATHS`, most an `...Async`
+ * one. `accept` has no source (issue 11): it is kept as an alias that sends `approve`.
+ */
 export const DEVICE_OPERATIONS = [
   'lock',
   'unlock',
@@ -28,13 +31,6 @@ export const DeviceStatus = {
 } as const;
 export type DeviceStatus = (typeof DeviceStatus)[keyof typeof DeviceStatus];
 
-/** Message limits and contact rules Knox Guard documents for the operations that show text. */
-export const MESSAGE_RULES = {
-  lock: { maxLength: 350, contactRequired: true },
-  blink: { maxLength: 200, contactRequired: true },
-  sendMessage: { maxLength: 350, contactRequired: false },
-} as const satisfies Partial<Record<DeviceOperation, { maxLength: number; contactRequired: boolean }>>;
-
 /** Defaults of `KnoxClientOptions`, in one place so docs and tests quote the same numbers. */
 export const CLIENT_DEFAULTS = {
   maxAttempts: 5,
@@ -47,7 +43,10 @@ export const CLIENT_DEFAULTS = {
   /** Tokens are valid 30 minutes; renew this long before our clock says they expire. */
   tokenRefreshMarginMs: 5 * 60_000,
   tokenValidityMinutes: 30,
+  /** First wait between polls of a transaction that is not finished; grows x1.5 per poll. */
   transactionPollMs: 1000,
+  /** The longest wait between two polls of one transaction. */
+  transactionPollMaxMs: 15_000,
 } as const;
 
 /** The JWT audience and lifetime Samsung's knox-token-library-js uses. */

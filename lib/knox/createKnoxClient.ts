@@ -1,12 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { failureFromEnvelope, knoxCode, malformedResponseError } from '../errors';
 import { CLIENT_DEFAULTS, type DeviceOperation } from './constants';
-import { KnoxRequestError } from './errors';
-import { executeOperation } from './executeOperation';
+import { KnoxRequestError, KnoxUnverifiedApiError } from './errors';
+import { type ExecuteContext, executeOperation } from './executeOperation';
 import { KnoxHttp } from './KnoxHttp';
 import { KnoxTokenProvider } from './KnoxTokenProvider';
 import { nodeHttpTransport } from './nodeHttpTransport';
 import { parseCertificate } from './parseCertificate';
-import { KNOX_PATHS } from './paths';
+import { knoxPaths } from './paths';
 import { rateLimitedTransport } from './rateLimitedTransport';
 import { toKnoxDevice, toKnoxLicense } from './toKnoxDevice';
 import type {
@@ -22,6 +23,8 @@ import type {
 import { validateOperation } from './validateOperation';
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polling a transaction without a caller deadline stops after this long. */
+const TRANSACTION_MAX_WAIT_MS = 15 * 60_000;
 
 /**
  * Builds the Knox Guard client: validates the certificate once, then signs and caches access
@@ -44,6 +47,9 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
   const bulkLimit = positiveInteger(options.bulkLimit ?? CLIENT_DEFAULTS.bulkLimit, 'bulkLimit');
   const concurrency = positiveInteger(options.concurrency ?? CLIENT_DEFAULTS.concurrency, 'concurrency');
   const transport = options.transport ?? nodeHttpTransport();
+  const paths = knoxPaths(options.apiPrefix);
+  const newTransactionId = options.newTransactionId ?? randomUUID;
+  const licenceApiEnabled = options.unverifiedLicenceApi === true;
   const http = new KnoxHttp({
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     transport:
@@ -55,7 +61,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
             sleep,
             // The access token comes from Knox Cloud Services' auth API, once per 25 minutes: it
             // is not a Knox Guard call and must not delay the first one.
-            exempt: (request) => request.url.endsWith(KNOX_PATHS.accessToken),
+            exempt: (request) => request.url.endsWith(paths.accessToken),
           }),
     clock,
     sleep,
@@ -64,6 +70,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     baseDelayMs: options.baseDelayMs ?? CLIENT_DEFAULTS.baseDelayMs,
     maxDelayMs: options.maxDelayMs ?? CLIENT_DEFAULTS.maxDelayMs,
     requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+    newTransactionId,
     logger: options.logger,
   });
   const tokens = new KnoxTokenProvider({
@@ -72,17 +79,39 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     clock,
     ...(options.tokenRefreshMarginMs === undefined ? {} : { refreshMarginMs: options.tokenRefreshMarginMs }),
     issue: (body, deadline) =>
-      http.call({ method: 'POST', path: KNOX_PATHS.accessToken, body, deadline, auth: false }),
+      http.call({ method: 'POST', path: paths.accessToken, body, deadline, auth: false }),
   });
   http.useTokens(tokens);
-  const context = {
+  const transactionPollMs = positiveInteger(
+    options.transactionPollMs ?? CLIENT_DEFAULTS.transactionPollMs,
+    'transactionPollMs',
+  );
+  const context: ExecuteContext = {
     http,
     clock,
     sleep,
+    paths,
     bulkLimit,
     concurrency,
-    transactionPollMs: options.transactionPollMs ?? CLIENT_DEFAULTS.transactionPollMs,
+    transactionPollMs,
+    transactionPollMaxMs: Math.max(
+      transactionPollMs,
+      options.transactionPollMaxMs ?? CLIENT_DEFAULTS.transactionPollMaxMs,
+    ),
+    transactionMaxWaitMs: TRANSACTION_MAX_WAIT_MS,
+    newTransactionId,
+    bulkUnavailable: new Map(),
     logger: options.logger,
+  };
+  /** The licence paths have no source: refuse before sending unless opted in. */
+  const unverified = (path: string): string => {
+    if (!licenceApiEnabled) {
+      throw new KnoxUnverifiedApiError(
+        `${path} has no source (docs/knox-api-contract.md); set unverifiedLicenceApi (KNOX_UNVERIFIED_LICENCE_API=true) to call it.`,
+        path,
+      );
+    }
+    return path;
   };
 
   const post = (path: string, body: unknown, callOptions?: CallOptions) =>
@@ -97,7 +126,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     positiveInteger(query.pageSize, 'pageSize');
     const { pageNum, pageSize, search, sortBy, sortOrder, ...filter } = query;
     const body = await post(
-      KNOX_PATHS.deviceList,
+      paths.deviceList,
       {
         pageNum,
         pageSize,
@@ -160,8 +189,11 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
         { requestedId: deviceUid },
       );
     },
+    licenceApiEnabled,
     async listLicenses(callOptions) {
-      const body = (await get(KNOX_PATHS.licenseList, callOptions)) as { licenseList?: unknown } | undefined;
+      const body = (await get(unverified(paths.unverified.licenseList), callOptions)) as
+        | { licenseList?: unknown }
+        | undefined;
       if (!Array.isArray(body?.licenseList))
         throw malformedResponseError(200, 'The licence answer has no licenseList.');
       return body.licenseList.map(toKnoxLicense);
@@ -170,7 +202,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
       if (!input?.licenseKey?.trim() || !input.name?.trim()) {
         throw new KnoxRequestError('registerLicense needs a licenseKey and a name.', 'licenseKey');
       }
-      const body = (await post(KNOX_PATHS.licenseRegister, input, callOptions)) as
+      const body = (await post(unverified(paths.unverified.licenseRegister), input, callOptions)) as
         | { license?: unknown }
         | undefined;
       return toKnoxLicense(body?.license ?? input);
@@ -179,13 +211,13 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
       if (typeof licenseKey !== 'string' || licenseKey.trim() === '') {
         throw new KnoxRequestError('deleteLicense needs a licenseKey.', 'licenseKey');
       }
-      await post(KNOX_PATHS.licenseDelete, { licenseKey }, callOptions);
+      await post(unverified(paths.unverified.licenseDelete), { licenseKey }, callOptions);
     },
     async getSimControlPolicy(callOptions) {
-      const body = await get(KNOX_PATHS.simControlData, callOptions);
+      const body = await get(paths.simControlData, callOptions);
       return (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     },
-    whoAmI: (callOptions) => get(KNOX_PATHS.authorization, callOptions),
+    whoAmI: (callOptions) => get(paths.authorization, callOptions),
   };
 }
 

@@ -41,3 +41,21 @@ export class KnoxCertificateError extends KnoxClientError {
     this.name = 'KnoxCertificateError';
   }
 }
+
+/**
+ * A call to a Knox Guard path no source confirms (the licence paths) that the client was not
+ * opted in to (`unverifiedLicenceApi`); thrown before anything is sent.
+ *
+ * @example
+ * try { await client.listLicenses(); } catch (error) { if (error instanceof KnoxUnverifiedApiError) skip(); }
+ */
+export class KnoxUnverifiedApiError extends KnoxClientError {
+  /** The path that was not called. */
+  readonly path: string;
+
+  constructor(message: string, path: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KnoxUnverifiedApiError';
+    this.path = path;
+  }
+}

@@ -5,7 +5,7 @@ import {
   KnoxGuardError,
   knoxCode,
   malformedResponseError,
-  transportError,
+  serviceFailure,
 } from '../errors';
 import { lazyFailure } from '../errors/decodeBulk';
 import { maskDeviceId } from '../privacy';
@@ -13,7 +13,7 @@ import { chunkRanges, type IndexRange, shrinkRange } from './chunkRanges';
 import type { DeviceOperation } from './constants';
 import { DistinctIds } from './DistinctIds';
 import type { KnoxHttp } from './KnoxHttp';
-import { KNOX_PATHS } from './paths';
+import { ASYNC_ID_LIST_FIELD, type KnoxPaths } from './paths';
 import { type RequestGate, RequestSlots } from './RequestSlots';
 import type { Clock, KnoxLogger, OperationOutcome, OperationParams } from './types';
 
@@ -21,15 +21,39 @@ export interface ExecuteContext {
   readonly http: KnoxHttp;
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;
+  readonly paths: KnoxPaths;
   readonly bulkLimit: number;
   /** Knox Guard requests in flight per operation (submits and transaction polls together). */
   readonly concurrency: number;
+  /** First wait between polls of an unfinished transaction; grows x1.5 per poll up to `transactionPollMaxMs`. */
   readonly transactionPollMs: number;
+  readonly transactionPollMaxMs: number;
+  /** How long to poll one transaction when the caller gave no deadline. */
+  readonly transactionMaxWaitMs: number;
+  /** The `x-knox-transactionId` of each async submit (its handle when the answer names none). */
+  readonly newTransactionId: () => string;
+  /**
+   * Operations whose `...Async` path this client found unavailable, and why: their later runs go
+   * per device at once (and still report it, so each run raises its warning).
+   */
+  readonly bulkUnavailable: Map<DeviceOperation, string>;
   readonly logger?: KnoxLogger | undefined;
 }
 
 const BULK_LIMIT_CODE = knoxCode('DEVICE_BULK_OPERATION_LIMIT_EXCEEDED').code;
-const RUNNING_STATES = new Set(['IN_PROGRESS', 'PROCESSING', 'RUNNING', 'PENDING', 'QUEUED']);
+/** `status` values that mean "not finished" when a Knox answer carries one (none is documented). */
+const RUNNING_STATES = new Set(['IN_PROGRESS', 'PROCESSING', 'RUNNING', 'PENDING', 'QUEUED', 'STARTED']);
+/** HTTP statuses that say a path does not exist or is not served: the bulk path is unavailable. */
+const PATH_MISSING = new Set([404, 405, 501]);
+const POLL_GROWTH = 1.5;
+
+/** The `...Async` path cannot be used for this run: the chunk runs per device instead. */
+class BulkPathUnavailable extends Error {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+    this.name = 'BulkPathUnavailable';
+  }
+}
 /**
  * Who gets a freed request slot first: requests of chunks already started (a retried submit, the
  * parts of a split chunk), then submits of chunks not sent yet, then transaction polls. Submitting
@@ -70,18 +94,20 @@ export async function executeOperation(
   const slots: (DeviceResult | undefined)[] = new Array(deviceUids.length);
   let unique: readonly string[] = deviceUids;
   const first = deviceUids[0];
+  const bulk: BulkState = {};
   if (first !== undefined && deviceUids.every((id) => id === first)) {
     if (deviceUids.length > 1) unique = [first];
     slots[0] = await runSingle(context, operation, first, params, deadline);
   } else if (first !== undefined) {
-    unique = await runBulk(context, operation, deviceUids, params, deadline, slots);
+    unique = await runBulk(context, operation, deviceUids, params, deadline, slots, bulk);
   }
+  const notice = bulk.unavailable === undefined ? {} : { bulkPathUnavailable: { reason: bulk.unavailable } };
   const resultAt = (slot: number, id: string): DeviceResult =>
     slots[slot] ?? failed(id, malformedResponseError(200, 'No result was recorded for this device.'));
   if (unique === deviceUids) {
     // Every id distinct: the slots are the results, once none is left empty.
     for (let i = 0; i < deviceUids.length; i += 1) slots[i] ??= resultAt(i, deviceUids[i] as string);
-    return { operation, results: slots as DeviceResult[] };
+    return { operation, results: slots as DeviceResult[], ...notice };
   }
   const slotOf = new Map<string, number>();
   for (let i = 0; i < unique.length; i += 1) slotOf.set(unique[i] as string, i);
@@ -90,7 +116,22 @@ export async function executeOperation(
     const id = deviceUids[i] as string;
     results[i] = resultAt(slotOf.get(id) as number, id);
   }
-  return { operation, results };
+  return { operation, results, ...notice };
+}
+
+/** What a bulk run learned about the `...Async` path (set when it ran per device instead). */
+interface BulkState {
+  unavailable?: string;
+}
+
+/** The sync path of `operation`; `accept` has no source and sends `approve`. */
+function syncPath(context: ExecuteContext, operation: DeviceOperation): string {
+  return context.paths.operations[operation === 'accept' ? 'approve' : operation].sync;
+}
+
+/** The `...Async` path of `operation`, or undefined when none is known (cancelComplete). */
+function asyncPath(context: ExecuteContext, operation: DeviceOperation): string | undefined {
+  return context.paths.operations[operation === 'accept' ? 'approve' : operation].async;
 }
 
 async function runSingle(
@@ -99,14 +140,16 @@ async function runSingle(
   deviceUid: string,
   params: OperationParams,
   deadline: number | undefined,
+  gate?: RequestGate,
 ): Promise<DeviceResult> {
   try {
     const body = await context.http.call({
       method: 'POST',
-      path: KNOX_PATHS.operations[operation].sync,
+      path: syncPath(context, operation),
       body: { deviceUid, ...params },
       deadline,
       auth: true,
+      ...(gate === undefined ? {} : { gate }),
     });
     const objectId = (body as { objectId?: unknown } | undefined)?.objectId;
     return typeof objectId === 'string'
@@ -131,10 +174,26 @@ async function runBulk(
   params: OperationParams,
   deadline: number | undefined,
   slots: (DeviceResult | undefined)[],
+  bulk: BulkState,
 ): Promise<readonly string[]> {
   const distinct = new DistinctIds(deviceUids);
   const requests = new RequestSlots(context.concurrency, PRIORITIES);
   let knownLimit = context.bulkLimit;
+  const path = asyncPath(context, operation);
+  // Without a known async path (cancelComplete) every device is one sync call, by design: no warning.
+  const perDeviceOnly = path === undefined;
+  const known = context.bulkUnavailable.get(operation);
+  if (known !== undefined) bulk.unavailable = known;
+  /** One sync call per id of the chunk, sharing this run's request slots. */
+  const runPerDevice = async (range: IndexRange): Promise<void> => {
+    const ids = distinct.slice(range);
+    const gate = requests.gate(PRIORITY.started);
+    await Promise.all(
+      ids.map(async (id, i) => {
+        slots[range.start + i] = await runSingle(context, operation, id, params, deadline, gate);
+      }),
+    );
+  };
   await new Promise<void>((resolve, reject) => {
     let running = 0;
     // Tasks start further tasks (the chunks, their split or halved parts), so the run ends when
@@ -148,6 +207,7 @@ async function runBulk(
     };
 
     async function runRange(range: IndexRange, priority: number): Promise<void> {
+      if (perDeviceOnly || bulk.unavailable !== undefined) return runPerDevice(range);
       // Wait for a slot before looking at the range: the limit may drop while it waits.
       const turn = await requests.enter(priority);
       let chunk = range;
@@ -171,6 +231,19 @@ async function runBulk(
         const results = await runChunk(context, operation, ids, params, deadline, submit, requests);
         for (let i = 0; i < results.length; i += 1) slots[chunk.start + i] = results[i];
       } catch (error) {
+        if (error instanceof BulkPathUnavailable) {
+          if (bulk.unavailable === undefined) {
+            bulk.unavailable = error.message;
+            context.bulkUnavailable.set(operation, error.message);
+            context.logger?.warn('knox bulk path unavailable, running per device', {
+              operation,
+              reason: error.message,
+            });
+          }
+          turn();
+          await runPerDevice(chunk);
+          return;
+        }
         if (!(error instanceof KnoxGuardError)) throw error;
         if (error.code === BULK_LIMIT_CODE && size > 1) {
           context.logger?.info('knox bulk limit exceeded, shrinking chunk', {
@@ -208,7 +281,15 @@ interface Submit {
   readonly refusedAsTooLarge: () => void;
 }
 
-/** One result per id of `ids`, in the same order; polls wait for slots of their own. */
+/**
+ * One result per id of `ids`, in the same order; polls wait for slots of their own. The submit
+ * carries a fresh `x-knox-transactionId`, which is the transaction's handle unless the answer
+ * names a `transactionId`; each poll sends the handle as header and body field. The transaction is
+ * finished when its results cover every id sent (a `status` field is read only when present: a
+ * running one means not finished), polled with a growing, capped wait; ids without a result when
+ * the deadline comes are NOT_FINISHED (retryable). Throws `BulkPathUnavailable` when the async
+ * path or its transaction answers 404/405/501 or a shape that cannot be read.
+ */
 async function runChunk(
   context: ExecuteContext,
   operation: DeviceOperation,
@@ -218,73 +299,123 @@ async function runChunk(
   submit: Submit,
   requests: RequestSlots,
 ): Promise<DeviceResult[]> {
-  const { http, clock, sleep, transactionPollMs } = context;
-  const submitted = await http.call({
-    method: 'POST',
-    path: KNOX_PATHS.operations[operation].async,
-    body: { deviceUidList: ids, ...params },
-    deadline,
-    auth: true,
-    // Resending the same oversized list cannot succeed; the caller shrinks it instead.
-    shouldRetry: (error) => {
-      if (error.code !== BULK_LIMIT_CODE) return error.retryable;
-      submit.refusedAsTooLarge();
-      return false;
-    },
-    gate: submit.gate,
-  });
-  const transactionId = (submitted as { transactionId?: unknown } | undefined)?.transactionId;
-  if (typeof transactionId !== 'string' && typeof transactionId !== 'number') {
-    throw malformedResponseError(200, 'The bulk answer has no transactionId.');
-  }
-  const polls = requests.gate(PRIORITY.poll, { releaseOnArrival: true });
-  for (;;) {
-    const body = await http.call({
+  const { http, clock, sleep } = context;
+  const path = asyncPath(context, operation) as string;
+  const sent = context.newTransactionId();
+  let submitted: unknown;
+  try {
+    submitted = await http.call({
       method: 'POST',
-      path: KNOX_PATHS.transaction,
-      body: { transactionId: String(transactionId) },
+      path,
+      body: { [ASYNC_ID_LIST_FIELD]: ids, ...params },
       deadline,
       auth: true,
-      gate: polls,
+      transactionId: sent,
+      // Resending the same oversized list cannot succeed; the caller shrinks it instead.
+      shouldRetry: (error) => {
+        if (error.code !== BULK_LIMIT_CODE) return error.retryable;
+        submit.refusedAsTooLarge();
+        return false;
+      },
+      gate: submit.gate,
     });
-    const status = (body as { status?: unknown } | undefined)?.status;
-    if (typeof status === 'string' && RUNNING_STATES.has(status.toUpperCase())) {
-      if (deadline !== undefined && clock.now() + transactionPollMs >= deadline) {
-        throw transportError(
-          'timeout',
-          new Error(`Transaction ${transactionId} was still running at the deadline.`),
-        );
-      }
-      // Outside the gate: a transaction Knox is still working on holds no slot while we wait.
-      await sleep(transactionPollMs);
-      continue;
+  } catch (error) {
+    throw pathMissing(error, path);
+  }
+  const answered = (submitted as { transactionId?: unknown } | undefined)?.transactionId;
+  if (typeof submitted !== 'object' || submitted === null || Array.isArray(submitted)) {
+    throw new BulkPathUnavailable(`${path} answered a body that is not a JSON object.`);
+  }
+  if (answered !== undefined && typeof answered !== 'string' && typeof answered !== 'number') {
+    throw new BulkPathUnavailable(`${path} answered a transactionId that is not a string or number.`);
+  }
+  const handle = answered === undefined || answered === '' ? sent : String(answered);
+  context.logger?.info('knox bulk submitted', { operation, devices: ids.length, transactionId: handle });
+  const until = deadline ?? clock.now() + context.transactionMaxWaitMs;
+  const covered = new Map<string, DeviceResult>();
+  const polls = requests.gate(PRIORITY.poll, { releaseOnArrival: true });
+  let wait = context.transactionPollMs;
+  for (;;) {
+    let body: unknown;
+    try {
+      body = await http.call({
+        method: 'POST',
+        path: context.paths.transaction,
+        body: { transactionId: handle },
+        transactionId: handle,
+        deadline: until,
+        auth: true,
+        gate: polls,
+      });
+    } catch (error) {
+      const missing = pathMissing(error, context.paths.transaction);
+      if (missing instanceof BulkPathUnavailable) throw missing;
+      const failure = missing as KnoxGuardError;
+      // A poll that failed for good fails the devices still without a result; a transient one
+      // (timeout, 5xx) at the deadline leaves them not finished.
+      if (!failure.retryable) return ids.map((id) => covered.get(id) ?? failed(id, failure));
+      return ids.map((id) => covered.get(id) ?? notFinished(id, handle, failure.codeName));
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new BulkPathUnavailable(
+        `${context.paths.transaction} answered a body that is not a JSON object.`,
+      );
+    }
+    const record = body as { resultList?: unknown; status?: unknown };
+    if (record.resultList !== undefined && !Array.isArray(record.resultList)) {
+      throw new BulkPathUnavailable(`${context.paths.transaction} answered a resultList that is not a list.`);
     }
     // A turn of the event loop between parsing this answer (in `http.call`) and decoding it, so
     // answers that arrived meanwhile give their request slots back first.
     await nextTurn();
-    return matchResults(ids, decodeBulk(body, ids).results);
+    const decoded = decodeBulk(body, ids);
+    if (decoded.results.length === ids.length && covered.size === 0) {
+      // The common case, a complete answer in request order: no map needed.
+      const aligned = matchAligned(ids, decoded.results);
+      if (aligned && !running(record.status)) return aligned;
+    }
+    for (const result of decoded.results) covered.set(result.requestedId, result);
+    let missing = 0;
+    for (const id of ids) if (!covered.has(id)) missing += 1;
+    if (missing === 0 && !running(record.status)) return ids.map((id) => covered.get(id) as DeviceResult);
+    if (clock.now() + wait >= until) {
+      context.logger?.warn('knox transaction not finished at the deadline', {
+        operation,
+        transactionId: handle,
+        missing,
+      });
+      return ids.map((id) => covered.get(id) ?? notFinished(id, handle));
+    }
+    // Outside the gate: a transaction Knox is still working on holds no slot while we wait.
+    await sleep(wait);
+    wait = Math.min(context.transactionPollMaxMs, Math.ceil(wait * POLL_GROWTH));
   }
 }
 
-/**
- * Lines the decoded results up with the ids sent. Knox answers in request order, so position i
- * normally is id i; only when it is not are the results looked up by id (an id answered twice:
- * the last answer wins; an id not answered: MALFORMED_RESPONSE).
- */
-function matchResults(ids: readonly string[], results: readonly DeviceResult[]): DeviceResult[] {
-  if (results.length === ids.length) {
-    let aligned = true;
-    for (let i = 0; i < ids.length && aligned; i += 1) aligned = results[i]?.requestedId === ids[i];
-    // The ids are distinct, so an aligned list has no id twice: the same as the lookup below.
-    if (aligned) return results as DeviceResult[];
+function running(status: unknown): boolean {
+  return typeof status === 'string' && RUNNING_STATES.has(status.toUpperCase());
+}
+
+/** The error as thrown, or `BulkPathUnavailable` when it says the path is not served. */
+function pathMissing(error: unknown, path: string): unknown {
+  if (error instanceof KnoxGuardError && PATH_MISSING.has(error.receivedStatus)) {
+    return new BulkPathUnavailable(`${path} answered HTTP ${error.receivedStatus} (${error.codeName}).`, {
+      cause: error,
+    });
   }
-  const byId = new Map<string, DeviceResult>();
-  for (const result of results) byId.set(result.requestedId, result);
-  return ids.map(
-    (id) =>
-      byId.get(id) ??
-      failed(id, malformedResponseError(200, 'The transaction result has no entry for this device.')),
-  );
+  return error;
+}
+
+/** A retryable NOT_FINISHED result: Knox had reported nothing for the device when polling stopped. */
+function notFinished(requestedId: string, transactionId: string, after?: string): DeviceResult {
+  const reason = `Transaction ${transactionId} had no result for this device when polling stopped${after ? ` (last poll: ${after})` : ''}.`;
+  return lazyFailure(requestedId, { ...serviceFailure('NOT_FINISHED', reason), requestedId });
+}
+
+/** `results` when they name `ids` position by position, else undefined. */
+function matchAligned(ids: readonly string[], results: readonly DeviceResult[]): DeviceResult[] | undefined {
+  for (let i = 0; i < ids.length; i += 1) if (results[i]?.requestedId !== ids[i]) return undefined;
+  return results as DeviceResult[];
 }
 
 /** A failed result for `requestedId`: `error` itself when it names this device, else a copy that does (built on first read). */

@@ -8,16 +8,42 @@ export {
   type DeviceOperation,
   DeviceStatus,
   KNOX_JWT,
-  MESSAGE_RULES,
 } from './constants';
+export {
+  contractPath,
+  KNOX_CONTRACT,
+  type KnoxContractRow,
+  pathEntries,
+  renderKnoxContract,
+} from './contract';
 export { createKnoxClient } from './createKnoxClient';
-export { KnoxCertificateError, KnoxClientError, KnoxRequestError } from './errors';
+export { KnoxCertificateError, KnoxClientError, KnoxRequestError, KnoxUnverifiedApiError } from './errors';
 export { type HttpRequest, type HttpResponse, type HttpTransport, HttpTransportError } from './HttpTransport';
 export { KnoxTokenProvider } from './KnoxTokenProvider';
 export { type SignKnoxJwtOptions, signKnoxJwt } from './knoxJwt';
 export { type NodeHttpTransportOptions, nodeHttpTransport } from './nodeHttpTransport';
+export {
+  DEVICE_ADDRESS_FIELDS,
+  type DeviceAddressField,
+  Evidence,
+  MESSAGE_RULES,
+  OPERATION_RULES,
+  type OperationRule,
+  operationRule,
+} from './operationRules';
 export { type KnoxCertificateJson, type KnoxCredentials, parseCertificate } from './parseCertificate';
-export { KNOX_PATHS, KNOX_REGIONS, type KnoxRegion } from './paths';
+export {
+  ASYNC_ID_LIST_FIELD,
+  KNOX_API_PREFIX,
+  KNOX_PATHS,
+  KNOX_REGIONS,
+  KNOX_TEST_API_PREFIX,
+  type KnoxPaths,
+  type KnoxRegion,
+  knoxPaths,
+  type PathOperation,
+  TRANSACTION_ID_HEADER,
+} from './paths';
 export { type RateLimitOptions, rateLimitedTransport } from './rateLimitedTransport';
 export type {
   CallOptions,

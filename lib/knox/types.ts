@@ -3,11 +3,28 @@ import type { DeviceOperation, DeviceStatus } from './constants';
 import type { HttpTransport } from './HttpTransport';
 import type { KnoxCertificateJson } from './parseCertificate';
 
-/** Text and contacts for the operations that show something on the device. */
+/**
+ * Body fields of the operations (which operation takes which: `OPERATION_RULES`); fields an
+ * operation does not take are not sent.
+ */
 export interface OperationParams {
+  /** lock, blink, sendMessage (required); unlock, complete (optional). */
   message?: string;
   tel?: string;
   email?: string;
+  /** blink: how often the device blinks; unit not documented (see docs/knox-api-contract.md). */
+  interval?: number;
+  timeLimitEnable?: boolean;
+  /** [start, end] (one client; unit unknown). */
+  timeLimit?: number[];
+  daysLimitEnable?: boolean;
+  daysLimit?: number;
+  /** approve: the id that ties the device to the billing record (Samsung: KG-start). */
+  approveId?: string;
+  approveComment?: string;
+  /** sendMessage options. */
+  enableFullscreen?: boolean;
+  messageType?: string;
 }
 
 export interface CallOptions {
@@ -19,6 +36,11 @@ export interface OperationOutcome {
   operation: DeviceOperation;
   /** One per requested device, in request order. */
   results: DeviceResult[];
+  /**
+   * Set when the `...Async` path could not be used (404/405/501 or an answer the client cannot
+   * read) and the devices were run one sync call each instead: why, for one warning alert.
+   */
+  bulkPathUnavailable?: { reason: string };
 }
 
 /** A device as `/devices/list` describes it; fields Knox adds later are kept in `raw`. */
@@ -40,7 +62,8 @@ export interface DeviceListFilter {
   /** Free text (IMEI, serial, objectId, approveId) as the console search box takes it. */
   search?: string;
   sortBy?: string;
-  sortOrder?: 'asc' | 'desc';
+  /** 'asc' / 'desc'; the one real client seen sends 'descending', so any string passes. */
+  sortOrder?: string;
 }
 
 export interface DeviceListQuery extends DeviceListFilter {
@@ -91,8 +114,16 @@ export interface KnoxClient {
   ): AsyncIterable<KnoxDevice>;
   /** Throws `KnoxGuardError` (DEVICE_NOT_FOUND when Knox does not know the id). */
   getDevice(deviceUid: string, options?: CallOptions): Promise<KnoxDevice>;
+  /**
+   * Whether the licence calls are enabled (`unverifiedLicenceApi`): their paths have no source,
+   * so without the opt-in they throw `KnoxUnverifiedApiError` before sending anything.
+   */
+  readonly licenceApiEnabled: boolean;
+  /** Unverified (see `licenceApiEnabled`). */
   listLicenses(options?: CallOptions): Promise<KnoxLicense[]>;
+  /** Unverified (see `licenceApiEnabled`). */
   registerLicense(input: RegisterLicenseInput, options?: CallOptions): Promise<KnoxLicense>;
+  /** Unverified (see `licenceApiEnabled`). */
   deleteLicense(licenseKey: string, options?: CallOptions): Promise<void>;
   /** The tenant's SIM control policy; PRECONDITION_FAILED_EXCEPTION when none is configured. */
   getSimControlPolicy(options?: CallOptions): Promise<Record<string, unknown>>;
@@ -113,6 +144,20 @@ export interface Clock {
 export interface KnoxClientOptions {
   /** `KNOX_REGIONS.us`, `KNOX_REGIONS.eu` or the simulator's url. */
   baseUrl: string;
+  /**
+   * The Knox Guard API prefix under `baseUrl`. Default `/kcs/v1.1/kg`; Samsung's test environment
+   * uses `/kcs/v1.1/kg-integration` (`KNOX_TEST_API_PREFIX`).
+   */
+  apiPrefix?: string;
+  /**
+   * Makes the `x-knox-transactionId` sent with each request. Default `crypto.randomUUID`.
+   */
+  newTransactionId?: () => string;
+  /**
+   * Calls the licence paths (`licenses/list|register|delete`), which no source confirms. Default
+   * false (env `KNOX_UNVERIFIED_LICENCE_API=true` in the Lambda functions).
+   */
+  unverifiedLicenceApi?: boolean;
   clientIdentifier: string;
   /** The contents of certificate.json (validated with `parseCertificate`). */
   certificate: KnoxCertificateJson | string;
@@ -140,7 +185,9 @@ export interface KnoxClientOptions {
   maxRequestsPerSecond?: number;
   /** Renew the access token this long before it expires by our clock. Default 5 minutes. */
   tokenRefreshMarginMs?: number;
-  /** Wait between polls of a bulk transaction that is still running. Default 1 s. */
+  /** First wait between polls of a bulk transaction that is not finished; grows x1.5 per poll. Default 1 s. */
   transactionPollMs?: number;
+  /** The longest wait between two polls of one transaction. Default 15 s. */
+  transactionPollMaxMs?: number;
   logger?: KnoxLogger;
 }

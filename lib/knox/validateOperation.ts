@@ -1,11 +1,15 @@
-import { DEVICE_OPERATIONS, type DeviceOperation, MESSAGE_RULES } from './constants';
+import { DEVICE_OPERATIONS, type DeviceOperation } from './constants';
 import { KnoxRequestError } from './errors';
+import { operationRule } from './operationRules';
 import type { OperationParams } from './types';
 
 /**
- * Checks an `execute` call before anything is sent: a known operation, non-empty device ids,
- * and for lock / blink / sendMessage a message within Knox's limit (350 / 200 / 350 characters)
- * plus, for lock and blink, at least one contact. Returns the body fields the operation sends.
+ * Checks an `execute` call before anything is sent, against `OPERATION_RULES` (the one table of
+ * body fields and limits): a known operation, non-empty device ids, every field of the operation
+ * of its type and within its length (code points), required fields present (`interval` of blink
+ * gets its documented default), and for lock and blink at least one contact. Fields the
+ * operation does not take are left out. Returns the body fields the operation sends.
+ * Throws `KnoxRequestError` naming the field.
  *
  * @example
  * validateOperation('lock', ['356938035643809'], { message: 'Payment overdue', tel: '+15550100' });
@@ -27,26 +31,42 @@ export function validateOperation(
     const first = id.charCodeAt(0);
     if (!(first > 32 && first < 127) && id.trim() === '') throw blankId(index);
   }
-  const rules = (
-    MESSAGE_RULES as Partial<Record<DeviceOperation, { maxLength: number; contactRequired: boolean }>>
-  )[operation];
-  if (!rules) return {};
-  const message = params.message ?? '';
-  if (message.trim() === '') throw new KnoxRequestError(`${operation} needs a message.`, 'message');
-  // Knox counts characters as the device shows them; code points, not UTF-16 units.
-  const length = [...message].length;
-  if (length > rules.maxLength) {
-    throw new KnoxRequestError(
-      `${operation} message is ${length} characters; Knox Guard allows at most ${rules.maxLength}.`,
-      'message',
-    );
+  const rule = operationRule(operation);
+  const given = (params ?? {}) as Record<string, unknown>;
+  const body: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(rule.fields)) {
+    let value = given[name];
+    // Blank text counts as absent (a contact of spaces is no contact).
+    if (typeof value === 'string' && field.type === 'string' && value.trim() === '') value = undefined;
+    if (value === undefined) {
+      if (field.default !== undefined) body[name] = field.default;
+      else if (field.required) throw new KnoxRequestError(`${operation} needs a ${name}.`, name);
+      continue;
+    }
+    if (!hasType(value, field.type)) {
+      throw new KnoxRequestError(`${operation} ${name} must be a ${field.type}.`, name);
+    }
+    if (typeof value === 'string') {
+      // Knox counts characters as the device shows them; code points, not UTF-16 units.
+      const length = [...value].length;
+      if (field.maxLength !== undefined && length > field.maxLength) {
+        throw new KnoxRequestError(
+          `${operation} ${name} is ${length} characters; Knox Guard allows at most ${field.maxLength}.`,
+          name,
+        );
+      }
+      body[name] = name === 'message' ? value : value.trim();
+    } else body[name] = value;
   }
-  const tel = params.tel?.trim() || undefined;
-  const email = params.email?.trim() || undefined;
-  if (rules.contactRequired && tel === undefined && email === undefined) {
+  if (rule.contactRequired && body.tel === undefined && body.email === undefined) {
     throw new KnoxRequestError(`${operation} needs at least one contact (tel or email).`, 'contact');
   }
-  return { message, ...(tel === undefined ? {} : { tel }), ...(email === undefined ? {} : { email }) };
+  return body as OperationParams;
+}
+
+function hasType(value: unknown, type: string): boolean {
+  if (type === 'number[]') return Array.isArray(value) && value.every((n) => Number.isFinite(n));
+  return typeof value === type && (typeof value !== 'number' || Number.isFinite(value));
 }
 
 function blankId(index: number): KnoxRequestError {

@@ -17,20 +17,34 @@ export interface LicenceHealth {
   readonly low: boolean;
 }
 
+/** The licence check could not run: the licence paths are not enabled (they have no source). */
+export interface LicenceHealthUnavailable {
+  readonly unavailable: string;
+}
+
 /**
  * Checks that enough Knox Guard licence seats are free (expired licences count as none) and
  * reports the result to the alert pipeline: `LICENSE_SEATS_LOW` while fewer than `minFreeSeats`
  * remain, a success once there are enough again (which resolves the alert). A failing licence
- * listing (e.g. USER_BLOCKED_STATE) is reported as that Knox Guard failure.
+ * listing (e.g. USER_BLOCKED_STATE) is reported as that Knox Guard failure. The licence paths have
+ * no source (docs/knox-api-contract.md): when the client is not opted in (`licenceApiEnabled`
+ * false), nothing is called or alerted and the result says the check is unavailable.
  *
  * @example
  * const health = await checkLicenceHealth({ listLicenses: () => client.listLicenses() }, sink, { stage, job: 'licence-health', runId, minFreeSeats: 100, now: Date.now() });
  */
 export async function checkLicenceHealth(
-  source: { listLicenses(): Promise<readonly LicenceSeats[]> },
+  source: { readonly licenceApiEnabled?: boolean; listLicenses(): Promise<readonly LicenceSeats[]> },
   sink: FailureSink,
   run: { stage: string; job: string; runId: string; minFreeSeats: number; now: number },
-): Promise<LicenceHealth | { readonly error: KnoxGuardFailure }> {
+): Promise<LicenceHealth | LicenceHealthUnavailable | { readonly error: KnoxGuardFailure }> {
+  if (source.licenceApiEnabled === false) {
+    // Neither a failure nor a success: an alert would be false and a resolution unfounded.
+    return {
+      unavailable:
+        'licence-health is unavailable: the Knox Guard licence paths are unverified and not enabled (KNOX_UNVERIFIED_LICENCE_API=true enables them).',
+    };
+  }
   const base: Omit<RunObservation, 'failures' | 'successes'> = {
     stage: run.stage,
     job: run.job,

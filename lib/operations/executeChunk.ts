@@ -1,4 +1,4 @@
-import type { KnoxGuardFailure } from '../errors';
+import { type KnoxGuardFailure, serviceFailure } from '../errors';
 import type { ChunkMessage } from './chunkMessage';
 import type { OperationExecutor, RunObservation } from './ports';
 
@@ -17,6 +17,11 @@ export interface ChunkOutcome {
   readonly errors: readonly KnoxGuardFailure[];
   /** `[deviceUid, index into errors]` for every failed device. */
   readonly failed: readonly (readonly [string, number])[];
+  /**
+   * Why the bulk path could not be used when the chunk ran one sync call per device instead
+   * (raises one BULK_PATH_UNAVAILABLE warning for the run).
+   */
+  readonly bulkPathUnavailable?: string;
 }
 
 /**
@@ -32,9 +37,14 @@ export async function executeChunk(
   message: ChunkMessage,
   deps: { readonly executor: OperationExecutor; readonly deadline?: number },
 ): Promise<ChunkOutcome> {
-  const { results } = await deps.executor.execute(message.operation, message.deviceUids, message.params, {
-    deadline: deps.deadline,
-  });
+  const { results, bulkPathUnavailable } = await deps.executor.execute(
+    message.operation,
+    message.deviceUids,
+    message.params,
+    {
+      deadline: deps.deadline,
+    },
+  );
   const errors: KnoxGuardFailure[] = [];
   const indexByKey = new Map<string, number>();
   const failed: (readonly [string, number])[] = [];
@@ -61,6 +71,7 @@ export async function executeChunk(
     succeeded,
     errors,
     failed,
+    ...(bulkPathUnavailable === undefined ? {} : { bulkPathUnavailable: bulkPathUnavailable.reason }),
   };
 }
 
@@ -83,10 +94,16 @@ export function observationOf(
     runId: message.runId,
     operation: message.operation,
     successes: outcome.succeeded,
-    failures: outcome.failed.map(([deviceId, index]) => ({
-      deviceId,
-      error: outcome.errors[index] as KnoxGuardFailure,
-    })),
+    failures: [
+      ...outcome.failed.map(([deviceId, index]) => ({
+        deviceId,
+        error: outcome.errors[index] as KnoxGuardFailure,
+      })),
+      // One tenant-wide warning per chunk; the pipeline folds a run's into one alert group.
+      ...(outcome.bulkPathUnavailable === undefined
+        ? []
+        : [{ error: serviceFailure('BULK_PATH_UNAVAILABLE', outcome.bulkPathUnavailable) }]),
+    ],
   };
 }
 

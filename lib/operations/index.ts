@@ -1,5 +1,10 @@
 export { type AcceptedOperation, API_JOB, acceptOperationRequest } from './acceptOperationRequest';
-export { checkLicenceHealth, type LicenceHealth, type LicenceSeats } from './checkLicenceHealth';
+export {
+  checkLicenceHealth,
+  type LicenceHealth,
+  type LicenceHealthUnavailable,
+  type LicenceSeats,
+} from './checkLicenceHealth';
 export { chunkAsync } from './chunkAsync';
 export {
   CHUNK_MESSAGE_VERSION,

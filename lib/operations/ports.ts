@@ -7,10 +7,20 @@ import type { ChunkMessage } from './chunkMessage';
  * and tests can pass in-memory versions.
  */
 
+/** Body fields of a device operation (lib/knox's `OPERATION_RULES` says which operation takes which). */
 export interface OperationParams {
   readonly message?: string;
   readonly tel?: string;
   readonly email?: string;
+  readonly interval?: number;
+  readonly timeLimitEnable?: boolean;
+  readonly timeLimit?: readonly number[];
+  readonly daysLimitEnable?: boolean;
+  readonly daysLimit?: number;
+  readonly approveId?: string;
+  readonly approveComment?: string;
+  readonly enableFullscreen?: boolean;
+  readonly messageType?: string;
 }
 
 /** The part of the Knox Guard client that runs device operations (lib/knox implements it). */
@@ -20,7 +30,11 @@ export interface OperationExecutor {
     deviceUids: readonly string[],
     params?: OperationParams,
     options?: { deadline?: number },
-  ): Promise<{ readonly results: readonly DeviceResult[] }>;
+  ): Promise<{
+    readonly results: readonly DeviceResult[];
+    /** Set when the bulk path was unavailable and the devices ran one sync call each. */
+    readonly bulkPathUnavailable?: { readonly reason: string };
+  }>;
 }
 
 /** The part of the Knox Guard client that streams the device list (lib/knox implements it). */

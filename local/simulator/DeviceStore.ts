@@ -12,10 +12,12 @@ export interface SimDevice {
   licenseKey?: string;
   /** Sim-clock ms when `complete` started the two-day Completing window. */
   completingSince?: number;
-  /** The status `cancelComplete` returns to. */
+  /** The status before `complete` (kept for tests; cancelComplete reverts to Enrolled). */
   statusBeforeComplete?: DeviceStatus;
-  message?: string;
-  blinking?: boolean;
+  /** Sim-clock ms of the last lock (the API's `relockTimestamp`). */
+  lockedAt?: number;
+  /** Sim-clock ms of the last change (the API's `modifiedDate`). */
+  modifiedAt?: number;
 }
 
 /** Relative weights of the statuses generated devices get. */
@@ -168,6 +170,22 @@ export class DeviceStore {
     }
     const custom = this.#custom.get(id) ?? [...this.#custom.values()].find((d) => d.objectId === id);
     return custom ? { ...custom } : undefined;
+  }
+
+  /** A device by its approveId (generated `APV-<100000 + index>`, or one set by approve). */
+  byApproveId(approveId: string): SimDevice | undefined {
+    const match = /^APV-(\d+)$/.exec(approveId);
+    if (match) {
+      const index = Number(match[1]) - 100000;
+      if (index >= 0 && index < this.#generated) {
+        const changed = this.#changed.get(index);
+        const device = changed === null ? undefined : changed ? { ...changed } : this.#make(index);
+        if (device?.approveId === approveId) return device;
+      }
+    }
+    for (const device of this.#changed.values()) if (device?.approveId === approveId) return { ...device };
+    for (const device of this.#custom.values()) if (device.approveId === approveId) return { ...device };
+    return undefined;
   }
 
   /** Inserts or replaces a device (matched by deviceUid). */
@@ -326,7 +344,6 @@ export class DeviceStore {
       device.completingSince = this.#options.now ?? 0;
       device.statusBeforeComplete = DeviceStatus.enrolled;
     }
-    if (status === DeviceStatus.locked) device.message = 'Your payment is overdue. Please contact us.';
     return device;
   }
 

@@ -1,5 +1,5 @@
 import type { KnoxCodeName } from '../../lib/errors';
-import { type DeviceOperation, DeviceStatus, MESSAGE_RULES } from '../../lib/knox';
+import { DEVICE_ADDRESS_FIELDS, type DeviceOperation, DeviceStatus, operationRule } from '../../lib/knox';
 import { DeviceStore, SEAT_HOLDING, type SimDevice } from './DeviceStore';
 
 export const UserStatus = {
@@ -69,7 +69,10 @@ export interface SimLimits {
   latencyMs: number;
   maxLicenses: number;
   maxTrialLicenses: number;
-  /** How many polls of `/transaction` answer IN_PROGRESS before the result. */
+  /**
+   * Over how many polls of `/transaction` the results appear: poll k of N shows the first
+   * ceil(k x count / N) entries (0 or 1: all at the first poll).
+   */
   transactionPolls: number;
   /** The Completing window before a device becomes Completed. */
   completingWindowMs: number;
@@ -82,7 +85,10 @@ export interface SimFailure {
 
 export interface SimTransaction {
   id: string;
-  pollsLeft: number;
+  /** Polls answered so far. */
+  polls: number;
+  /** Polls over which the results appear (see `SimLimits.transactionPolls`). */
+  pollsToFinish: number;
   /** Entries of the result list, and how many of them failed. */
   count: number;
   fail: number;
@@ -92,6 +98,8 @@ export interface SimTransaction {
    * young-generation collection of a busy simulator, and serialised again at every poll.
    */
   resultListJson: string;
+  /** Per entry (only when results appear over several polls): its JSON text and whether it failed. */
+  entries?: { json: string[]; failed: Uint8Array };
 }
 
 function stateInvalid(status: DeviceStatus): { ok: false } & SimFailure {
@@ -236,30 +244,65 @@ export class SimulatorState {
     return undefined;
   }
 
-  /** Request-level validation of an operation's parameters (RESOURCE_INVALID_PARAM). */
+  /**
+   * Request-level validation of an operation's body fields against `OPERATION_RULES` (the table
+   * the client validates with): a field the operation does not take, a wrong type, a missing
+   * required field (blink `interval` too), text over its limit or no contact where one is needed
+   * is RESOURCE_INVALID_PARAM. `params` holds the body without the device address.
+   */
   paramFailure(operation: DeviceOperation, params: Record<string, unknown>): SimFailure | undefined {
-    const rules = (MESSAGE_RULES as Partial<Record<string, { maxLength: number; contactRequired: boolean }>>)[
-      operation
-    ];
-    const { message, tel, email } = params;
+    const rule = operationRule(operation);
+    for (const name of Object.keys(params)) {
+      if (!(name in rule.fields)) {
+        return { code: 'RESOURCE_INVALID_PARAM', reason: `${name} is not a field of ${operation}.` };
+      }
+    }
+    for (const [name, field] of Object.entries(rule.fields)) {
+      const value = params[name];
+      if (value === undefined) {
+        if (field.required) return { code: 'RESOURCE_INVALID_PARAM', reason: `${name} is required.` };
+        continue;
+      }
+      const typed =
+        field.type === 'number[]'
+          ? Array.isArray(value) && value.every((n) => typeof n === 'number')
+          : typeof value === field.type;
+      if (!typed) return { code: 'RESOURCE_INVALID_PARAM', reason: `${name} must be a ${field.type}.` };
+      if (typeof value === 'string' && name === 'message' && value.trim() === '' && field.required) {
+        return { code: 'RESOURCE_INVALID_PARAM', reason: 'message is required.' };
+      }
+      if (typeof value === 'string' && field.maxLength !== undefined && [...value].length > field.maxLength) {
+        return {
+          code: 'RESOURCE_INVALID_PARAM',
+          reason: `${name} must be at most ${field.maxLength} characters.`,
+        };
+      }
+    }
+    const { tel, email } = params;
     if (email !== undefined && (typeof email !== 'string' || !EMAIL.test(email))) {
       return { code: 'RESOURCE_INVALID_PARAM', reason: 'email is not a valid e-mail address.' };
     }
     if (tel !== undefined && (typeof tel !== 'string' || !TEL.test(tel))) {
       return { code: 'RESOURCE_INVALID_PARAM', reason: 'tel is not a valid phone number.' };
     }
-    if (!rules) return undefined;
-    if (typeof message !== 'string' || message.trim() === '') {
-      return { code: 'RESOURCE_INVALID_PARAM', reason: 'message is required.' };
-    }
-    if ([...message].length > rules.maxLength) {
-      return {
-        code: 'RESOURCE_INVALID_PARAM',
-        reason: `message must be at most ${rules.maxLength} characters.`,
-      };
-    }
-    if (rules.contactRequired && tel === undefined && email === undefined) {
+    if (rule.contactRequired && tel === undefined && email === undefined) {
       return { code: 'RESOURCE_INVALID_PARAM', reason: 'tel or email is required.' };
+    }
+    return undefined;
+  }
+
+  /**
+   * The deviceUid of the device a sync body addresses by any one of `deviceUid`, `objectId`,
+   * `approveId` (Samsung's Get-started page), or undefined when none of them names a device. On
+   * approve, `approveId` is the value to set, not an address.
+   */
+  resolveAddress(operation: DeviceOperation, body: Record<string, unknown>): string | undefined {
+    for (const field of DEVICE_ADDRESS_FIELDS) {
+      if (field === 'approveId' && (operation === 'approve' || operation === 'accept')) continue;
+      const value = body[field];
+      if (typeof value !== 'string' || value === '') continue;
+      const device = field === 'approveId' ? this.devices.byApproveId(value) : this.device(value);
+      return device?.deviceUid ?? value;
     }
     return undefined;
   }
@@ -277,7 +320,7 @@ export class SimulatorState {
     const device = this.device(id);
     if (!device) return { ok: false, code: 'DEVICE_NOT_FOUND', reason: `Device ${id} not found.` };
     const status = device.status;
-    const message = typeof params.message === 'string' ? params.message : undefined;
+    device.modifiedAt = this.clock.now();
     switch (operation) {
       case 'approve':
       case 'accept': {
@@ -294,7 +337,9 @@ export class SimulatorState {
         license.usedSeats += 1;
         device.licenseKey = license.licenseKey;
         device.status = DeviceStatus.accepted;
-        if (operation === 'approve') device.approveId ??= `APV-${device.objectId}`;
+        // The client's approveId ties the device to its billing record: kept as sent.
+        if (typeof params.approveId === 'string' && params.approveId !== '')
+          device.approveId = params.approveId;
         break;
       }
       case 'reject':
@@ -311,35 +356,30 @@ export class SimulatorState {
           };
         }
         device.status = DeviceStatus.locked;
-        if (message !== undefined) device.message = message;
+        device.lockedAt = this.clock.now();
         break;
       case 'unlock':
         if (status !== DeviceStatus.locked) return stateInvalid(status);
         device.status = DeviceStatus.enrolled;
+        delete device.lockedAt;
         break;
       case 'blink':
         if (status !== DeviceStatus.enrolled) return stateInvalid(status);
-        device.blinking = true;
-        if (message !== undefined) device.message = message;
         break;
       case 'sendMessage':
         if (status !== DeviceStatus.enrolled && status !== DeviceStatus.locked) return stateInvalid(status);
-        if (message !== undefined) device.message = message;
         break;
       case 'complete':
-        if (
-          status !== DeviceStatus.accepted &&
-          status !== DeviceStatus.enrolled &&
-          status !== DeviceStatus.locked
-        )
-          return stateInvalid(status);
+        // The console completes Active (Enrolled) devices only (KG-1.2): not Locked ones.
+        if (status !== DeviceStatus.enrolled) return stateInvalid(status);
         device.statusBeforeComplete = status;
         device.status = DeviceStatus.completing;
         device.completingSince = this.clock.now();
         break;
       case 'cancelComplete':
         if (status !== DeviceStatus.completing) return stateInvalid(status);
-        device.status = device.statusBeforeComplete ?? DeviceStatus.enrolled;
+        // Cancelling reverts to Active (KG-1.2).
+        device.status = DeviceStatus.enrolled;
         delete device.completingSince;
         break;
       case 'delete':
@@ -359,18 +399,54 @@ export class SimulatorState {
     return { ok: true, device };
   }
 
-  /** Stores a finished bulk run (its result list as JSON text) under a new transaction id. */
-  addTransaction(resultListJson: string, count: number, fail: number): SimTransaction {
+  /**
+   * Stores a finished bulk run under `id` (the client's `x-knox-transactionId`, or a new id):
+   * `entries` are the result list entries as JSON text with their failed flags.
+   */
+  addTransaction(entries: readonly string[], failed: Uint8Array, id?: string): SimTransaction {
     this.#transactionCounter += 1;
-    const transaction = {
-      id: `TX-${String(this.#transactionCounter).padStart(8, '0')}`,
-      pollsLeft: this.limits.transactionPolls,
-      count,
+    const pollsToFinish = this.limits.transactionPolls;
+    let fail = 0;
+    for (const flag of failed) fail += flag;
+    const transaction: SimTransaction = {
+      id: id ?? `TX-${String(this.#transactionCounter).padStart(8, '0')}`,
+      polls: 0,
+      pollsToFinish,
+      count: entries.length,
       fail,
-      resultListJson,
+      // One string for the common case (all results at once); per entry only when they trickle in.
+      resultListJson: pollsToFinish > 1 ? '' : `[${entries.join(',')}]`,
+      ...(pollsToFinish > 1 ? { entries: { json: [...entries], failed } } : {}),
     };
     this.transactions.set(transaction.id, transaction);
     return transaction;
+  }
+
+  /** The next poll of a transaction: how many entries it shows and the fields of the answer. */
+  poll(transaction: SimTransaction): {
+    shown: number;
+    success: number;
+    fail: number;
+    resultListJson: string;
+  } {
+    transaction.polls += 1;
+    const { entries, count } = transaction;
+    if (!entries)
+      return {
+        shown: count,
+        success: count - transaction.fail,
+        fail: transaction.fail,
+        resultListJson: transaction.resultListJson,
+      };
+    const shown = Math.min(count, Math.ceil((transaction.polls * count) / transaction.pollsToFinish));
+    let fail = 0;
+    for (let i = 0; i < shown; i += 1) fail += entries.failed[i] as number;
+    return {
+      shown,
+      success: shown - fail,
+      fail,
+      resultListJson: `[${entries.json.slice(0, shown).join(',')}]`,
+    };
   }
 
   #settle(device: SimDevice): SimDevice {

@@ -1,5 +1,6 @@
 // A Knox Guard simulator for manual use: `npx tsx local/simulator/cli.ts --port 8080 [--devices 300]
-// [--rate 50] [--latency 20] [--bulk-limit 10000]`. Writes the certificate.json of the seeded API key to
+// [--rate 50] [--latency 20] [--bulk-limit 10000] [--api-prefix /kcs/v1.1/kg-integration]
+// [--transaction-polls 3] [--transaction-id-in-answer] [--status-field] [--async-disabled] [--unverified-paths]`. Writes the certificate.json of the seeded API key to
 // .tmp/ and prints how to point the client at it. Stop it with Ctrl+C.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -14,6 +15,12 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     latency: { type: 'string' },
     'bulk-limit': { type: 'string' },
+    'api-prefix': { type: 'string' },
+    'transaction-polls': { type: 'string' },
+    'transaction-id-in-answer': { type: 'boolean', default: false },
+    'status-field': { type: 'boolean', default: false },
+    'async-disabled': { type: 'boolean', default: false },
+    'unverified-paths': { type: 'boolean', default: false },
   },
 });
 
@@ -22,6 +29,7 @@ const number = (value: string | undefined): number | undefined =>
 const rate = number(values.rate);
 const latency = number(values.latency);
 const bulkLimit = number(values['bulk-limit']);
+const transactionPolls = number(values['transaction-polls']);
 const sim = await startKnoxSimulator({
   port: Number(values.port),
   host: values.host,
@@ -29,6 +37,12 @@ const sim = await startKnoxSimulator({
   ...(rate === undefined ? {} : { rateLimitPerSecond: rate }),
   ...(latency === undefined ? {} : { latencyMs: latency }),
   ...(bulkLimit === undefined ? {} : { bulkLimit }),
+  ...(values['api-prefix'] === undefined ? {} : { apiPrefix: values['api-prefix'] }),
+  ...(transactionPolls === undefined ? {} : { transactionPolls }),
+  transactionIdInAnswer: values['transaction-id-in-answer'],
+  statusField: values['status-field'],
+  asyncDisabled: values['async-disabled'],
+  unverifiedPaths: values['unverified-paths'],
 });
 const certificatePath = resolve('.tmp/knox-simulator/certificate.json');
 await mkdir(resolve('.tmp/knox-simulator'), { recursive: true });

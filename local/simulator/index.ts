@@ -22,6 +22,7 @@ export {
   type KnoxSimulator,
   type KnoxSimulatorOptions,
   type SimFault,
+  type SimRequest,
   type SimStats,
   startKnoxSimulator,
 } from './startKnoxSimulator';

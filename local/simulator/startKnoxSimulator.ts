@@ -3,7 +3,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type KnoxCodeEntry, type KnoxCodeName, knoxCode, tokenServiceCode } from '../../lib/errors';
-import { DEVICE_OPERATIONS, type DeviceOperation, KNOX_PATHS, parseCertificate } from '../../lib/knox';
+import {
+  ASYNC_ID_LIST_FIELD,
+  DEVICE_ADDRESS_FIELDS,
+  type DeviceOperation,
+  KNOX_API_PREFIX,
+  type KnoxPaths,
+  knoxPaths,
+  type PathOperation,
+  parseCertificate,
+  TRANSACTION_ID_HEADER,
+} from '../../lib/knox';
 import type { SimDevice } from './DeviceStore';
 import { type SimApiKey, type SimFailure, SimulatorState } from './SimulatorState';
 import { createCertificate, type KeyFormat, type SeedOptions, seedTenant } from './seedTenant';
@@ -40,6 +50,18 @@ export interface SimStats {
   maxRequestsPerSecond: number;
   /** Devices returned by `/devices/list` so far. */
   devicesListed: number;
+  /** Requests (after the token request) without an `x-knox-transactionId`, and with one that is not a UUID. */
+  withoutTransactionId: number;
+  nonUuidTransactionId: number;
+}
+
+/** One request as the simulator saw it (kept when `recordRequests` is set). */
+export interface SimRequest {
+  method: string;
+  path: string;
+  /** The `x-knox-transactionId` header, when sent. */
+  transactionId?: string;
+  body: Record<string, unknown>;
 }
 
 export interface KnoxSimulatorOptions {
@@ -84,6 +106,20 @@ export interface KnoxSimulatorOptions {
     code: 'AUTHORIZATION_FAIL' | 'AUTHENTICATION_FAIL' | 'ACCESS_TOKEN_EXPIRED';
     status?: number;
   };
+  /** The Knox Guard API prefix served. Default `/kcs/v1.1/kg`. */
+  apiPrefix?: string;
+  /** Over how many `/transaction` polls the results appear (see `SimLimits.transactionPolls`). Default 0: all at once. */
+  transactionPolls?: number;
+  /** Variant: the async answer and the transaction answer carry a `transactionId` of the simulator's own. */
+  transactionIdInAnswer?: boolean;
+  /** Variant: the transaction answer carries `status` (IN_PROGRESS until every result is shown, then COMPLETED). */
+  statusField?: boolean;
+  /** Variant: every `...Async` path answers 404. */
+  asyncDisabled?: boolean;
+  /** Serve the paths without any source: accept, acceptAsync, cancelCompleteAsync, licences. Default false. */
+  unverifiedPaths?: boolean;
+  /** Keep every request (method, path, x-knox-transactionId, body) in `requests`. Default false. */
+  recordRequests?: boolean;
 }
 
 export interface KnoxSimulator {
@@ -94,6 +130,10 @@ export interface KnoxSimulator {
   state: SimulatorState;
   faults: SimFault[];
   stats: SimStats;
+  /** The paths served (under `apiPrefix`). */
+  paths: KnoxPaths;
+  /** Every request, when started with `recordRequests`. */
+  requests: SimRequest[];
   close(): Promise<void>;
 }
 
@@ -131,9 +171,21 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
   if (options.rateLimitPerSecond !== undefined) state.limits.rateLimitPerSecond = options.rateLimitPerSecond;
   if (options.retryAfterSeconds !== undefined) state.limits.retryAfterSeconds = options.retryAfterSeconds;
   if (options.latencyMs !== undefined) state.limits.latencyMs = options.latencyMs;
+  if (options.transactionPolls !== undefined) state.limits.transactionPolls = options.transactionPolls;
+  const paths = knoxPaths(options.apiPrefix ?? KNOX_API_PREFIX);
+  const requests: SimRequest[] = [];
+  const routes = routeTable(paths, options.unverifiedPaths === true);
 
   const faults: SimFault[] = [];
-  const stats: SimStats = { total: 0, byPath: {}, byStatus: {}, maxRequestsPerSecond: 0, devicesListed: 0 };
+  const stats: SimStats = {
+    total: 0,
+    byPath: {},
+    byStatus: {},
+    maxRequestsPerSecond: 0,
+    devicesListed: 0,
+    withoutTransactionId: 0,
+    nonUuidTransactionId: 0,
+  };
   const wall = { second: 0, count: 0 };
   const window = { second: Number.NaN, count: 0 };
   let codeAsNumber = false;
@@ -282,43 +334,67 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     return failure ? fromFailure(failure) : key;
   }
 
+  /** A Knox Guard error envelope without a catalog code (404, 405). */
+  const plainError = (status: number, message: string, reason: string): Answer => ({
+    status,
+    body: { result: 'FAIL', error: { message, reason } },
+  });
+  /** RESOURCE_INVALID_PARAM naming the first body field `allowed` does not list, if any. */
+  const unexpected = (body: Record<string, unknown>, allowed: readonly string[]): Answer | undefined => {
+    const field = Object.keys(body).find((name) => !allowed.includes(name));
+    return field === undefined ? undefined : kgError('RESOURCE_INVALID_PARAM', `${field} is not expected.`);
+  };
+  const devicePrefix = paths.device.slice(0, paths.device.indexOf('{'));
+
   function route(
     method: string,
     path: string,
     body: Record<string, unknown>,
     key: SimApiKey,
+    transactionId: string | undefined,
   ): Answer | Promise<Answer> {
     const ok = (extra: Record<string, unknown>): Answer => ({
       status: 200,
       body: { result: 'SUCCESS', ...extra },
     });
-    switch (path) {
-      case KNOX_PATHS.authorization: {
+    const target = routes.get(path);
+    if (!target) {
+      const rest = path.slice(devicePrefix.length);
+      if (method === 'GET' && path.startsWith(devicePrefix) && rest !== '' && !rest.includes('/')) {
+        return getDevice(decodeURIComponent(rest));
+      }
+      return plainError(404, 'NOT_FOUND', `No route ${method} ${path}.`);
+    }
+    if (!target.methods.includes(method)) {
+      return plainError(
+        405,
+        'METHOD_NOT_ALLOWED',
+        `${method} is not allowed on ${path}; use ${target.methods.join(' or ')}.`,
+      );
+    }
+    const kind = target.kind;
+    switch (kind.type) {
+      case 'authorization': {
+        if (Object.keys(body).length > 0) return kgError('RESOURCE_INVALID_PARAM', 'No body is expected.');
         const user = state.users.get(key.userId);
         return ok({
-          tenantId: state.tenant.id,
-          tenantName: state.tenant.name,
-          region: state.tenant.region,
-          userId: user?.id,
-          clientIdentifier: key.clientIdentifier,
+          user: {
+            companyName: state.tenant.name,
+            country: state.tenant.region === 'eu' ? 'DE' : 'US',
+            email: user?.email ?? '',
+            name: user?.id ?? '',
+            phoneNumber: '+1 555 0100',
+          },
         });
       }
-      case KNOX_PATHS.deviceList:
-        return listDevices(body);
-      case KNOX_PATHS.transaction: {
-        const transaction = state.transactions.get(String(body.transactionId));
-        if (!transaction) return kgError('RESOURCE_INVALID_PARAM', 'Unknown transactionId.');
-        if (transaction.pollsLeft > 0) {
-          transaction.pollsLeft -= 1;
-          return ok({ transactionId: transaction.id, status: 'IN_PROGRESS' });
-        }
-        const { count, fail } = transaction;
-        return {
-          status: 200,
-          body: `{"result":"SUCCESS","transactionId":${JSON.stringify(transaction.id)},"status":"COMPLETED","count":${count},"success":${count - fail},"fail":${fail},"resultList":${transaction.resultListJson}}`,
-        };
-      }
-      case KNOX_PATHS.simControlData:
+      case 'deviceList':
+        return (
+          unexpected(body, ['pageNum', 'pageSize', 'search', 'sortBy', 'sortOrder', 'filter']) ??
+          listDevices(body)
+        );
+      case 'transaction':
+        return pollTransaction(body, transactionId);
+      case 'simControlData':
         if (method === 'PUT') {
           state.tenant.simControl = body;
           return ok({});
@@ -326,25 +402,121 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
         if (state.tenant.simControl === null)
           return kgError('PRECONDITION_FAILED_EXCEPTION', 'SIM control data is not configured.');
         return ok({ ...state.tenant.simControl });
-      case KNOX_PATHS.licenseList:
+      case 'uploads':
+        return method === 'GET' ? ok({ uploadList: uploads }) : uploadDevices(body);
+      case 'getPin': {
+        const device = addressed('getPin', body, []);
+        if (!('objectId' in device)) return device;
+        return ok({ lockPin: pinOf(device.deviceUid) });
+      }
+      case 'offlineDeviceLockPin': {
+        const device = addressed('offlineDeviceLockPin', body, ['challenge']);
+        if (!('objectId' in device)) return device;
+        if (typeof body.challenge !== 'string' || body.challenge === '')
+          return kgError('RESOURCE_INVALID_PARAM', 'challenge is required.');
+        return ok({ pinNumber: [pinOf(`${device.deviceUid}:${body.challenge}`)] });
+      }
+      case 'licenseList':
         if (state.tenant.licenseServiceFailing)
           return kgError('LICENSE_INTERNAL_SERVER_FAILED', 'License service failed.');
         return ok({
           licenseList: state.licenses.filter((l) => !l.deleted).map(({ deleted: _deleted, ...l }) => l),
         });
-      case KNOX_PATHS.licenseRegister:
+      case 'licenseRegister':
         return registerLicense(body);
-      case KNOX_PATHS.licenseDelete:
+      case 'licenseDelete':
         return deleteLicense(body);
+      case 'sync':
+        return runSync(kind.operation, body);
+      case 'async':
+        if (options.asyncDisabled) return plainError(404, 'NOT_FOUND', `No route ${method} ${path}.`);
+        return runAsync(kind.operation, body, transactionId);
     }
-    for (const operation of DEVICE_OPERATIONS) {
-      const paths = KNOX_PATHS.operations[operation];
-      if (path === paths.sync) return runSync(operation, body);
-      if (path === paths.async) return runAsync(operation, body);
+  }
+
+  /** The device a body addresses by deviceUid, objectId or approveId, or the error answer. */
+  function addressed(
+    what: string,
+    body: Record<string, unknown>,
+    extra: readonly string[],
+  ): SimDevice | Answer {
+    const invalid = unexpected(body, [...DEVICE_ADDRESS_FIELDS, ...extra]);
+    if (invalid) return invalid;
+    const id = state.resolveAddress('lock', body);
+    if (id === undefined)
+      return kgError('RESOURCE_INVALID_PARAM', `${what} needs deviceUid, objectId or approveId.`);
+    return state.device(id) ?? kgError('DEVICE_NOT_FOUND', `Device ${id} not found.`);
+  }
+
+  function getDevice(id: string): Answer {
+    const device = state.device(id) ?? state.devices.byApproveId(id);
+    if (!device) return kgError('DEVICE_NOT_FOUND', `Device ${id} not found.`);
+    return { status: 200, body: { result: 'SUCCESS', device: toApiDevice(device) } };
+  }
+
+  const uploads: Record<string, unknown>[] = [];
+  function uploadDevices(body: Record<string, unknown>): Answer {
+    const invalid = unexpected(body, [
+      'deviceList',
+      'autoAccept',
+      'autoLock',
+      'applySimControl',
+      'enableBlockFactoryReset',
+      'blockDOProvision',
+      'blockADBCommand',
+    ]);
+    if (invalid) return invalid;
+    if (!Array.isArray(body.deviceList) || body.deviceList.length === 0)
+      return kgError('RESOURCE_INVALID_PARAM', 'deviceList must be a non-empty list.');
+    const invalidReasons: string[] = [];
+    let valid = 0;
+    for (const entry of body.deviceList as unknown[]) {
+      const { deviceUid, approveId } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<
+        string,
+        unknown
+      >;
+      if (typeof deviceUid !== 'string' || deviceUid === '') {
+        invalidReasons.push('An entry has no deviceUid.');
+        continue;
+      }
+      if (state.device(deviceUid)) {
+        invalidReasons.push(`${deviceUid} is already uploaded.`);
+        continue;
+      }
+      state.addDevice({
+        deviceUid,
+        status: body.autoAccept === true ? 'Accepted' : 'Pending',
+        ...(typeof approveId === 'string' ? { approveId } : {}),
+      });
+      valid += 1;
     }
+    const upload = {
+      uploadId: `UP-${String(uploads.length + 1).padStart(6, '0')}`,
+      uploadStatus: 'COMPLETED',
+      totalDeviceCount: body.deviceList.length,
+      validDeviceCount: valid,
+      invalidDeviceCount: body.deviceList.length - valid,
+      invalidReasons,
+    };
+    uploads.push(upload);
+    return { status: 200, body: { result: 'SUCCESS', ...upload } };
+  }
+
+  function pollTransaction(body: Record<string, unknown>, header: string | undefined): Answer {
+    const invalid = unexpected(body, ['transactionId']);
+    if (invalid) return invalid;
+    const key =
+      typeof body.transactionId === 'string' && body.transactionId !== '' ? body.transactionId : header;
+    const transaction = key === undefined ? undefined : state.transactions.get(key);
+    if (!transaction) return kgError('RESOURCE_INVALID_PARAM', 'Unknown transaction.');
+    const { shown, success, fail, resultListJson } = state.poll(transaction);
+    const extra = [
+      options.transactionIdInAnswer ? `"transactionId":${JSON.stringify(transaction.id)},` : '',
+      options.statusField ? `"status":"${shown < transaction.count ? 'IN_PROGRESS' : 'COMPLETED'}",` : '',
+    ].join('');
     return {
-      status: 404,
-      body: { result: 'FAIL', error: { message: 'NOT_FOUND', reason: `No route ${method} ${path}.` } },
+      status: 200,
+      body: `{"result":"SUCCESS",${extra}"count":${transaction.count},"success":${success},"fail":${fail},"resultList":${resultListJson}}`,
     };
   }
 
@@ -382,25 +554,32 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
   }
 
   function runSync(operation: DeviceOperation, body: Record<string, unknown>): Answer {
-    const { deviceUid, ...params } = body;
-    if (typeof deviceUid !== 'string' || deviceUid === '')
-      return kgError('RESOURCE_INVALID_PARAM', 'deviceUid is required.');
+    const { deviceUid: _deviceUid, objectId: _objectId, ...params } = body;
+    // On approve, approveId is the value to keep; elsewhere it is only an address.
+    if (operation !== 'approve' && operation !== 'accept') delete params.approveId;
+    const id = state.resolveAddress(operation, body);
+    if (id === undefined)
+      return kgError('RESOURCE_INVALID_PARAM', 'deviceUid, objectId or approveId is required.');
     const invalid = state.paramFailure(operation, params);
     if (invalid) return fromFailure(invalid);
-    const result = state.apply(operation, deviceUid, params);
+    const result = state.apply(operation, id, params);
     if (!result.ok) return kgError(result.code, result.reason);
     return {
       status: 200,
-      body: { result: 'SUCCESS', objectId: result.device.objectId, requestedId: deviceUid },
+      body: { result: 'SUCCESS', objectId: result.device.objectId, requestedId: id },
     };
   }
 
-  function runAsync(operation: DeviceOperation, body: Record<string, unknown>): Answer | Promise<Answer> {
-    const { deviceUidList, ...params } = body;
-    if (!Array.isArray(deviceUidList) || deviceUidList.length === 0) {
-      return kgError('RESOURCE_INVALID_PARAM', 'deviceUidList must be a non-empty list.');
+  function runAsync(
+    operation: DeviceOperation,
+    body: Record<string, unknown>,
+    header: string | undefined,
+  ): Answer | Promise<Answer> {
+    const { [ASYNC_ID_LIST_FIELD]: list, ...params } = body;
+    if (!Array.isArray(list) || list.length === 0) {
+      return kgError('RESOURCE_INVALID_PARAM', `${ASYNC_ID_LIST_FIELD} must be a non-empty list.`);
     }
-    if (deviceUidList.length > state.limits.bulk) {
+    if (list.length > state.limits.bulk) {
       return kgError(
         'DEVICE_BULK_OPERATION_LIMIT_EXCEEDED',
         `At most ${state.limits.bulk} devices per request.`,
@@ -408,38 +587,44 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     }
     const invalid = state.paramFailure(operation, params);
     if (invalid) return fromFailure(invalid);
-    // The result list is written as JSON text here, a slice at a time, not kept as objects and
-    // serialised at each poll (see SimTransaction.resultListJson): a slice's entries die young.
-    const slices: string[] = [];
-    let fail = 0;
+    // Each entry is written as JSON text here, not kept as an object and serialised at each poll
+    // (see SimTransaction.resultListJson): the entries die young.
+    const entries: string[] = new Array(list.length);
+    const failed = new Uint8Array(list.length);
     const apply = (from: number, to: number): void => {
-      const entries: Record<string, unknown>[] = new Array(to - from);
       for (let i = from; i < to; i += 1) {
-        const requestedId = String(deviceUidList[i]);
+        const requestedId = String(list[i]);
         const result = state.apply(operation, requestedId, params);
         if (result.ok) {
-          // The documented /transaction entry is {result, requestedId, error?} (shared/DESIGN.md):
-          // Knox Guard names the objectId on single-device answers, not per bulk entry.
-          entries[i - from] = { result: 'SUCCESS', requestedId };
+          // The documented /transaction entry is {result, requestedId, error?} (KG-errors).
+          entries[i] = `{"result":"SUCCESS","requestedId":${JSON.stringify(requestedId)}}`;
         } else {
-          fail += 1;
+          failed[i] = 1;
           const known = knoxCode(result.code);
-          entries[i - from] = {
+          entries[i] = JSON.stringify({
             result: 'FAIL',
             requestedId,
             error: { code: codeValue(known.code), message: known.codeName, reason: result.reason },
-          };
+          });
         }
       }
-      slices.push(JSON.stringify(entries).slice(1, -1));
     };
     const submitted = (): Answer => {
-      const json = `[${slices.join(',')}]`;
-      const transaction = state.addTransaction(json, deviceUidList.length, fail);
-      return { status: 200, body: { result: 'SUCCESS', transactionId: transaction.id } };
+      // Keyed by the client's x-knox-transactionId (PyKnox uses it as the handle); the simulator's
+      // own id only in the transactionIdInAnswer variant or when no header came.
+      const own = options.transactionIdInAnswer === true || header === undefined;
+      const transaction = state.addTransaction(entries, failed, own ? undefined : header);
+      if (own && header !== undefined) state.transactions.set(header, transaction);
+      return {
+        status: 200,
+        body: {
+          result: 'SUCCESS',
+          ...(options.transactionIdInAnswer ? { transactionId: transaction.id } : {}),
+        },
+      };
     };
     if (state.limits.latencyMs <= 0) {
-      apply(0, deviceUidList.length);
+      apply(0, list.length);
       return submitted();
     }
     // With a latency, the work is done in slices with a turn of the event loop between them, so
@@ -447,9 +632,9 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     // works on many requests at once (see `handle`). Without one, a request is applied in one go
     // and concurrent requests never interleave.
     return (async () => {
-      for (let from = 0; from < deviceUidList.length; from += BULK_SLICE) {
+      for (let from = 0; from < list.length; from += BULK_SLICE) {
         if (from > 0) await nextTurn();
-        apply(from, Math.min(deviceUidList.length, from + BULK_SLICE));
+        apply(from, Math.min(list.length, from + BULK_SLICE));
       }
       return submitted();
     })();
@@ -555,11 +740,23 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
       }
     }
     const remoteIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    if (path === KNOX_PATHS.accessToken) return issueToken(body, remoteIp);
+    const idHeader = req.headers[TRANSACTION_ID_HEADER.toLowerCase()];
+    const transactionId = typeof idHeader === 'string' && idHeader !== '' ? idHeader : undefined;
+    if (options.recordRequests) {
+      requests.push({
+        method: req.method ?? 'GET',
+        path,
+        ...(transactionId === undefined ? {} : { transactionId }),
+        body,
+      });
+    }
+    if (path === paths.accessToken) return issueToken(body, remoteIp);
+    if (transactionId === undefined) stats.withoutTransactionId += 1;
+    else if (!UUID.test(transactionId)) stats.nonUuidTransactionId += 1;
     const header = req.headers['x-knox-apitoken'];
     const key = authenticate(typeof header === 'string' ? header : undefined, remoteIp);
     if ('status' in key) return key;
-    return route(req.method ?? 'GET', path, body, key);
+    return route(req.method ?? 'GET', path, body, key, transactionId);
   }
 
   function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
@@ -594,6 +791,8 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     state,
     faults,
     stats,
+    paths,
+    requests,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -602,18 +801,102 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
   };
 }
 
+/**
+ * A device entry with the fields real entries carry (Ranalo's model; shared/knox-api-evidence.md
+ * §7): ids, status, IMEI, serial, dates, lock and agent details; no invented fields. Derived from
+ * the device, so generated devices need no storage.
+ */
 function toApiDevice(device: SimDevice): Record<string, unknown> {
+  const created = SEED_EPOCH + (hashOf(device.objectId) % (365 * DAY));
+  const modified = device.modifiedAt ?? created + DAY;
   return {
     deviceUid: device.deviceUid,
     objectId: device.objectId,
     ...(device.approveId === undefined ? {} : { approveId: device.approveId }),
     status: device.status,
+    ...(/^\d{15}$/.test(device.deviceUid) ? { imei: device.deviceUid } : {}),
+    serial: `R58${device.objectId.slice(-8)}`,
     simControlEnabled: device.simControlEnabled,
     model: device.model,
-    ...(device.licenseKey === undefined ? {} : { licenseKey: device.licenseKey }),
-    ...(device.message === undefined ? {} : { message: device.message }),
-    ...(device.blinking ? { blinking: true } : {}),
+    createDate: new Date(created).toISOString(),
+    modifiedDate: new Date(modified).toISOString(),
+    lastSeen: new Date(modified).toISOString(),
+    ...(device.lockedAt === undefined ? {} : { relockTimestamp: new Date(device.lockedAt).toISOString() }),
+    isOfflineLocked: false,
+    agentVersion: '1.4.12',
+    firmwareVersion: 'A156BXXU1AXE1',
+    licenseExpiryDate: new Date(created + 365 * DAY).toISOString(),
   };
+}
+
+const DAY = 24 * 3600_000;
+const SEED_EPOCH = Date.UTC(2025, 0, 1);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function hashOf(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+/** A six-digit PIN derived from `seed` (the same device and challenge, the same PIN). */
+function pinOf(seed: string): string {
+  return String(hashOf(seed) % 1_000_000).padStart(6, '0');
+}
+
+type RouteKind =
+  | {
+      type:
+        | 'authorization'
+        | 'deviceList'
+        | 'transaction'
+        | 'simControlData'
+        | 'uploads'
+        | 'getPin'
+        | 'offlineDeviceLockPin'
+        | 'licenseList'
+        | 'licenseRegister'
+        | 'licenseDelete';
+    }
+  | { type: 'sync' | 'async'; operation: DeviceOperation };
+
+interface Route {
+  methods: readonly string[];
+  kind: RouteKind;
+}
+
+/** Every served path with its methods, built from the one path table so client and simulator agree. */
+function routeTable(paths: KnoxPaths, unverified: boolean): Map<string, Route> {
+  const table = new Map<string, Route>([
+    [paths.authorization, { methods: ['GET'], kind: { type: 'authorization' } }],
+    [paths.deviceList, { methods: ['POST'], kind: { type: 'deviceList' } }],
+    [paths.transaction, { methods: ['POST'], kind: { type: 'transaction' } }],
+    [paths.simControlData, { methods: ['GET', 'PUT'], kind: { type: 'simControlData' } }],
+    [paths.deviceUploads, { methods: ['POST', 'GET'], kind: { type: 'uploads' } }],
+    [paths.getPin, { methods: ['POST'], kind: { type: 'getPin' } }],
+    [paths.offlineDeviceLockPin, { methods: ['POST'], kind: { type: 'offlineDeviceLockPin' } }],
+  ]);
+  for (const [operation, operationPaths] of Object.entries(paths.operations) as [
+    PathOperation,
+    { sync: string; async?: string },
+  ][]) {
+    table.set(operationPaths.sync, { methods: ['POST'], kind: { type: 'sync', operation } });
+    if (operationPaths.async)
+      table.set(operationPaths.async, { methods: ['POST'], kind: { type: 'async', operation } });
+  }
+  if (unverified) {
+    const u = paths.unverified;
+    table.set(u.licenseList, { methods: ['GET'], kind: { type: 'licenseList' } });
+    table.set(u.licenseRegister, { methods: ['POST'], kind: { type: 'licenseRegister' } });
+    table.set(u.licenseDelete, { methods: ['POST'], kind: { type: 'licenseDelete' } });
+    table.set(u.accept, { methods: ['POST'], kind: { type: 'sync', operation: 'accept' } });
+    table.set(u.acceptAsync, { methods: ['POST'], kind: { type: 'async', operation: 'accept' } });
+    table.set(u.cancelCompleteAsync, {
+      methods: ['POST'],
+      kind: { type: 'async', operation: 'cancelComplete' },
+    });
+  }
+  return table;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

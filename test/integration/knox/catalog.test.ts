@@ -122,7 +122,7 @@ describe('every catalog code from a realistic situation in the simulator', () =>
   });
 
   it.each(KNOX_CODES.map((entry) => [entry.codeName, entry] as const))('%s', async (codeName, entry) => {
-    bed = await startKnoxTestBed({}, { maxAttempts: 3 });
+    bed = await startKnoxTestBed({ unverifiedPaths: true }, { maxAttempts: 3, unverifiedLicenceApi: true });
     const error = await scenarios[codeName as KnoxCodeName](bed);
     expect(error.name).toBe('KnoxGuardError');
     expect(error).toMatchObject({
@@ -137,7 +137,7 @@ describe('every catalog code from a realistic situation in the simulator', () =>
   });
 
   it('surfaces tenant-wide failures on every device of the chunk, with requestedId set', async () => {
-    bed = await startKnoxTestBed();
+    bed = await startKnoxTestBed({ unverifiedPaths: true }, { unverifiedLicenceApi: true });
     const user = bed.sim.state.primaryUser;
     if (user) user.status = 'blocked';
     const ids = [1, 2, 3].map(() => bed?.sim.state.addDevice({ status: 'Enrolled' }).deviceUid as string);
@@ -148,7 +148,7 @@ describe('every catalog code from a realistic situation in the simulator', () =>
   });
 
   it('answers a reused JWT id at the token endpoint with 4002250, which decodes as the token-service code', async () => {
-    bed = await startKnoxTestBed();
+    bed = await startKnoxTestBed({ unverifiedPaths: true }, { unverifiedLicenceApi: true });
     const credentials = parseCertificate(bed.sim.certificate);
     const clientIdentifierJwt = signKnoxJwt(
       { clientIdentifier: bed.sim.clientIdentifier, publicKey: credentials.publicKeyBase64 },

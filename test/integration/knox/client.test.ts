@@ -56,8 +56,14 @@ describe('operations against the simulator', () => {
       });
       expect(codes(bulk.results)).toEqual(['ok', 'ok']);
       for (const id of [one, two, three]) expect(b.sim.state.device(id)?.status).toBe(to);
-      expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${operation}`]).toBe(1);
-      expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${operation}Async`]).toBe(1);
+      // accept has no source: it sends approve. cancelComplete has no async path: bulk runs per device.
+      const sent = operation === 'accept' ? 'approve' : operation;
+      const perDevice = operation === 'cancelComplete';
+      expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${sent}`]).toBe(perDevice ? 3 : 1);
+      expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${sent}Async`]).toBe(perDevice ? undefined : 1);
+      expect(b.sim.stats.byPath[`/kcs/v1.1/kg/devices/${operation}Async`] ?? 0).toBe(
+        perDevice ? 0 : 1 - Number(operation === 'accept'),
+      );
     },
   );
 
@@ -106,23 +112,27 @@ describe('operations against the simulator', () => {
     });
   });
 
-  it('lists licences and reads who am I', async () => {
-    const b = await start();
+  it('lists licences (only when opted in to the unverified licence paths) and reads who am I', async () => {
+    const refused = await start();
+    await expect(refused.client.listLicenses()).rejects.toMatchObject({ name: 'KnoxUnverifiedApiError' });
+    expect(refused.sim.stats.byPath['/kcs/v1.1/kg/licenses/list']).toBeUndefined();
+    await refused.sim.close();
+    const b = await start({ unverifiedPaths: true }, { unverifiedLicenceApi: true });
     const licenses = await b.client.listLicenses();
     expect(licenses).toEqual([
       expect.objectContaining({ licenseKey: 'KGL-COMMERCIAL-0001', type: 'COMMERCIAL' }),
     ]);
     expect((licenses[0]?.totalSeats ?? 0) - (licenses[0]?.usedSeats ?? 0)).toBe(3);
-    await expect(b.client.whoAmI()).resolves.toMatchObject({ tenantName: 'Acme Device Finance' });
+    await expect(b.client.whoAmI()).resolves.toMatchObject({ user: { companyName: 'Acme Device Finance' } });
   });
 
-  it('waits for a transaction that is still running', async () => {
+  it('polls a transaction whose results appear over several polls, with a growing wait', async () => {
     const b = await start({ seed: 'empty' });
-    b.sim.state.limits.transactionPolls = 2;
-    const ids = [1, 2].map(() => b.sim.state.addDevice({ status: 'Locked' }).deviceUid);
-    expect(codes((await b.client.execute('unlock', ids)).results)).toEqual(['ok', 'ok']);
+    b.sim.state.limits.transactionPolls = 3;
+    const ids = [1, 2, 3].map(() => b.sim.state.addDevice({ status: 'Locked' }).deviceUid);
+    expect(codes((await b.client.execute('unlock', ids)).results)).toEqual(['ok', 'ok', 'ok']);
     expect(b.sim.stats.byPath['/kcs/v1.1/kg/transaction']).toBe(3);
-    expect(b.clock.sleeps).toEqual([1000, 1000]);
+    expect(b.clock.sleeps).toEqual([1000, 1500]);
   });
 });
 
@@ -130,7 +140,7 @@ describe('tokens', () => {
   it('issues one token and reuses it across calls', async () => {
     const b = await start();
     await b.client.whoAmI();
-    await b.client.listLicenses();
+    await b.client.listDevices({ pageNum: 0, pageSize: 1 });
     expect(tokenRequests(b)).toBe(1);
   });
 
@@ -144,7 +154,7 @@ describe('tokens', () => {
 
   it('renews once on a 401 mid-job and finishes the job', async () => {
     const b = await start({ seed: 'empty' });
-    b.sim.state.limits.transactionPolls = 1;
+    b.sim.state.limits.transactionPolls = 2;
     let revoked = false;
     // Knox drops our token while the client waits for the first transaction: the next poll gets a 401.
     const client = b.makeClient({
@@ -202,19 +212,19 @@ describe('retries', () => {
   it('retries 5xx, HTML 502 pages, truncated JSON and connection resets', async () => {
     const b = await start();
     b.sim.faults.push(
-      { path: 'licenses', status: 503, body: '' },
+      { path: 'devices/list', status: 503, body: '' },
       {
-        path: 'licenses',
+        path: 'devices/list',
         status: 502,
         body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
         headers: { 'content-type': 'text/html' },
       },
-      { path: 'licenses', truncate: true },
-      { path: 'licenses', reset: true },
+      { path: 'devices/list', truncate: true },
+      { path: 'devices/list', reset: true },
     );
-    const licenses = await b.client.listLicenses();
-    expect(licenses).toHaveLength(1);
-    expect(b.sim.stats.byPath['/kcs/v1.1/kg/licenses/list']).toBe(5);
+    const page = await b.client.listDevices({ pageNum: 0, pageSize: 5 });
+    expect(page.devices).toHaveLength(5);
+    expect(b.sim.stats.byPath['/kcs/v1.1/kg/devices/list']).toBe(5);
     expect(b.clock.sleeps).toHaveLength(4);
   });
 

@@ -1,28 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { DEVICE_OPERATIONS, KNOX_PATHS, KNOX_REGIONS } from '../../../lib/knox';
-
-const allPaths = (): string[] => {
-  const { operations, ...single } = KNOX_PATHS;
-  return [...Object.values(single), ...Object.values(operations).flatMap((p) => [p.sync, p.async])];
-};
+import {
+  ASYNC_ID_LIST_FIELD,
+  KNOX_PATHS,
+  KNOX_REGIONS,
+  KNOX_TEST_API_PREFIX,
+  knoxPaths,
+  pathEntries,
+} from '../../../lib/knox';
 
 describe('KNOX_PATHS', () => {
   it('puts every Knox Guard path under /kcs/v1.1/kg and the token request under /ams', () => {
-    const [token, ...rest] = [
-      KNOX_PATHS.accessToken,
-      ...allPaths().filter((p) => p !== KNOX_PATHS.accessToken),
-    ];
-    expect(token).toBe('/ams/v1/users/accesstoken');
-    for (const path of rest) expect(path).toMatch(/^\/kcs\/v1\.1\/kg\/[A-Za-z/]+$/);
+    const entries = pathEntries(KNOX_PATHS);
+    expect(KNOX_PATHS.accessToken).toBe('/ams/v1/users/accesstoken');
+    for (const [key, path] of entries) {
+      if (key !== 'accessToken') expect(path).toMatch(/^\/kcs\/v1\.1\/kg\/[A-Za-z/{}]+$/);
+    }
+    const paths = entries.map(([, path]) => path);
+    expect(new Set(paths).size).toBe(paths.length);
   });
 
-  it('has a sync and an ...Async path for every operation, all distinct', () => {
-    for (const operation of DEVICE_OPERATIONS) {
-      const paths = KNOX_PATHS.operations[operation];
-      expect(paths.async).toBe(`${paths.sync}Async`);
+  it('names the ...Async path after its sync path, and none for cancelComplete (no source)', () => {
+    for (const [operation, paths] of Object.entries(KNOX_PATHS.operations)) {
+      if (operation === 'cancelComplete') expect(paths.async).toBeUndefined();
+      else expect(paths.async).toBe(`${paths.sync}Async`);
     }
-    const paths = allPaths();
-    expect(new Set(paths).size).toBe(paths.length);
+    expect(Object.keys(KNOX_PATHS.operations)).not.toContain('accept');
+  });
+
+  it('builds the same table under another prefix, e.g. the kg-integration test environment', () => {
+    const test = knoxPaths(KNOX_TEST_API_PREFIX);
+    expect(test.operations.lock.async).toBe('/kcs/v1.1/kg-integration/devices/lockAsync');
+    expect(test.accessToken).toBe(KNOX_PATHS.accessToken);
+    expect(() => knoxPaths('not a path')).toThrow(RangeError);
+  });
+
+  it('sends the async id list under deviceUid (the one public bulk caller)', () => {
+    expect(ASYNC_ID_LIST_FIELD).toBe('deviceUid');
   });
 
   it('names the two production hosts', () => {

@@ -106,8 +106,8 @@ describe('DeviceStore', () => {
     device.status = DeviceStatus.completed;
     expect(store.get(id)?.status).toBe(DeviceStatus.locked);
     const copy = store.get(id);
-    if (copy) copy.message = 'changed';
-    expect(store.get(id)?.message).toBeUndefined();
+    if (copy) copy.model = 'changed';
+    expect(store.get(id)?.model).not.toBe('changed');
   });
 });
 
@@ -119,9 +119,9 @@ describe('SimulatorState.apply (bulk hot path)', () => {
     const locked = state.apply('lock', id, { message: 'Pay now.' });
     expect(locked).toMatchObject({
       ok: true,
-      device: { deviceUid: id, status: 'Locked', message: 'Pay now.' },
+      device: { deviceUid: id, status: 'Locked', lockedAt: 0 },
     });
-    expect(state.device(id)).toMatchObject({ status: 'Locked', message: 'Pay now.' });
+    expect(state.device(id)).toMatchObject({ status: 'Locked', lockedAt: 0 });
     expect(state.apply('lock', id, {})).toEqual({
       ok: false,
       code: 'DEVICE_STATE_INVALID',

@@ -47,7 +47,34 @@ describe('validateOperation', () => {
     expect(errorOf(() => validateOperation('unlock', ['356938035643809', ' '])).field).toBe('deviceUids');
   });
 
-  it('sends no text for operations that show none', () => {
-    expect(validateOperation('unlock', ids, { message: 'ignored' })).toEqual({});
+  it('sends only the fields the operation takes (OPERATION_RULES)', () => {
+    expect(validateOperation('reject', ids, { message: 'ignored', tel: '+1555' })).toEqual({});
+    expect(validateOperation('unlock', ids, { message: 'Thanks for paying', tel: '+1555' })).toEqual({
+      message: 'Thanks for paying',
+    });
+    expect(validateOperation('approve', ids, { approveId: ' INV-42 ', approveComment: 'ok' })).toEqual({
+      approveId: 'INV-42',
+      approveComment: 'ok',
+    });
+    expect(validateOperation('accept', ids, { approveId: 'INV-43' })).toEqual({ approveId: 'INV-43' });
+  });
+
+  it('gives blink its required interval (default when absent) and checks the optional limits', () => {
+    expect(validateOperation('blink', ids, { message: 'Pay', tel: '+1555' })).toMatchObject({ interval: 10 });
+    expect(
+      validateOperation('blink', ids, { message: 'Pay', tel: '+1555', interval: 3, timeLimit: [9, 17] }),
+    ).toMatchObject({ interval: 3, timeLimit: [9, 17] });
+    expect(
+      errorOf(() => validateOperation('blink', ids, { message: 'Pay', tel: '+1', timeLimit: [Number.NaN] }))
+        .field,
+    ).toBe('timeLimit');
+    expect(
+      errorOf(() =>
+        validateOperation('sendMessage', ids, {
+          message: 'Hi',
+          enableFullscreen: 'yes' as unknown as boolean,
+        }),
+      ).field,
+    ).toBe('enableFullscreen');
   });
 });

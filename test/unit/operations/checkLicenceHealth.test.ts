@@ -55,7 +55,9 @@ describe('service codes', () => {
     '%s is classified with a remediation',
     (name) => {
       const failure = serviceFailure(name as 'LICENSE_SEATS_LOW', 'why');
-      expect(failure).toMatchObject({ codeName: name, reason: 'why', actionable: true, scope: 'tenant' });
+      expect(failure).toMatchObject({ codeName: name, reason: 'why', known: true });
+      // Only what clears by itself needs no one to act.
+      expect(failure.actionable).toBe(!failure.retryable);
       expect(failure.remediation.length).toBeGreaterThan(20);
     },
   );

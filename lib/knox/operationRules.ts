@@ -1,0 +1,165 @@
+import type { DeviceOperation } from './constants';
+
+/**
+ * How sure we are of a fact about the Knox Guard API (the legend of shared/knox-api-evidence.md):
+ * a docs.samsungknox.com page states it, two or more independent clients that call the live API
+ * do it, one client does it, or nothing was found and the value is ours.
+ */
+export const Evidence = {
+  official: 'official',
+  clients: '2+ clients',
+  client: '1 client',
+  assumed: 'assumed',
+} as const;
+export type Evidence = (typeof Evidence)[keyof typeof Evidence];
+
+/** One body field an operation may send besides the device address. */
+export interface BodyField {
+  readonly type: 'string' | 'number' | 'boolean' | 'number[]';
+  readonly required?: boolean;
+  /** Most characters (code points) for strings. */
+  readonly maxLength?: number;
+  /** Sent by the client when the caller gives none (only where Knox requires the field). */
+  readonly default?: string | number | boolean;
+  readonly evidence: Evidence;
+  readonly note?: string;
+}
+
+/** Everything the client, config validation, webhook validation and the simulator know of one operation. */
+export interface OperationRule {
+  /** Body fields besides the device address (deviceUid / objectId / approveId, or the async id list). */
+  readonly fields: Readonly<Record<string, BodyField>>;
+  /** At least one of `tel` / `email` must be given. */
+  readonly contactRequired: boolean;
+  /** Evidence for the operation's paths (sync, async). */
+  readonly evidence: { readonly sync: Evidence; readonly async?: Evidence };
+}
+
+// Facts and sources: shared/knox-api-evidence.md §5 (limits) and discrepancies 8, 11 and 17.
+const contact = {
+  tel: { type: 'string', evidence: Evidence.official },
+  email: { type: 'string', evidence: Evidence.official },
+} as const satisfies Record<string, BodyField>;
+/** Optional text on unlock and complete: no length is documented, lock's 350 is assumed. */
+const optionalMessage = {
+  message: {
+    type: 'string',
+    maxLength: 350,
+    evidence: Evidence.client,
+    note: 'length limit assumed (lock 350)',
+  },
+} as const satisfies Record<string, BodyField>;
+
+/**
+ * The one table of per-operation body fields, lengths and contact rules; client validation
+ * (`validateOperation`), jobs.yml validation, webhook operation requests and the simulator all
+ * read it. Sources: lock 350 characters for normal tenants (PAYG tenants: 200) and the contact rule
+ * are on Samsung's admin pages (KG-1.2, the PAYG lock-screen page); blink 200 and `interval` come
+ * from PyKnox and AIDOO; sendMessage's 350 has no source (assumed); the unit of blink `interval`
+ * is unknown.
+ *
+ * @example
+ * OPERATION_RULES.blink.fields.message.maxLength; // 200
+ */
+export const OPERATION_RULES = {
+  lock: {
+    fields: {
+      message: { type: 'string', required: true, maxLength: 350, evidence: Evidence.official },
+      ...contact,
+    },
+    contactRequired: true,
+    evidence: { sync: Evidence.clients, async: Evidence.client },
+  },
+  unlock: {
+    fields: { ...optionalMessage },
+    contactRequired: false,
+    evidence: { sync: Evidence.clients, async: Evidence.client },
+  },
+  blink: {
+    fields: {
+      message: { type: 'string', required: true, maxLength: 200, evidence: Evidence.clients },
+      ...contact,
+      interval: {
+        type: 'number',
+        required: true,
+        default: 10,
+        evidence: Evidence.clients,
+        note: 'unit unknown; the default 10 is assumed',
+      },
+      timeLimitEnable: { type: 'boolean', evidence: Evidence.client },
+      timeLimit: { type: 'number[]', evidence: Evidence.client, note: '[start, end]' },
+      daysLimitEnable: { type: 'boolean', evidence: Evidence.client },
+      daysLimit: { type: 'number', evidence: Evidence.client, note: 'type assumed' },
+    },
+    contactRequired: true,
+    evidence: { sync: Evidence.clients, async: Evidence.client },
+  },
+  sendMessage: {
+    fields: {
+      message: {
+        type: 'string',
+        required: true,
+        maxLength: 350,
+        evidence: Evidence.assumed,
+        note: 'no source for the limit',
+      },
+      ...contact,
+      enableFullscreen: { type: 'boolean', evidence: Evidence.client },
+      messageType: { type: 'string', evidence: Evidence.client },
+    },
+    contactRequired: false,
+    evidence: { sync: Evidence.clients, async: Evidence.client },
+  },
+  approve: {
+    fields: {
+      approveId: {
+        type: 'string',
+        maxLength: 100,
+        evidence: Evidence.official,
+        note: 'length limit assumed',
+      },
+      approveComment: { type: 'string', maxLength: 500, evidence: Evidence.client, note: 'length assumed' },
+    },
+    contactRequired: false,
+    evidence: { sync: Evidence.official, async: Evidence.client },
+  },
+  reject: {
+    fields: {},
+    contactRequired: false,
+    evidence: { sync: Evidence.clients, async: Evidence.client },
+  },
+  complete: {
+    fields: { ...optionalMessage },
+    contactRequired: false,
+    evidence: { sync: Evidence.clients, async: Evidence.client },
+  },
+  cancelComplete: { fields: {}, contactRequired: false, evidence: { sync: Evidence.client } },
+  delete: {
+    fields: {},
+    contactRequired: false,
+    evidence: { sync: Evidence.clients, async: Evidence.client },
+  },
+} as const satisfies Record<Exclude<DeviceOperation, 'accept'>, OperationRule>;
+
+export type RuledOperation = keyof typeof OPERATION_RULES;
+
+/**
+ * The rules of `operation`; `accept` (no source) is an alias of `approve`.
+ *
+ * @example
+ * operationRule('accept') === OPERATION_RULES.approve; // true
+ */
+export function operationRule(operation: DeviceOperation): OperationRule {
+  return OPERATION_RULES[operation === 'accept' ? 'approve' : operation];
+}
+
+/** The operations whose `message` is required, with its limit and contact rule (derived from `OPERATION_RULES`). */
+export const MESSAGE_RULES = {
+  lock: { maxLength: OPERATION_RULES.lock.fields.message.maxLength, contactRequired: true },
+  blink: { maxLength: OPERATION_RULES.blink.fields.message.maxLength, contactRequired: true },
+  sendMessage: { maxLength: OPERATION_RULES.sendMessage.fields.message.maxLength, contactRequired: false },
+} as const satisfies Partial<Record<DeviceOperation, { maxLength: number; contactRequired: boolean }>>;
+
+/** Device address fields a sync call may carry; Samsung's Get-started page accepts any one (KG-start). */
+export const DEVICE_ADDRESS_FIELDS = ['deviceUid', 'objectId', 'approveId'] as const;
+export type DeviceAddressField = (typeof DEVICE_ADDRESS_FIELDS)[number];
