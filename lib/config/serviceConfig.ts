@@ -38,6 +38,18 @@ const envSchema = v.object({
   /** Typical Knox Guard response time in ms, for the same plan (how many requests one client keeps busy). */
   KNOX_LATENCY_MS: v.optional(v.pipe(envNumber, v.gtValue(0)), '300'),
   KNOX_BULK_LIMIT: v.optional(v.pipe(envNumber, v.integer(), v.minValue(1), v.maxValue(10_000)), '10000'),
+  /**
+   * The stage parameters config/jobs.yml references (`${param:...}`: messages, contacts,
+   * approvePendingEnabled) as a JSON object; serverless.yml sets it (scripts/stage-config.cjs).
+   * Unset in local runs, which take jobs.yml's `stages.local.params`.
+   */
+  JOB_PARAMS: v.optional(
+    v.pipe(
+      v.string(),
+      v.parseJson(),
+      v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()])),
+    ),
+  ),
   /** Where a packaged handler finds jobs.yml (bundled next to it by default). */
   JOBS_CONFIG_PATH: v.optional(v.string()),
   /** AWS endpoint override for local runs (fauxqs, dynalite); never set in AWS. */
