@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlaceholderValueError } from '../../../lib/config';
+import { readJobsConfig } from '../../../scripts/build';
 
 // The real serverless CLI (osls) on serverless.yml, offline: `--param` overrides go through
 // serverless's own variable resolution into scripts/stage-config.cjs and lib/config's
@@ -160,4 +162,28 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
 
     expect(new Set(Object.values(scheduleStates(template)))).toEqual(new Set(['DISABLED']));
   }, 60_000);
+});
+
+describe('the build (scripts/build.ts) plans every stage serverless.yml defines', () => {
+  it('accepts the committed serverless.yml and config/jobs.yml', async () => {
+    await expect(readJobsConfig()).resolves.toMatchObject({
+      jobs: { 'overdue-lock': { operation: 'lock' } },
+    });
+  });
+
+  it('refuses a sample value written into params.prod, naming the param', async () => {
+    const manifest = (await readFile(join(ROOT, 'serverless.yml'), 'utf8')).replace(
+      '  prod:\n',
+      '  prod:\n    lockContactEmail: collections@example.com\n',
+    );
+    const file = join(outdir, 'serverless.yml');
+    await writeFile(file, manifest);
+
+    const build = readJobsConfig(join(ROOT, 'config', 'jobs.yml'), file);
+
+    await expect(build).rejects.toBeInstanceOf(PlaceholderValueError);
+    await expect(build).rejects.toThrow(
+      'param lockContactEmail (jobs.overdue-lock.contact.email) uses example.com, a domain reserved for documentation',
+    );
+  });
 });
