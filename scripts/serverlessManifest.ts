@@ -51,6 +51,18 @@ export function isIntrinsic(value: unknown): value is Intrinsic {
   return typeof value === 'object' && value !== null && 'tag' in value && 'value' in value;
 }
 
+/**
+ * Parses a CloudFormation YAML fragment (infra/*.yml) with its short-form tags as {@link Intrinsic}s.
+ *
+ * @example
+ * parseCloudFormationYaml('Value: !Ref AlertTopic'); // { Value: { tag: '!Ref', value: 'AlertTopic' } }
+ */
+export function parseCloudFormationYaml(text: string): unknown {
+  const document = parseDocument(text, { customTags: CFN_TAGS });
+  if (document.errors.length > 0) throw document.errors[0];
+  return document.toJS();
+}
+
 /** The parts of serverless.yml the build and the docs read. */
 export interface ServerlessManifest {
   readonly service: string;

@@ -24,4 +24,9 @@ export {
   planJobSchedules,
   ScheduleState,
 } from './planJobSchedules';
-export { loadServiceConfig, type ServiceConfig, ServiceConfigError } from './serviceConfig';
+export {
+  loadServiceConfig,
+  type ServiceConfig,
+  ServiceConfigError,
+  serviceEnvDefaults,
+} from './serviceConfig';

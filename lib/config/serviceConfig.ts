@@ -89,3 +89,20 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
   if (!result.success) throw new ServiceConfigError(formatIssues(result.issues));
   return result.output;
 }
+
+/**
+ * Every variable `loadServiceConfig` reads, with the default it applies when the variable is
+ * unset (`undefined`: none). For the generated environment table (`npm run docs:params`); a
+ * function, not a constant, so the bundles drop it.
+ *
+ * @example
+ * serviceEnvDefaults().KNOX_LATENCY_MS; // '300'
+ */
+export function serviceEnvDefaults(): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(envSchema.entries).map(([name, schema]) => [
+      name,
+      v.getDefault(schema as v.OptionalSchema<v.GenericSchema, unknown>) as string | undefined,
+    ]),
+  );
+}
