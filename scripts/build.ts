@@ -3,7 +3,8 @@ import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions as EsbuildOptions, type Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
-import { resolveJobsConfig } from '../lib/config';
+import { type JobParams, planJobSchedules, resolveJobsConfig } from '../lib/config';
+import { readServerlessManifest, stageParams } from './serverlessManifest';
 
 /** The Lambda entry points, keyed by the folder name their bundle gets under `dist/functions`. */
 export const FUNCTION_ENTRIES = {
@@ -113,15 +114,31 @@ const STANDARD_STAGES = ['local', 'ci', 'dev', 'prod'] as const;
 /**
  * config/jobs.yml as plain data, validated with lib/config for every stage it names (and the
  * standard ones), so a bad jobs file fails the build instead of a deployment's first invocation.
- * Embedded into the bundles as JSON: the handlers then need no YAML parser and no file read.
+ * Each stage serverless.yml defines is also planned with its params as written there
+ * (`planJobSchedules`): a stage whose schedules run refuses sample values (a
+ * `PlaceholderValueError` naming the param or jobs.yml path). `--param`s given to `serverless
+ * package`/`deploy` are checked there, by scripts/stage-config.cjs. Embedded into the bundles
+ * as JSON (`${param:...}` references included; the functions fill them in from `JOB_PARAMS`):
+ * the handlers then need no YAML parser and no file read.
  *
  * @example
  * const raw = await readJobsConfig(); // { defaults: {...}, jobs: {...}, stages: {...} }
  */
-export async function readJobsConfig(file = join(ROOT, 'config', 'jobs.yml')): Promise<unknown> {
+export async function readJobsConfig(
+  file = join(ROOT, 'config', 'jobs.yml'),
+  manifestFile = join(ROOT, 'serverless.yml'),
+): Promise<unknown> {
   const raw: unknown = parseYaml(await readFile(file, 'utf8'));
   const named = Object.keys((raw as { stages?: Record<string, unknown> } | null)?.stages ?? {});
   for (const stage of new Set([...STANDARD_STAGES, ...named])) resolveJobsConfig(raw, stage);
+  const manifest = await readServerlessManifest(manifestFile);
+  for (const stage of Object.keys(manifest.params).filter((name) => name !== 'default')) {
+    // A value that is itself a serverless variable (`${ssm:...}`) is known only at deploy time.
+    const params = Object.fromEntries(
+      Object.entries(stageParams(manifest, stage)).filter(([, value]) => !String(value).includes('${')),
+    ) as JobParams;
+    planJobSchedules({ jobs: raw, stage, params, alsoCheck: ['alertEmails', 'alertPhones'] });
+  }
   return raw;
 }
 

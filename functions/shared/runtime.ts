@@ -51,19 +51,20 @@ const embeddedJobs = (): unknown =>
   typeof __KGS_JOBS_CONFIG__ === 'undefined' ? undefined : __KGS_JOBS_CONFIG__;
 
 /**
- * The jobs configuration for this stage: `JOBS_CONFIG_PATH` when set (local runs edit jobs.yml
- * without rebuilding; YAML or JSON), else the copy embedded at build time, else `config/jobs.yml`
- * under the task root. The YAML parser is required only on the file path, from the repository's
+ * The jobs configuration for this stage, with the stage's `JOB_PARAMS` filled in:
+ * `JOBS_CONFIG_PATH` when set (local runs edit jobs.yml without rebuilding; YAML or JSON), else the
+ * copy embedded at build time, else `config/jobs.yml` under the task root. The YAML parser is required only on the file path, from the repository's
  * node_modules, so it never enters a bundle.
  */
 export const jobsConfig = /* @__PURE__ */ once((): JobsConfig => {
   const stage = serviceConfig().STAGE;
   const path = serviceConfig().JOBS_CONFIG_PATH;
+  const params = serviceConfig().JOB_PARAMS ?? {};
   const embedded = path === undefined ? embeddedJobs() : undefined;
-  if (embedded !== undefined) return resolveJobsConfig(embedded, stage);
+  if (embedded !== undefined) return resolveJobsConfig(embedded, stage, params);
   const file = path ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'config', 'jobs.yml');
   const text = readFileSync(file, 'utf8');
-  if (file.endsWith('.json')) return resolveJobsConfig(JSON.parse(text), stage);
+  if (file.endsWith('.json')) return resolveJobsConfig(JSON.parse(text), stage, params);
   const yaml = createRequire(import.meta.url)('yaml') as { parse(text: string): unknown };
   let raw: unknown;
   try {
@@ -71,7 +72,7 @@ export const jobsConfig = /* @__PURE__ */ once((): JobsConfig => {
   } catch (error) {
     throw new JobsConfigError([`not valid YAML: ${(error as Error).message}`], { cause: error });
   }
-  return resolveJobsConfig(raw, stage);
+  return resolveJobsConfig(raw, stage, params);
 });
 
 const dynamo = /* @__PURE__ */ once(() => new DynamoDBClient({}));

@@ -1,3 +1,12 @@
+export { findPlaceholder } from './findPlaceholder';
+export {
+  isUnsetParam,
+  type JobParams,
+  type JobParamValue,
+  type ResolvedJobParams,
+  referencedJobParams,
+  resolveJobParams,
+} from './jobParams';
 export {
   type DeviceJobOperation,
   type JobConfig,
@@ -8,4 +17,16 @@ export {
   resolveJobsConfig,
 } from './jobsConfig';
 export { loadJobsConfig } from './loadJobsConfig';
-export { loadServiceConfig, type ServiceConfig, ServiceConfigError } from './serviceConfig';
+export {
+  type JobSchedulePlan,
+  type JobSchedulePlanInput,
+  PlaceholderValueError,
+  planJobSchedules,
+  ScheduleState,
+} from './planJobSchedules';
+export {
+  loadServiceConfig,
+  type ServiceConfig,
+  ServiceConfigError,
+  serviceEnvDefaults,
+} from './serviceConfig';

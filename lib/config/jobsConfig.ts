@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import { MESSAGE_RULES } from '../knox/operationRules';
 import { emailAddress, formatIssues, nonArray } from '../validation';
+import { isUnsetParam, type JobParams, type JobParamValue, resolveJobParams } from './jobParams';
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
 export const JobOperation = {
@@ -69,11 +70,21 @@ const contactSchema = nonArray(
   }),
 );
 
+// `enabled: ${param:approvePendingEnabled}` arrives as a boolean from serverless.yml and as the
+// text "true"/"false" from `--param`.
+const enabledFlag = v.union([
+  v.boolean(),
+  v.pipe(
+    v.picklist(['true', 'false'], 'enabled must be true or false'),
+    v.transform((text) => text === 'true'),
+  ),
+]);
+
 const jobSchema = v.pipe(
   v.strictObject({
     description: v.optional(v.string()),
     operation: v.picklist(Object.values(JobOperation) as [JobOperation, ...JobOperation[]]),
-    enabled: v.optional(v.boolean(), true),
+    enabled: v.optional(enabledFlag, true),
     targets: v.optional(targetsSchema),
     message: v.optional(v.pipe(v.string(), v.minLength(1))),
     contact: v.optional(contactSchema),
@@ -95,7 +106,8 @@ const jobSchema = v.pipe(
         message,
         path: [{ type: 'object', origin: 'value', input: job, key, value: job[key] }],
       });
-    if (job.operation === 'licence-health') return;
+    // A disabled job never runs: what it would need is checked once a stage enables it.
+    if (job.operation === 'licence-health' || !job.enabled) return;
     if (!job.targets) at('targets', `${job.operation} needs targets`);
     if (job.operation === 'lock' || job.operation === 'blink' || job.operation === 'sendMessage') {
       // One table of limits for client, config, webhook and simulator (lib/knox/operationRules.ts).
@@ -109,7 +121,13 @@ const jobSchema = v.pipe(
     }
   }),
 );
-export type JobConfig = v.InferOutput<typeof jobSchema> & { readonly name: string };
+export type JobConfig = v.InferOutput<typeof jobSchema> & {
+  readonly name: string;
+  /** Set by `resolveJobsConfig`: field path -> the `${param:...}` names its value came from. */
+  readonly paramFields?: Readonly<Record<string, readonly string[]>>;
+  /** Set by `resolveJobsConfig`: referenced parameters without a value; the job is then disabled. */
+  readonly unsetParams?: readonly string[];
+};
 
 const defaultsSchema = nonArray(
   v.strictObject({
@@ -135,6 +153,10 @@ const fileSchema = v.strictObject({
           v.strictObject({
             jobs: v.optional(nonArray(v.record(v.string(), v.unknown()))),
             alerts: v.optional(v.unknown()),
+            /** Values for `${param:...}` in this stage when the deployment gives none (local runs). */
+            params: v.optional(
+              nonArray(v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]))),
+            ),
           }),
         ),
       ),
@@ -163,26 +185,44 @@ export class JobsConfigError extends Error {
 
 /**
  * Validates an already parsed jobs configuration (the YAML document as plain data) for one
- * stage: the stage's `jobs` entries are merged over the base jobs key by key, defaults are
- * applied, and every problem is reported at once as a `JobsConfigError` listing paths such as
- * `jobs.overdue-lock.message`. Bundles use this on the copy the build embedded, without a YAML parser.
+ * stage: the stage's `jobs` entries are merged over the base jobs key by key, `${param:<name>}`
+ * references are replaced with the stage's parameters, defaults are applied, and every problem
+ * is reported at once as a `JobsConfigError` listing paths such as `jobs.overdue-lock.message`.
+ * Bundles use this on the copy the build embedded, without a YAML parser.
+ *
+ * Parameters come from `params` (a deployment's serverless.yml params, handed to the functions as
+ * `JOB_PARAMS`), falling back on the file's own `stages.<stage>.params` for values `params`
+ * leaves unset (how local runs get their sample values). A job that references a parameter
+ * without a value is disabled (`enabled: false`, the names in `unsetParams`): a device job never
+ * runs with a missing message or contact.
  *
  * @example
  * const config = resolveJobsConfig({ jobs: { 'licence-health': { operation: 'licence-health' } } }, 'prod');
  * config.defaults.chunkSize; // 1000
  */
-export function resolveJobsConfig(raw: unknown, stage: string): JobsConfig {
+export function resolveJobsConfig(raw: unknown, stage: string, params: JobParams = {}): JobsConfig {
   const file = v.safeParse(fileSchema, raw);
   if (!file.success) throw new JobsConfigError(formatIssues(file.issues));
   const stageOverrides = file.output.stages[stage];
+  const effective: Record<string, JobParamValue | undefined> = { ...stageOverrides?.params };
+  for (const [key, value] of Object.entries(params)) if (!isUnsetParam(value)) effective[key] = value;
   const issues: string[] = [];
   const jobs = new Map<string, JobConfig>();
   for (const [name, base] of Object.entries(file.output.jobs)) {
     const override = stageOverrides?.jobs?.[name];
     const merged = isRecord(base) && isRecord(override) ? { ...base, ...override } : (override ?? base);
-    const parsed = v.safeParse(jobSchema, merged);
-    if (parsed.success) jobs.set(name, { ...parsed.output, name });
-    else issues.push(...formatIssues(parsed.issues, ['jobs', name]));
+    const resolved = isRecord(merged) ? resolveJobParams(merged, effective) : undefined;
+    const candidate =
+      resolved && resolved.unset.length > 0 ? { ...resolved.job, enabled: false } : (resolved?.job ?? merged);
+    const parsed = v.safeParse(jobSchema, candidate);
+    if (parsed.success) {
+      jobs.set(name, {
+        ...parsed.output,
+        name,
+        paramFields: resolved?.fields ?? {},
+        unsetParams: resolved?.unset ?? [],
+      });
+    } else issues.push(...formatIssues(parsed.issues, ['jobs', name]));
   }
   for (const name of Object.keys(stageOverrides?.jobs ?? {})) {
     if (!(name in file.output.jobs)) issues.push(`stages.${stage}.jobs.${name}: no such job in jobs`);

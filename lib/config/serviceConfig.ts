@@ -42,6 +42,18 @@ const envSchema = v.object({
   KNOX_API_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^(\/[A-Za-z0-9._-]+)+$/)), '/kcs/v1.1/kg'),
   /** 'true': call the licence paths, which no source confirms (licence-health needs them). */
   KNOX_UNVERIFIED_LICENCE_API: v.optional(v.picklist(['true', 'false']), 'false'),
+  /**
+   * The stage parameters config/jobs.yml references (`${param:...}`: messages, contacts,
+   * approvePendingEnabled) as a JSON object; serverless.yml sets it (scripts/stage-config.cjs).
+   * Unset in local runs, which take jobs.yml's `stages.local.params`.
+   */
+  JOB_PARAMS: v.optional(
+    v.pipe(
+      v.string(),
+      v.parseJson(),
+      v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()])),
+    ),
+  ),
   /** Where a packaged handler finds jobs.yml (bundled next to it by default). */
   JOBS_CONFIG_PATH: v.optional(v.string()),
   /** AWS endpoint override for local runs (fauxqs, dynalite); never set in AWS. */
@@ -80,4 +92,21 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
   const result = v.safeParse(envSchema, env);
   if (!result.success) throw new ServiceConfigError(formatIssues(result.issues));
   return result.output;
+}
+
+/**
+ * Every variable `loadServiceConfig` reads, with the default it applies when the variable is
+ * unset (`undefined`: none). For the generated environment table (`npm run docs:params`); a
+ * function, not a constant, so the bundles drop it.
+ *
+ * @example
+ * serviceEnvDefaults().KNOX_LATENCY_MS; // '300'
+ */
+export function serviceEnvDefaults(): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(envSchema.entries).map(([name, schema]) => [
+      name,
+      v.getDefault(schema as v.OptionalSchema<v.GenericSchema, unknown>) as string | undefined,
+    ]),
+  );
 }

@@ -50,7 +50,7 @@ const entries = [
     scope: Scope.tenant,
     actor: Actor.knoxAdmin,
     remediation:
-      "Update the API key's allowed IP ranges in the Knox Admin Portal to include the Lambda NAT gateway addresses.",
+      "The stack has no fixed egress address: remove the API key's IP restriction in the Knox Admin Portal, or add a VPC with a NAT gateway and allow its Elastic IPs (docs/operator-guide.md).",
   },
   {
     code: '4042101',

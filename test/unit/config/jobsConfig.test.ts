@@ -78,6 +78,70 @@ describe('loadJobsConfig', () => {
     for (const fragment of fragments) expect((caught as Error).message).toContain(fragment);
   });
 
+  it('device jobs take their values from the stage params and stay disabled without them', async () => {
+    const text = await readFile(new URL('../../../config/jobs.yml', import.meta.url), 'utf8');
+
+    const unset = loadJobsConfig(text, 'prod', { overdueLockMessage: '', lockContactTel: '' });
+    const set = loadJobsConfig(text, 'prod', {
+      overdueLockMessage: 'Overdue. Pay in the app.',
+      lockContactTel: '+49 89 2024 7710',
+      lockContactEmail: 'inkasso@acme-finanz.de',
+      approvePendingEnabled: 'true',
+    });
+    // stage local (npm start, tests): the samples under stages.local.params
+    const local = loadJobsConfig(text, 'local');
+
+    expect(unset.jobs.get('overdue-lock')).toMatchObject({
+      enabled: false,
+      unsetParams: ['overdueLockMessage', 'lockContactTel', 'lockContactEmail'],
+    });
+    expect(unset.jobs.get('overdue-lock')?.message).toBeUndefined();
+    expect(unset.jobs.get('approve-pending')?.enabled).toBe(false);
+    expect(unset.jobs.get('licence-health')?.enabled).toBe(true);
+    expect(set.jobs.get('overdue-lock')).toMatchObject({
+      enabled: true,
+      message: 'Overdue. Pay in the app.',
+      contact: { tel: '+49 89 2024 7710', email: 'inkasso@acme-finanz.de' },
+      paramFields: {
+        message: ['overdueLockMessage'],
+        'contact.tel': ['lockContactTel'],
+        'contact.email': ['lockContactEmail'],
+      },
+    });
+    expect(set.jobs.get('approve-pending')?.enabled).toBe(true);
+    expect(local.jobs.get('overdue-lock')).toMatchObject({
+      enabled: true,
+      contact: { tel: '+49 30 1234567', email: 'collections@example.com' },
+    });
+    expect(local.jobs.get('approve-pending')?.enabled).toBe(true);
+  });
+
+  it('a deployment param wins over the file stage params; an empty one does not', () => {
+    const raw = {
+      jobs: {
+        note: {
+          operation: 'sendMessage',
+          targets: { source: 'knox', filter: { status: ['Locked'] } },
+          message: ['$', '{param:note}'].join(''),
+        },
+      },
+      stages: { local: { params: { note: 'sample text' } } },
+    };
+
+    expect(loadJobsConfig(raw, 'local', { note: 'real text' }).jobs.get('note')?.message).toBe('real text');
+    expect(loadJobsConfig(raw, 'local', { note: '' }).jobs.get('note')?.message).toBe('sample text');
+    expect(loadJobsConfig(raw, 'prod').jobs.get('note')?.enabled).toBe(false);
+  });
+
+  it('an enabled flag from a parameter must read true or false', () => {
+    const raw = {
+      jobs: { x: { operation: 'licence-health', enabled: ['$', '{param:on}'].join('') } },
+    };
+
+    expect(loadJobsConfig(raw, 'prod', { on: 'false' }).jobs.get('x')?.enabled).toBe(false);
+    expect(() => loadJobsConfig(raw, 'prod', { on: 'yes' })).toThrow(/jobs\.x\.enabled/);
+  });
+
   it('reports YAML syntax errors as JobsConfigError', () => {
     expect(() => loadJobsConfig('jobs: [unclosed', 'dev')).toThrow(JobsConfigError);
   });

@@ -1,0 +1,349 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { referencedJobParams, resolveJobsConfig, serviceEnvDefaults } from '../lib/config';
+import {
+  isIntrinsic,
+  parseCloudFormationYaml,
+  readServerlessManifest,
+  type ServerlessManifest,
+  stageParams,
+} from './serverlessManifest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** What each serverless.yml param means; a param missing here fails the docs build (and its test). */
+export const PARAM_DOCS: Readonly<Record<string, string>> = {
+  knoxBaseUrl: 'Knox Guard API host: the EU tenant default, or `https://us-kcs-api.samsungknox.com`',
+  knoxConsoleUrl: 'Knox console link in alerts',
+  knoxApiPrefix: "Knox Guard API path prefix; `/kcs/v1.1/kg-integration` is Samsung's test environment",
+  knoxUnverifiedLicenceApi: '"true": licence-health calls the licence paths no public source confirms',
+  knoxCredentialsSecretId:
+    'Secrets Manager secret: Knox Guard API credentials `{"clientIdentifier", "certificate"}`',
+  operationsHmacSecretId: 'Secrets Manager secret: the `POST /operations` HMAC secret',
+  knoxValidationCertSecretId:
+    'Secrets Manager secret: the Samsung Knox validation certificate (PEM) callbacks are verified with',
+  logLevel: 'Powertools log level',
+  logRetentionDays: 'CloudWatch Logs retention (days)',
+  tracing: 'AWS X-Ray tracing of the functions',
+  alertEmails: 'alert e-mail subscribers: comma-separated, no spaces, up to 5',
+  alertPhones: 'critical-alert SMS subscribers: comma-separated E.164 numbers (`+4915112345678`), up to 3',
+  knoxRateLimitPerSecond:
+    "the tenant's Knox Guard rate limit (requests/s; measure it: Knox publishes none); the worker params below are planned from it",
+  workerBatchSize: 'SQS messages (chunks) per worker invocation',
+  workerMaxConcurrency: "SQS event source's maximum concurrency",
+  workerReservedConcurrency: "the worker's reserved concurrency",
+  maxReceiveCount: 'deliveries before a chunk moves to the operations DLQ',
+  scheduleTimezone: 'IANA time zone of the schedule expressions',
+  schedulesState:
+    '`ENABLED` lets schedules run (a device job still waits for its params); an `ENABLED` stage refuses sample values',
+  approvePendingEnabled:
+    '`true` runs approve-pending (approves every Pending device, one licence seat each); opt-in',
+  overdueLockMessage: 'lock-screen message of overdue-lock (at most 350 characters)',
+  paymentReminderMessage: 'message payment-reminder blinks (at most 200 characters)',
+  lockedNoticeMessage:
+    'message locked-notice sends (at most 200 characters; the job is also `enabled: false`)',
+  lockContactTel: 'phone number a locked or reminded device shows',
+  lockContactEmail: 'e-mail address a locked device shows',
+  approvePendingSchedule: 'when approve-pending runs',
+  overdueLockSchedule: 'when overdue-lock runs',
+  paymentReminderSchedule: 'when payment-reminder runs',
+  licenceHealthSchedule: 'when licence-health runs',
+  targetsExpirationDays: 'days before device lists in the targets bucket expire',
+  dataDeletionPolicy: '`Retain` keeps the state table and targets bucket when the stack is removed',
+  billingAccessPolicy:
+    '`"true"` creates the IAM managed policy for the billing system (infra/billing-access.yml)',
+};
+
+/** What each environment variable the functions read means. */
+export const ENV_DOCS: Readonly<Record<string, string>> = {
+  STAGE: 'the stage (alert labels, jobs.yml stage overrides)',
+  STATE_TABLE: 'DynamoDB table: alert state, idempotency records, run tracking',
+  ALERT_TOPIC_ARN: 'SNS alert topic',
+  OPERATIONS_QUEUE_URL: 'SQS queue of chunk messages',
+  TARGETS_BUCKET: 'S3 bucket the billing system drops device lists into',
+  KNOX_BASE_URL: 'Knox Guard API host',
+  KNOX_CREDENTIALS_SECRET_ID: 'Secrets Manager secret id of the Knox Guard credentials',
+  OPERATIONS_HMAC_SECRET_ID: 'Secrets Manager secret id of the `POST /operations` HMAC secret',
+  KNOX_VALIDATION_CERT_SECRET_ID: 'Secrets Manager secret id of the Knox validation certificate',
+  KNOX_CONSOLE_URL: 'Knox console link in alerts',
+  KNOX_RATE_LIMIT_PER_SECOND:
+    "the tenant's Knox Guard rate limit: each client's request rate is planned from it",
+  KNOX_LATENCY_MS: 'typical Knox Guard response time, for the same plan',
+  KNOX_BULK_LIMIT: 'devices per Knox Guard bulk request',
+  KNOX_API_PREFIX: "Knox Guard API path prefix (`/kcs/v1.1/kg-integration` for Samsung's test environment)",
+  KNOX_UNVERIFIED_LICENCE_API:
+    "'true' calls the licence paths no source confirms (the licence-health job needs them; docs/knox-api-contract.md)",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: jobs.yml's own reference syntax, shown in the docs
+  JOB_PARAMS: 'the params config/jobs.yml references (`${param:...}`), as JSON',
+  JOBS_CONFIG_PATH: 'read jobs.yml (YAML or JSON) from this file instead of the embedded copy',
+  POWERTOOLS_SERVICE_NAME: 'Powertools service name (logs, metrics)',
+  POWERTOOLS_METRICS_NAMESPACE: 'CloudWatch metrics namespace',
+  POWERTOOLS_LOG_LEVEL: 'Powertools log level',
+  NODE_OPTIONS: 'stack traces through the bundled source maps',
+  LAMBDA_TASK_ROOT: 'where jobs.yml is looked for when no embedded copy exists',
+  AWS_ENDPOINT_URL_SNS: 'AWS SDK endpoint override (fauxqs)',
+  AWS_ENDPOINT_URL_SQS: 'AWS SDK endpoint override (fauxqs)',
+  AWS_ENDPOINT_URL_S3: 'AWS SDK endpoint override (fauxqs)',
+  AWS_ENDPOINT_URL_DYNAMODB: 'AWS SDK endpoint override (dynalite)',
+  KNOX_CREDENTIALS_JSON: 'the Knox Guard credentials themselves instead of their secret',
+  OPERATIONS_HMAC_SECRET: 'the HMAC secret itself instead of its secret id',
+  KNOX_VALIDATION_CERT_PEM: 'the validation certificate itself instead of its secret id',
+};
+
+// Variables nothing in serverless.yml sets, and who does.
+const SET_ELSEWHERE: Readonly<Record<string, string>> = {
+  LAMBDA_TASK_ROOT: 'the Lambda runtime',
+  JOBS_CONFIG_PATH: 'local runs only (`local/embedded`)',
+  AWS_ENDPOINT_URL_SNS: 'local runs only (`local/embedded`)',
+  AWS_ENDPOINT_URL_SQS: 'local runs only (`local/embedded`)',
+  AWS_ENDPOINT_URL_S3: 'local runs only (`local/embedded`)',
+  AWS_ENDPOINT_URL_DYNAMODB: 'local runs only (`local/embedded`)',
+  KNOX_CREDENTIALS_JSON: 'local runs only (`local/embedded`)',
+  OPERATIONS_HMAC_SECRET: 'local runs only (`local/embedded`)',
+  KNOX_VALIDATION_CERT_PEM: 'local runs only (`local/embedded`)',
+};
+
+const code = (text: string): string => `\`${text.replaceAll('|', '\\|')}\``;
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return '';
+  if (value === '') return 'empty';
+  if (isIntrinsic(value)) return code(`${value.tag} ${formatValue(value.value).replaceAll('`', '')}`);
+  if (Array.isArray(value)) return value.map(formatValue).join(', ');
+  return code(String(value));
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** Inputs of the generated tables, read from the repository. */
+export interface ParamDocsSources {
+  readonly manifest: ServerlessManifest;
+  /** config/jobs.yml as data. */
+  readonly jobs: unknown;
+  /** infra/schedules.yml text (to map each job to its schedule param). */
+  readonly schedules: string;
+  /** Source files whose `process.env.X` reads count: functions/** and lib/config/*. */
+  readonly sources: readonly { readonly path: string; readonly text: string }[];
+}
+
+/**
+ * The stage-parameter table: every param of serverless.yml with its default, each stage's
+ * override and what it means. Throws when a param has no entry in {@link PARAM_DOCS}.
+ *
+ * @example
+ * renderParamTable(await readParamDocsSources()); // '| param | default | dev | ci | prod | meaning |\n...'
+ */
+export function renderParamTable({ manifest, jobs }: ParamDocsSources): string {
+  const stages = Object.keys(manifest.params).filter((stage) => stage !== 'default');
+  const names = [...new Set(Object.values(manifest.params).flatMap((params) => Object.keys(params)))];
+  const usedBy = jobsByParam(jobs);
+  const undocumented = names.filter((name) => PARAM_DOCS[name] === undefined);
+  if (undocumented.length > 0) {
+    throw new Error(`serverless.yml params without a description in PARAM_DOCS: ${undocumented.join(', ')}`);
+  }
+  const rows = names.map((name) => {
+    const jobsUsing = usedBy.get(name);
+    const meaning = jobsUsing
+      ? `${PARAM_DOCS[name]}; unset keeps ${jobsUsing.join(', ')} disabled`
+      : (PARAM_DOCS[name] as string);
+    return [
+      code(name),
+      formatValue(manifest.params.default?.[name]),
+      ...stages.map((stage) => formatValue(manifest.params[stage]?.[name])),
+      meaning,
+    ];
+  });
+  return table(['param', 'default', ...stages, 'meaning'], rows);
+}
+
+/**
+ * The jobs table: each job of config/jobs.yml, its operation, its schedule param and the params
+ * it needs before it runs, with whether each serverless.yml stage would run it as shipped.
+ *
+ * @example
+ * renderJobTable(await readParamDocsSources());
+ */
+export function renderJobTable({ manifest, jobs, schedules }: ParamDocsSources): string {
+  const stages = Object.keys(manifest.params).filter((stage) => stage !== 'default');
+  const scheduleParam = scheduleParamsByJob(schedules);
+  const base = resolveJobsConfig(jobs, 'default-docs');
+  const rows = [...base.jobs.values()].map((job) => {
+    const needs = Object.values(job.paramFields ?? {}).flat();
+    const runs = stages.map((stage) => {
+      const params = stageParams(manifest, stage) as Record<string, string>;
+      const resolved = resolveJobsConfig(jobs, stage, params).jobs.get(job.name);
+      const scheduled = scheduleParam.get(job.name) !== undefined;
+      if (!scheduled) return 'no schedule';
+      if (params.schedulesState !== 'ENABLED') return 'off';
+      return resolved?.enabled ? 'runs' : 'off';
+    });
+    return [
+      code(job.name),
+      code(job.operation),
+      scheduleParam.has(job.name) ? code(scheduleParam.get(job.name) as string) : 'none',
+      needs.length > 0 ? [...new Set(needs)].map(code).join(', ') : '-',
+      ...runs,
+    ];
+  });
+  return table(
+    ['job', 'operation', 'schedule param', 'needs params', ...stages.map((s) => `${s} as shipped`)],
+    rows,
+  );
+}
+
+/**
+ * The environment table: every variable the functions read (the lib/config service schema, and
+ * `process.env.X` in functions/ and lib/config), where it is set and its default.
+ *
+ * @example
+ * renderEnvTable(await readParamDocsSources());
+ */
+export function renderEnvTable({ manifest, sources }: ParamDocsSources): string {
+  const readers = new Map<string, Set<string>>();
+  const note = (name: string, reader: string): void => {
+    const set = readers.get(name) ?? new Set<string>();
+    set.add(reader);
+    readers.set(name, set);
+  };
+  const defaults = serviceEnvDefaults();
+  for (const name of Object.keys(defaults)) note(name, '`lib/config` (validated)');
+  for (const { path, text } of sources) {
+    for (const match of text.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) {
+      note(match[1] as string, `\`${path}\``);
+    }
+  }
+  for (const name of Object.keys(manifest.environment))
+    if (!readers.has(name)) note(name, 'Powertools / Node.js');
+  const undocumented = [...readers.keys()].filter((name) => ENV_DOCS[name] === undefined);
+  if (undocumented.length > 0) {
+    throw new Error(`environment variables without a description in ENV_DOCS: ${undocumented.join(', ')}`);
+  }
+  const rows = [...readers.keys()].sort().map((name) => {
+    const value = manifest.environment[name];
+    const perFunction = Object.entries(manifest.functionEnvironment)
+      .filter(([, env]) => name in env)
+      .map(([fn, env]) => `serverless.yml \`functions.${fn}\`: ${formatValue(env[name])}`);
+    const where =
+      value !== undefined
+        ? `serverless.yml: ${formatValue(value)}`
+        : perFunction.length > 0
+          ? perFunction.join('; ')
+          : (SET_ELSEWHERE[name] ?? 'nothing: the default applies');
+    const fallback = defaults[name];
+    return [
+      code(name),
+      ENV_DOCS[name] as string,
+      where,
+      fallback === undefined ? '' : code(fallback),
+      [...(readers.get(name) ?? [])].join(', '),
+    ];
+  });
+  return table(['variable', 'meaning', 'set by', 'default', 'read by'], rows);
+}
+
+function jobsByParam(jobs: unknown): Map<string, string[]> {
+  const byParam = new Map<string, string[]>();
+  const names = Object.keys((jobs as { jobs?: Record<string, unknown> }).jobs ?? {});
+  for (const job of names) {
+    const entry = (jobs as { jobs: Record<string, unknown> }).jobs[job];
+    for (const param of referencedJobParams(entry)) byParam.set(param, [...(byParam.get(param) ?? []), job]);
+  }
+  return byParam;
+}
+
+function scheduleParamsByJob(schedules: string): Map<string, string> {
+  const byJob = new Map<string, string>();
+  const template = parseCloudFormationYaml(schedules) as {
+    Resources: Record<
+      string,
+      { Type: string; Properties: { ScheduleExpression: string; Target: { Input: string } } }
+    >;
+  };
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Scheduler::Schedule') continue;
+    // The input names the job; the expression is `${param:<name>}`.
+    const { job } = JSON.parse(resource.Properties.Target.Input) as { job: string };
+    const param = /^\$\{param:(\w+)\}$/.exec(resource.Properties.ScheduleExpression)?.[1];
+    if (param) byJob.set(job, param);
+  }
+  return byJob;
+}
+
+const MARKERS = {
+  params: 'stage-params',
+  jobs: 'job-params',
+  env: 'env-vars',
+} as const;
+
+/**
+ * Replaces the text between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->` with
+ * `body`; throws when the markers are missing, so a moved heading cannot silently stop the docs
+ * from updating.
+ *
+ * @example
+ * replaceBetweenMarkers(readme, 'env-vars', renderEnvTable(sources));
+ */
+export function replaceBetweenMarkers(text: string, name: string, body: string): string {
+  const begin = `<!-- generated:${name} (npm run docs:params; do not edit) -->`;
+  const end = `<!-- /generated:${name} -->`;
+  const start = text.indexOf(begin);
+  const stop = text.indexOf(end);
+  if (start < 0 || stop < start) throw new Error(`markers ${begin} ... ${end} not found`);
+  return `${text.slice(0, start + begin.length)}\n${body}\n${text.slice(stop)}`;
+}
+
+/** The files the generated tables live in, as they should read. */
+export async function renderParamDocs(
+  sources: ParamDocsSources,
+  files: { readonly readme: string; readonly guide: string },
+): Promise<{ readme: string; guide: string }> {
+  const readme = replaceBetweenMarkers(files.readme, MARKERS.env, renderEnvTable(sources));
+  let guide = replaceBetweenMarkers(files.guide, MARKERS.params, renderParamTable(sources));
+  guide = replaceBetweenMarkers(guide, MARKERS.jobs, renderJobTable(sources));
+  return { readme, guide };
+}
+
+/** Reads serverless.yml, config/jobs.yml, infra/schedules.yml and the sources that read `process.env`. */
+export async function readParamDocsSources(root = ROOT): Promise<ParamDocsSources> {
+  const manifest = await readServerlessManifest(join(root, 'serverless.yml'));
+  const jobs: unknown = parseYaml(await readFile(join(root, 'config', 'jobs.yml'), 'utf8'));
+  const schedules = await readFile(join(root, 'infra', 'schedules.yml'), 'utf8');
+  const files = [
+    ...(await readdir(join(root, 'functions'), { recursive: true })).map((file) => join('functions', file)),
+    ...(await readdir(join(root, 'lib', 'config'))).map((file) => join('lib', 'config', file)),
+  ].filter((file) => file.endsWith('.ts'));
+  const sources = await Promise.all(
+    files.sort().map(async (path) => ({ path, text: await readFile(join(root, path), 'utf8') })),
+  );
+  return { manifest, jobs, schedules, sources };
+}
+
+export const DOC_FILES = {
+  readme: join(ROOT, 'README.md'),
+  guide: join(ROOT, 'docs', 'operator-guide.md'),
+} as const;
+
+async function main(): Promise<void> {
+  const sources = await readParamDocsSources();
+  const current = {
+    readme: await readFile(DOC_FILES.readme, 'utf8'),
+    guide: await readFile(DOC_FILES.guide, 'utf8'),
+  };
+  const next = await renderParamDocs(sources, current);
+  for (const key of ['readme', 'guide'] as const) {
+    await writeFile(DOC_FILES[key], next[key]);
+    console.log(`wrote ${relative(ROOT, DOC_FILES[key])}`);
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlaceholderValueError } from '../../../lib/config';
+import { readJobsConfig } from '../../../scripts/build';
+
+// The real serverless CLI (osls) on serverless.yml, offline: `--param` overrides go through
+// serverless's own variable resolution into scripts/stage-config.cjs and lib/config's
+// planJobSchedules, as on `serverless deploy`.
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(
+  dirname(createRequire(import.meta.url).resolve('osls/package.json')),
+  'bin',
+  'serverless.js',
+);
+const OFFLINE_ENV = {
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+  SLS_DEPRECATION_DISABLE: '*',
+  SLS_INTERACTIVE_SETUP_DISABLE: '1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+type Json = Record<string, unknown>;
+type Template = {
+  provider: { environment: Json };
+  resources: {
+    Resources: Record<string, { Type: string; Properties: Json }>;
+    Parameters: Record<string, { Default: unknown }>;
+  };
+};
+
+function serverless(args: string[]): Promise<{ code: number | null; stdout: string; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...OFFLINE_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, output }));
+  });
+}
+
+async function print(stage: string, params: Record<string, string> = {}): Promise<Template> {
+  const args = Object.entries(params).map(([key, value]) => `--param=${key}=${value}`);
+  const result = await serverless(['print', '--stage', stage, '--format', 'json', ...args]);
+  if (result.code !== 0) throw new Error(result.output);
+  return JSON.parse(result.stdout) as Template;
+}
+
+const scheduleStates = (template: Template): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.values(template.resources.Resources)
+      .filter((resource) => resource.Type === 'AWS::Scheduler::Schedule')
+      .map((resource) => [
+        JSON.parse((resource.Properties.Target as { Input: string }).Input).job,
+        resource.Properties.State,
+      ]),
+  );
+
+const REAL = {
+  overdueLockMessage: 'Your instalment is overdue. Pay in the app or call us to unlock this device.',
+  paymentReminderMessage: 'Your next instalment is due in 3 days.',
+  lockContactTel: '+49 89 2024 7710',
+  lockContactEmail: 'inkasso@acme-finanz.de',
+};
+
+let outdir: string;
+beforeAll(async () => {
+  outdir = await mkdtemp(join(tmpdir(), 'sentinel-stage-'));
+});
+afterAll(async () => {
+  if (outdir) await rm(outdir, { recursive: true, force: true });
+});
+
+describe('serverless.yml stages and --param (osls, offline)', () => {
+  it('`serverless package --stage prod` with a sample contact fails before packaging, naming the param', async () => {
+    const result = await serverless([
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      outdir,
+      `--param=overdueLockMessage=${REAL.overdueLockMessage}`,
+      '--param=lockContactTel=+49 30 1234567',
+      `--param=lockContactEmail=${REAL.lockContactEmail}`,
+    ]);
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('PlaceholderValueError: Stage prod runs its schedules');
+    expect(result.output).toContain(
+      'param lockContactTel (jobs.overdue-lock.contact.tel) is a sample number',
+    );
+    expect(result.output).toContain('--param="<name>=<value>"');
+    expect(result.output).not.toContain('param lockContactEmail');
+    expect(await readdir(outdir)).toEqual([]); // nothing packaged
+  }, 60_000);
+
+  it('prod as shipped: only licence-health runs, every job param unset', async () => {
+    const template = await print('prod');
+
+    expect(scheduleStates(template)).toEqual({
+      'overdue-lock': 'DISABLED',
+      'approve-pending': 'DISABLED',
+      'payment-reminder': 'DISABLED',
+      'licence-health': 'ENABLED',
+    });
+    expect(JSON.parse(template.provider.environment.JOB_PARAMS as string)).toEqual({
+      approvePendingEnabled: false,
+      lockContactEmail: '',
+      lockContactTel: '',
+      lockedNoticeMessage: '',
+      overdueLockMessage: '',
+      paymentReminderMessage: '',
+    });
+    expect(template.resources.Parameters.BillingAccessPolicyEnabled?.Default).toBe('false');
+  }, 60_000);
+
+  it('prod with real values from --param: the device jobs run, approve-pending only when opted in', async () => {
+    const template = await print('prod', {
+      ...REAL,
+      approvePendingEnabled: 'true',
+      billingAccessPolicy: 'true',
+    });
+
+    expect(scheduleStates(template)).toEqual({
+      'overdue-lock': 'ENABLED',
+      'approve-pending': 'ENABLED',
+      'payment-reminder': 'ENABLED',
+      'licence-health': 'ENABLED',
+    });
+    expect(JSON.parse(template.provider.environment.JOB_PARAMS as string)).toMatchObject({
+      ...REAL,
+      approvePendingEnabled: 'true',
+    });
+    expect(template.resources.Parameters.BillingAccessPolicyEnabled?.Default).toBe('true');
+  }, 60_000);
+
+  it('ci keeps every schedule off and accepts the samples', async () => {
+    const template = await print('ci', {
+      ...REAL,
+      lockContactTel: '+49 30 1234567',
+      lockContactEmail: 'collections@example.com',
+      approvePendingEnabled: 'true',
+    });
+
+    expect(new Set(Object.values(scheduleStates(template)))).toEqual(new Set(['DISABLED']));
+  }, 60_000);
+});
+
+describe('the build (scripts/build.ts) plans every stage serverless.yml defines', () => {
+  it('accepts the committed serverless.yml and config/jobs.yml', async () => {
+    await expect(readJobsConfig()).resolves.toMatchObject({
+      jobs: { 'overdue-lock': { operation: 'lock' } },
+    });
+  });
+
+  it('refuses a sample value written into params.prod, naming the param', async () => {
+    const manifest = (await readFile(join(ROOT, 'serverless.yml'), 'utf8')).replace(
+      '  prod:\n',
+      '  prod:\n    lockContactEmail: collections@example.com\n',
+    );
+    const file = join(outdir, 'serverless.yml');
+    await writeFile(file, manifest);
+
+    const build = readJobsConfig(join(ROOT, 'config', 'jobs.yml'), file);
+
+    await expect(build).rejects.toBeInstanceOf(PlaceholderValueError);
+    await expect(build).rejects.toThrow(
+      'param lockContactEmail (jobs.overdue-lock.contact.email) uses example.com, a domain reserved for documentation',
+    );
+  });
+});
