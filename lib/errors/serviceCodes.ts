@@ -36,6 +36,21 @@ const entries = [
     remediation:
       'Check that the billing export landed in the targets bucket under the configured key and is valid CSV/JSON.',
   },
+  {
+    code: 'SCHEDULED_RUN_FAILED',
+    codeName: 'SCHEDULED_RUN_FAILED',
+    httpStatus: 0,
+    description:
+      'A scheduled run failed on every attempt Lambda made (or expired before it ran), so the job did not run this time.',
+    category: Category.configuration,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.billingOps,
+    remediation:
+      'Find the request id in the scheduledRun logs, fix the cause (secret, targets file, Knox access), then run the job again or wait for its next schedule.',
+  },
 ] as const satisfies readonly KnoxCodeEntry[];
 
 /** The service's own codes, in runbook order. */
