@@ -25,7 +25,10 @@ export interface RunFailure {
   readonly condition: string;
   /** `requestContext.approximateInvokeCount`: attempts made (0 when the event expired unrun). */
   readonly attempts: number;
-  /** `responsePayload.errorType`, e.g. `ServiceConfigError`; `Unknown` when Lambda gave none. */
+  /**
+   * `responsePayload.errorType`, e.g. `ServiceConfigError`; else `responseContext.functionError`
+   * (`Unhandled` for a crash or timeout); `Unknown` when Lambda gave neither.
+   */
   readonly errorType: string;
   /** `responsePayload.errorMessage`, one line, masked (IMEIs, phones, e-mails), at most 300 characters. */
   readonly errorMessage: string;
@@ -67,6 +70,7 @@ export function parseRunFailure(body: string): RunFailure {
   const context = record.requestContext;
   const request = isObject(record.requestPayload) ? record.requestPayload : {};
   const response = isObject(record.responsePayload) ? record.responsePayload : undefined;
+  const responseContext = isObject(record.responseContext) ? record.responseContext : {};
   const condition = text(context.condition) ?? 'Unknown';
   const attempts = Number.isInteger(context.approximateInvokeCount)
     ? (context.approximateInvokeCount as number)
@@ -89,7 +93,7 @@ export function parseRunFailure(body: string): RunFailure {
     ...(functionArn === undefined ? {} : { functionArn }),
     condition,
     attempts,
-    errorType: oneLine(text(response?.errorType) ?? text(context.functionError) ?? 'Unknown', 80),
+    errorType: oneLine(text(response?.errorType) ?? text(responseContext.functionError) ?? 'Unknown', 80),
     errorMessage: oneLine(message, MAX_MESSAGE),
     ...(failedAt === undefined ? {} : { failedAt }),
   };
