@@ -98,11 +98,8 @@ describe('npx serverless package --stage prod on a fresh clone', () => {
     const template = JSON.parse(
       await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
     ) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
-    const env = (
-      template.Resources.WebhookLambdaFunction?.Properties.Environment as {
-        Variables: Record<string, unknown>;
-      }
-    ).Variables;
+    const props = template.Resources.WebhookLambdaFunction?.Properties ?? {};
+    const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.STAGE).toBe('prod');
   });
 });
