@@ -21,9 +21,11 @@ import { parseScheduledInput, ScheduledInputError } from './shared/scheduledEven
 
 /**
  * EventBridge Scheduler target: runs the job named in the schedule's input. Small jobs run here,
- * large ones are split into chunk messages for the operation workers. Errors propagate so the
- * scheduler's retry policy and DLQ take over; the run id is derived from the scheduled time, so a
- * retried run re-uses its chunk ids and workers execute each chunk once.
+ * large ones are split into chunk messages for the operation workers. Errors propagate: the
+ * Scheduler invokes asynchronously, so Lambda retries the run (serverless.yml
+ * maximumRetryAttempts) and then sends its invocation record to the on-failure queue, where
+ * runFailures alerts the admins. The run id is derived from the scheduled time, so a retried run
+ * re-uses its chunk ids and workers execute each chunk once.
  */
 async function scheduledRun(event: unknown, context: Context) {
   metrics.addMetric('ScheduledRuns', MetricUnit.Count, 1);

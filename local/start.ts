@@ -8,7 +8,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { maskDeviceId } from '../lib/privacy';
 import { knoxCallbackHeaders, signOperationRequest } from '../lib/webhooks';
 import type { InboxMessage } from './aws';
-import { type EmbeddedStack, startEmbeddedStack } from './embedded';
+import { AsyncInvocationFailedError, type EmbeddedStack, startEmbeddedStack } from './embedded';
 
 const SCENARIOS = {
   default: 'a realistic tenant: too few licences, one device without SIM control configuration',
@@ -162,6 +162,9 @@ async function main() {
       `  queue ${env.stack.queueUrl.split('/').pop()} (DLQ after ${env.stack.maxReceiveCount} receives), bucket ${env.stack.bucket}`,
     );
     line(
+      `  scheduledRun retried ${env.stack.scheduledRunAsync.maximumRetryAttempts}x when it throws, then its record goes to ${env.stack.runFailures.queueUrl.split('/').pop()} -> runFailures -> alert`,
+    );
+    line(
       `admins: one e-mail inbox and one SMS inbox subscribed with the template's filter policies (${seconds(started)})`,
     );
     applyScenario(env);
@@ -269,8 +272,19 @@ async function runJob(env: EmbeddedStack, job: string) {
     if ((summary as { mode?: string }).mode === 'queued') await drain(env);
     line(dim(`(${seconds(started)})`));
   } catch (error) {
-    line(`scheduledRun failed: ${(error as Error).name}: ${(error as Error).message}`);
-    line('EventBridge Scheduler would retry it (retry policy) and then send it to the schedules DLQ.');
+    if (!(error instanceof AsyncInvocationFailedError)) throw error;
+    const cause = error.cause as Error | undefined;
+    line(`scheduledRun threw on all ${error.attempts} attempts: ${cause?.name}: ${cause?.message}`);
+    line(
+      'As on AWS: EventBridge Scheduler delivered the invocation, so Lambda retried the run itself (maximumRetryAttempts)',
+    );
+    line('and then sent its invocation record to the on-failure queue, which runFailures consumes:');
+    const drained = await env.drainRunFailures();
+    line(
+      `runFailures processed ${drained.messages} record(s)` +
+        (drained.deadLettered ? `, ${drained.deadLettered} dead-lettered (alarmed)` : '') +
+        ' -> a SCHEDULED_RUN_FAILED alert to the admins (below)',
+    );
   }
 }
 

@@ -11,6 +11,7 @@ export const FUNCTION_ENTRIES = {
   'scheduled-run': 'functions/scheduled-run.ts',
   'operation-worker': 'functions/operation-worker.ts',
   webhook: 'functions/webhook.ts',
+  'run-failures': 'functions/run-failures.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 

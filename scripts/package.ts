@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFunctions } from './build';
+import { SKIP_BUILD_VARIABLE } from './serverless/build-plugin.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -12,8 +13,14 @@ export interface PackageOptions {
   readonly stage?: string;
   /** Where the CloudFormation templates and zips go; `.serverless/` by default. */
   readonly outdir?: string;
-  /** Skip `buildFunctions` when the caller just built the bundles. */
+  /**
+   * The caller has just built dist/ (e.g. once for several stages): the CLI's build plugin
+   * (scripts/serverless/build-plugin.mjs) then packages those bundles instead of building again.
+   * Without it, packaging builds them itself, as `serverless package` always does.
+   */
   readonly skipBuild?: boolean;
+  /** Build dist/ once here first and let the CLI skip its own build (see `skipBuild`). */
+  readonly buildFirst?: boolean;
 }
 
 export interface PackagedService {
@@ -34,20 +41,29 @@ export class PackageError extends Error {
 }
 
 // The environment the CLI runs in: osls has no telemetry or update checks, and these keep it so
-// even if a future version adds them (names as Serverless v3 used them); IMDS probing is off so a
-// laptop or CI box without AWS never waits on 169.254.169.254. Packaging needs no credentials.
-const OFFLINE_ENV = {
+// even if a future version adds them (names as Serverless v3 used them). Deploys use it too.
+export const QUIET_CLI_ENV = {
   SLS_TELEMETRY_DISABLED: '1',
   SLS_TRACKING_DISABLED: '1',
   SLS_NOTIFICATIONS_MODE: 'off',
   SLS_DEPRECATION_DISABLE: '*',
   SLS_INTERACTIVE_SETUP_DISABLE: '1',
-  AWS_EC2_METADATA_DISABLED: 'true',
 } as const;
 
+// Packaging needs no credentials: IMDS probing is off so a laptop or CI box without AWS never
+// waits on 169.254.169.254. (Not for deploys: an EC2 or CodeBuild deployer gets its role there.)
+const OFFLINE_ENV = { ...QUIET_CLI_ENV, AWS_EC2_METADATA_DISABLED: 'true' } as const;
+
+/** The pinned osls CLI's entry script, run with the Node that runs this script. */
+export function serverlessBin(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
+}
+
 /**
- * Builds the bundles and runs `serverless package` (the pinned open-source `osls` CLI, on the
- * same Node that runs this script) for one stage, offline and without an AWS account. Resolves
+ * Runs `serverless package` (the pinned open-source `osls` CLI, on the same Node that runs this
+ * script) for one stage, offline and without an AWS account; the CLI's build plugin builds the
+ * bundles first unless `skipBuild` says the caller just did. Resolves
  * with the template path and each function zip's size; rejects with a `PackageError` carrying
  * the CLI output when packaging fails.
  *
@@ -58,9 +74,13 @@ const OFFLINE_ENV = {
 export async function packageService(options: PackageOptions = {}): Promise<PackagedService> {
   const stage = options.stage ?? 'ci';
   const outdir = resolve(options.outdir ?? join(ROOT, '.serverless'));
-  if (!options.skipBuild) await buildFunctions();
+  if (options.buildFirst) await buildFunctions();
   await mkdir(outdir, { recursive: true });
-  await runServerless(['package', '--stage', stage, '--package', outdir]);
+  const skip = options.skipBuild || options.buildFirst;
+  await runServerless(
+    ['package', '--stage', stage, '--package', outdir],
+    skip ? { [SKIP_BUILD_VARIABLE]: '1' } : {},
+  );
   const zips = (await readdir(outdir)).filter((file) => file.endsWith('.zip')).sort();
   const artifacts = await Promise.all(
     zips.map(async (file) => {
@@ -71,13 +91,14 @@ export async function packageService(options: PackageOptions = {}): Promise<Pack
   return { outdir, template: join(outdir, 'cloudformation-template-update-stack.json'), artifacts };
 }
 
-function runServerless(args: readonly string[]): Promise<void> {
-  const require = createRequire(import.meta.url);
-  const bin = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
+function runServerless(args: readonly string[], extraEnv: Record<string, string>): Promise<void> {
+  const bin = serverlessBin();
+  // A SENTINEL_SKIP_BUILD left in the caller's shell must not ship stale bundles by accident.
+  const { [SKIP_BUILD_VARIABLE]: _inherited, ...inherited } = process.env;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...OFFLINE_ENV },
+      env: { ...inherited, ...OFFLINE_ENV, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

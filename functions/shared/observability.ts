@@ -29,7 +29,7 @@ export function recordFailuresByCode(counts: Readonly<Record<string, number>>): 
 
 /**
  * middy middleware: logs whatever escapes the handler (masked and redacted by the logger) and lets
- * it propagate, so the scheduler's retry policy, Lambda's retries and the DLQs still see it.
+ * it propagate, so Lambda's retries, the on-failure destination and the DLQs still see it.
  */
 export function logErrors(): {
   onError: (request: { error: unknown; context?: { awsRequestId?: string } }) => Promise<void>;

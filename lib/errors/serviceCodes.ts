@@ -83,6 +83,21 @@ const entries = [
     remediation:
       'Nothing was lost, but large jobs run slower: check the async path and id-list field (docs/knox-api-contract.md) against the tenant with npm run knox:check.',
   },
+  {
+    code: 'SCHEDULED_RUN_FAILED',
+    codeName: 'SCHEDULED_RUN_FAILED',
+    httpStatus: 0,
+    description:
+      'A scheduled run failed on every attempt Lambda made (or expired before it ran), so the job did not run this time.',
+    category: Category.configuration,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.billingOps,
+    remediation:
+      'Find the request id in the scheduledRun logs, fix the cause (secret, targets file, Knox access), then run the job again or wait for its next schedule.',
+  },
 ] as const satisfies readonly KnoxCodeEntry[];
 
 /** The service's own codes, in runbook order. */

@@ -21,6 +21,12 @@ export {
   retryableDevices,
 } from './executeChunk';
 export { DEFAULT_MAX_CHUNK_ATTEMPTS, type FollowUp, planFollowUp } from './followUp';
+export {
+  parseRunFailure,
+  type RunFailure,
+  RunFailureCondition,
+  UNKNOWN_JOB,
+} from './parseRunFailure';
 export { CAPACITY_DEFAULTS, type CapacityInput, type CapacityPlan, planCapacity } from './planCapacity';
 export type {
   ChunkQueue,
@@ -33,6 +39,7 @@ export type {
   RunObservation,
 } from './ports';
 export { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
+export { describeRunFailure, runFailureObservation } from './runFailureObservation';
 export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
 export { createDynamoRunTracker, type RunRef, type RunTracker } from './runTracker';
 // The SQS and S3 adapters are not re-exported here: import './sqsChunkQueue' and

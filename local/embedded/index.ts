@@ -1,6 +1,7 @@
-export { httpApiEvent, lambdaContext, schedulerInput, sqsEvent } from './lambdaEvents';
+export { asyncFailureRecord, httpApiEvent, lambdaContext, schedulerInput, sqsEvent } from './lambdaEvents';
 export { type ProvisionedStack, provisionFromInfra } from './provisionFromInfra';
 export {
+  AsyncInvocationFailedError,
   type DrainProgress,
   type DrainResult,
   type EmbeddedHandlers,

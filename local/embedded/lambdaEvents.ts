@@ -7,12 +7,18 @@ import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-l
  */
 
 /**
- * A Lambda context whose remaining time counts down from `timeoutMs` like the real one.
+ * A Lambda context whose remaining time counts down from `timeoutMs` like the real one. Lambda's
+ * retries of an asynchronous invocation keep its request id: pass `awsRequestId` to model them.
  *
  * @example
  * await handler(event, lambdaContext('operationWorker', 120_000));
  */
-export function lambdaContext(functionName: string, timeoutMs: number, region = 'us-east-1'): Context {
+export function lambdaContext(
+  functionName: string,
+  timeoutMs: number,
+  region = 'us-east-1',
+  awsRequestId: string = randomUUID(),
+): Context {
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: true,
@@ -20,7 +26,7 @@ export function lambdaContext(functionName: string, timeoutMs: number, region = 
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:knox-guard-sentinel-local-${functionName}`,
     memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
+    awsRequestId,
     logGroupName: `/aws/lambda/knox-guard-sentinel-local-${functionName}`,
     logStreamName: `2026/11/25/[$LATEST]${randomUUID().replaceAll('-', '')}`,
     getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
@@ -39,6 +45,45 @@ export function lambdaContext(functionName: string, timeoutMs: number, region = 
  */
 export function schedulerInput(job: string, scheduledTime: Date): { job: string; scheduledTime: string } {
   return { job, scheduledTime: scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+/**
+ * The invocation record Lambda sends to an asynchronous function's on-failure destination once it
+ * gives up (here after `attempts` attempts that all threw `error`), field for field as AWS
+ * documents it: https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+ * For an SQS destination this JSON is the message body. `errorType`/`errorMessage`/`trace` are
+ * what the Node.js runtime reports for an error a handler throws.
+ *
+ * @example
+ * const record = asyncFailureRecord({ functionArn, requestId, payload: event, error, attempts: 3 });
+ */
+export function asyncFailureRecord(input: {
+  functionArn: string;
+  requestId: string;
+  payload: unknown;
+  error: unknown;
+  attempts: number;
+  condition?: 'RetriesExhausted' | 'EventAgeExceeded';
+  now?: Date;
+}): Record<string, unknown> {
+  const error = input.error instanceof Error ? input.error : new Error(String(input.error));
+  return {
+    version: '1.0',
+    timestamp: (input.now ?? new Date()).toISOString(),
+    requestContext: {
+      requestId: input.requestId,
+      functionArn: `${input.functionArn}:$LATEST`,
+      condition: input.condition ?? 'RetriesExhausted',
+      approximateInvokeCount: input.attempts,
+    },
+    requestPayload: input.payload,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: {
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: (error.stack ?? '').split('\n'),
+    },
+  };
 }
 
 /**

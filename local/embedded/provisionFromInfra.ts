@@ -18,6 +18,14 @@ export interface ProvisionedStack {
   readonly dlqUrl: string;
   readonly maxReceiveCount: number;
   readonly bucket: string;
+  /** scheduledRun's on-failure destination (ScheduledRunFailuresQueue) and its DLQ. */
+  readonly runFailures: {
+    readonly queueUrl: string;
+    readonly queueArn: string;
+    readonly dlqUrl: string;
+  };
+  /** scheduledRun's asynchronous-invocation settings from serverless.yml (EventInvokeConfig). */
+  readonly scheduledRunAsync: { readonly maximumRetryAttempts: number; readonly maximumEventAge: number };
   /** Queues standing in for the e-mail and SMS subscriptions, with the template's filter policies. */
   readonly inboxes: { readonly email: Inbox; readonly sms: Inbox };
 }
@@ -53,21 +61,53 @@ const CFN_TAGS: Tags = [
 ].flatMap((tag) => [intrinsic(tag, 'scalar'), intrinsic(tag, 'seq')]);
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
+type Intrinsic = { fn: string; value: unknown };
+interface Template {
+  readonly Resources?: Record<string, Resource>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Parameters?: Record<string, { Default?: unknown }>;
+}
 
-async function readTemplate(
-  root: URL,
-  file: string,
-  vars: (text: string) => string,
-): Promise<Record<string, Resource>> {
+async function readTemplate(root: URL, file: string, vars: (text: string) => string): Promise<Template> {
   const text = vars(await readFile(new URL(file, root), 'utf8'));
-  const doc = parse(text, { customTags: CFN_TAGS }) as { Resources?: Record<string, Resource> };
-  return doc.Resources ?? {};
+  return (parse(text, { customTags: CFN_TAGS }) as Template | null) ?? {};
+}
+
+const isIntrinsic = (value: unknown): value is Intrinsic =>
+  typeof value === 'object' && value !== null && 'fn' in value && 'value' in value;
+
+/**
+ * Resolves the few intrinsics a subscription filter policy uses (`!If` on a condition built from
+ * `!Equals`, `!Not`, `!Ref` to a parameter's default), as CloudFormation would for a deploy that
+ * passes no parameters: what the CLI does.
+ */
+function resolveWith(template: Template) {
+  const resolveValue = (value: unknown): unknown => {
+    if (!isIntrinsic(value)) return value;
+    const args = value.value as unknown[];
+    switch (value.fn) {
+      case 'Ref':
+        return template.Parameters?.[value.value as string]?.Default;
+      case 'Equals':
+        return String(resolveValue(args[0])) === String(resolveValue(args[1]));
+      case 'Not':
+        return !resolveValue(args[0]);
+      case 'If':
+        return resolveValue(
+          resolveValue(template.Conditions?.[args[0] as string]) === true ? args[1] : args[2],
+        );
+      default:
+        throw new Error(`infra: the local stack cannot resolve !${value.fn}`);
+    }
+  };
+  return resolveValue;
 }
 
 /**
  * Creates on the local AWS servers what `serverless.yml` and `infra/*.yml` declare for a stage:
  * the state table, the alert topic, the operations queue with its DLQ and maxReceiveCount, the
- * targets bucket, and one inbox queue each for the e-mail and SMS subscriptions with the
+ * scheduled run's on-failure queue with its DLQ (and the run's retry settings from serverless.yml),
+ * the targets bucket, and one inbox queue each for the e-mail and SMS subscriptions with the
  * template's own filter policies. Names follow the templates (`${self:service}-${sls:stage}-...`).
  *
  * @example
@@ -84,6 +124,7 @@ export async function provisionFromInfra(
   }) as {
     service: string;
     params: Record<string, Record<string, unknown>>;
+    functions?: Record<string, unknown>;
   };
   const service = manifest.service;
   const stage = options.stage;
@@ -102,11 +143,23 @@ export async function provisionFromInfra(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a serverless variable
       .replaceAll('${sls:stage}', stage)
       .replace(/\$\{param:(\w+)\}/g, (_, name: string) => params[name] ?? '');
-  const resources = {
-    ...(await readTemplate(root, 'infra/queues.yml', vars)),
-    ...(await readTemplate(root, 'infra/state-table.yml', vars)),
-    ...(await readTemplate(root, 'infra/targets-bucket.yml', vars)),
-    ...(await readTemplate(root, 'infra/alerts.yml', vars)),
+  const alertsTemplate = await readTemplate(root, 'infra/alerts.yml', vars);
+  const resources: Record<string, Resource> = {
+    ...(await readTemplate(root, 'infra/queues.yml', vars)).Resources,
+    ...(await readTemplate(root, 'infra/state-table.yml', vars)).Resources,
+    ...(await readTemplate(root, 'infra/targets-bucket.yml', vars)).Resources,
+    ...alertsTemplate.Resources,
+  };
+  const scheduledRun = (manifest.functions?.scheduledRun ?? {}) as Record<string, unknown>;
+  const asyncSetting = (name: string): number => {
+    const value = Number(vars(String(scheduledRun[name] ?? '')));
+    if (!Number.isInteger(value))
+      throw new Error(`serverless.yml: functions.scheduledRun.${name} is not set`);
+    return value;
+  };
+  const scheduledRunAsync = {
+    maximumRetryAttempts: asyncSetting('maximumRetryAttempts'),
+    maximumEventAge: asyncSetting('maximumEventAge'),
   };
   const prop = <T>(logicalId: string, name: string): T => {
     const value = resources[logicalId]?.Properties?.[name];
@@ -148,13 +201,40 @@ export async function provisionFromInfra(
       await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
     ).Attributes?.QueueArn as string;
 
+    const createWithDlq = async (queueId: string, dlqId: string) => {
+      const dead = await sqs.send(new CreateQueueCommand({ QueueName: prop<string>(dlqId, 'QueueName') }));
+      const deadArn = await arnOf(dead.QueueUrl as string);
+      const redrivePolicy = prop<{ maxReceiveCount: number | string }>(queueId, 'RedrivePolicy');
+      const created = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: prop<string>(queueId, 'QueueName'),
+          Attributes: {
+            VisibilityTimeout: String(prop<number>(queueId, 'VisibilityTimeout')),
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: deadArn,
+              maxReceiveCount: Number(redrivePolicy.maxReceiveCount),
+            }),
+          },
+        }),
+      );
+      const url = created.QueueUrl as string;
+      return { queueUrl: url, queueArn: await arnOf(url), dlqUrl: dead.QueueUrl as string };
+    };
+    const arnOf = async (url: string) =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+        .Attributes?.QueueArn as string;
+    const runFailures = await createWithDlq('ScheduledRunFailuresQueue', 'ScheduledRunFailuresDLQ');
+
     const topicArn = (
       await sns.send(new CreateTopicCommand({ Name: prop<string>('AlertTopic', 'TopicName') }))
     ).TopicArn as string;
+    const resolveValue = resolveWith(alertsTemplate);
     const filterOf = (protocol: string) =>
-      Object.values(resources).find(
-        (r) => r.Type === 'AWS::SNS::Subscription' && r.Properties?.Protocol === protocol,
-      )?.Properties?.FilterPolicy as Record<string, unknown> | undefined;
+      resolveValue(
+        Object.values(resources).find(
+          (r) => r.Type === 'AWS::SNS::Subscription' && r.Properties?.Protocol === protocol,
+        )?.Properties?.FilterPolicy,
+      ) as Record<string, unknown> | undefined;
     const email = await createInbox(local, {
       topicArn,
       name: `${service}-${stage}-inbox-email`,
@@ -181,6 +261,8 @@ export async function provisionFromInfra(
       dlqUrl,
       maxReceiveCount,
       bucket,
+      runFailures,
+      scheduledRunAsync,
       inboxes: { email, sms },
     };
   } finally {

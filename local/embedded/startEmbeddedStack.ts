@@ -1,10 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type {
@@ -17,7 +18,7 @@ import type {
 import { buildFunctions } from '../../scripts/build';
 import { type InboxMessage, type LocalAws, readInbox, startLocalAws } from '../aws';
 import { type KnoxSimulator, type KnoxSimulatorOptions, startKnoxSimulator } from '../simulator';
-import { httpApiEvent, lambdaContext, schedulerInput, sqsEvent } from './lambdaEvents';
+import { asyncFailureRecord, httpApiEvent, lambdaContext, schedulerInput, sqsEvent } from './lambdaEvents';
 import { type ProvisionedStack, provisionFromInfra } from './provisionFromInfra';
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
@@ -26,6 +27,27 @@ export interface EmbeddedHandlers {
   readonly scheduledRun: Handler<unknown, unknown>;
   readonly operationWorker: Handler<SQSEvent, SQSBatchResponse>;
   readonly webhook: Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+  readonly runFailures: Handler<SQSEvent, SQSBatchResponse>;
+}
+
+/**
+ * A scheduled run threw on every attempt Lambda would make: its invocation record is on the
+ * on-failure queue (`drainRunFailures` hands it to runFailures, which alerts the admins).
+ */
+export class AsyncInvocationFailedError extends Error {
+  /** Attempts made: 1 + the function's maximumRetryAttempts. */
+  readonly attempts: number;
+  readonly requestId: string;
+  constructor(
+    message: string,
+    details: { attempts: number; requestId: string },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AsyncInvocationFailedError';
+    this.attempts = details.attempts;
+    this.requestId = details.requestId;
+  }
 }
 
 export interface EmbeddedStack {
@@ -37,8 +59,20 @@ export interface EmbeddedStack {
   readonly hmacSecret: string;
   /** The private key standing in for Samsung's callback signing key (its public key is configured). */
   readonly callbackSigningKeyPem: string;
-  /** Invokes the scheduled-run handler as EventBridge Scheduler does. */
+  /**
+   * Invokes the scheduled-run handler as EventBridge Scheduler does, i.e. asynchronously: a run
+   * that throws is retried as Lambda would (serverless.yml maximumRetryAttempts; locally at once
+   * rather than 1 and 2 minutes later, with the same request id), and when every attempt threw,
+   * the invocation record goes to the on-failure queue and this rejects with an
+   * `AsyncInvocationFailedError` whose `cause` is the last error.
+   */
   runSchedule(job: string, scheduledTime?: Date): Promise<unknown>;
+  /**
+   * Polls the scheduled run's on-failure queue like the SQS event source of runFailures, which
+   * turns each record into a SCHEDULED_RUN_FAILED alert; failed items are redelivered up to the
+   * queue's maxReceiveCount, then dead-lettered.
+   */
+  drainRunFailures(): Promise<DrainResult>;
   /** Invokes the webhook handler with an HTTP API v2 event. */
   http(
     path: string,
@@ -82,7 +116,7 @@ const ROOT = new URL('../../', import.meta.url);
 
 /**
  * The embedded default: a Knox Guard simulator, local SNS/SQS/S3 (fauxqs) and DynamoDB
- * (dynalite) on 127.0.0.1, the resources serverless.yml declares, and the three packaged
+ * (dynalite) on 127.0.0.1, the resources serverless.yml declares, and the four packaged
  * (esbuild) handlers loaded with the environment a deployment gives them. Used by `npm start`
  * and by test/e2e.
  *
@@ -137,6 +171,7 @@ export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise
       scheduledRun: await load('scheduled-run'),
       operationWorker: await load('operation-worker'),
       webhook: await load('webhook'),
+      runFailures: await load('run-failures'),
     };
     const sqs = new SQSClient(aws.clientConfig('sqs'));
     const localAws = aws;
@@ -148,10 +183,37 @@ export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise
       hmacSecret,
       callbackSigningKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       runSchedule: (job, scheduledTime = new Date()) =>
-        handlers.scheduledRun(schedulerInput(job, scheduledTime), lambdaContext('scheduledRun', 300_000)),
+        invokeAsync(sqs, stack, handlers.scheduledRun, schedulerInput(job, scheduledTime)),
       http: (path, body, headers) =>
         handlers.webhook(httpApiEvent('POST', path, headers, body), lambdaContext('webhook', 10_000)),
-      drainOperations: (drainOptions = {}) => drain(sqs, stack, handlers, drainOptions),
+      drainOperations: (drainOptions = {}) =>
+        drain(
+          sqs,
+          {
+            queueUrl: stack.queueUrl,
+            queueArn: stack.queueArn,
+            dlqUrl: stack.dlqUrl,
+            handler: handlers.operationWorker,
+            functionName: 'operationWorker',
+            timeoutMs: 120_000,
+            batchSize: Number(stack.params.workerBatchSize ?? 5),
+            concurrency: drainOptions.concurrency ?? Number(stack.params.workerMaxConcurrency ?? 2),
+          },
+          drainOptions,
+        ),
+      drainRunFailures: () =>
+        drain(
+          sqs,
+          {
+            ...stack.runFailures,
+            handler: handlers.runFailures,
+            functionName: 'runFailures',
+            timeoutMs: 30_000,
+            batchSize: 10,
+            concurrency: 1,
+          },
+          {},
+        ),
       readAlerts: async () => ({
         email: await readInbox(localAws, stack.inboxes.email.queueUrl),
         sms: await readInbox(localAws, stack.inboxes.sms.queueUrl),
@@ -169,20 +231,63 @@ export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise
   }
 }
 
-async function drain(
+/**
+ * One asynchronous invocation as Lambda runs it: the first attempt plus maximumRetryAttempts
+ * retries of a handler that throws, all with the same request id; then the invocation record to
+ * the on-failure destination (an SQS queue here, as in serverless.yml).
+ */
+async function invokeAsync(
   sqs: SQSClient,
   stack: ProvisionedStack,
-  handlers: EmbeddedHandlers,
-  options: { concurrency?: number; onBatch?: (info: DrainProgress) => void },
+  handler: Handler<unknown, unknown>,
+  event: unknown,
+): Promise<unknown> {
+  const requestId = randomUUID();
+  const attempts = 1 + stack.scheduledRunAsync.maximumRetryAttempts;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    try {
+      return await handler(event, lambdaContext('scheduledRun', 300_000, 'us-east-1', requestId));
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  const functionArn = `arn:aws:lambda:us-east-1:000000000000:function:${stack.service}-${stack.stage}-scheduledRun`;
+  const record = asyncFailureRecord({ functionArn, requestId, payload: event, error: lastError, attempts });
+  await sqs.send(
+    new SendMessageCommand({ QueueUrl: stack.runFailures.queueUrl, MessageBody: JSON.stringify(record) }),
+  );
+  const reason = lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError);
+  throw new AsyncInvocationFailedError(
+    `scheduledRun failed on all ${attempts} attempts (${reason}); its invocation record is on the on-failure queue`,
+    { attempts, requestId },
+    { cause: lastError },
+  );
+}
+
+interface DrainTarget {
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly handler: Handler<SQSEvent, SQSBatchResponse>;
+  readonly functionName: string;
+  readonly timeoutMs: number;
+  readonly batchSize: number;
+  readonly concurrency: number;
+}
+
+async function drain(
+  sqs: SQSClient,
+  target: DrainTarget,
+  options: { onBatch?: (info: DrainProgress) => void },
 ): Promise<DrainResult> {
-  const concurrency = options.concurrency ?? Number(stack.params.workerMaxConcurrency ?? 2);
-  const batchSize = Number(stack.params.workerBatchSize ?? 5);
+  const { concurrency, batchSize } = target;
   const progress = { invocations: 0, messages: 0, failedItems: 0 };
   const poller = async () => {
     for (;;) {
       const { Messages } = await sqs.send(
         new ReceiveMessageCommand({
-          QueueUrl: stack.queueUrl,
+          QueueUrl: target.queueUrl,
           MaxNumberOfMessages: batchSize,
           WaitTimeSeconds: 0,
           MessageSystemAttributeNames: ['All'],
@@ -191,9 +296,9 @@ async function drain(
       if (!Messages || Messages.length === 0) return;
       let failed: Set<string>;
       try {
-        const response = await handlers.operationWorker(
-          sqsEvent(stack.queueArn, Messages),
-          lambdaContext('operationWorker', 120_000),
+        const response = await target.handler(
+          sqsEvent(target.queueArn, Messages),
+          lambdaContext(target.functionName, target.timeoutMs),
         );
         failed = new Set((response?.batchItemFailures ?? []).map((item) => item.itemIdentifier));
       } catch {
@@ -208,7 +313,7 @@ async function drain(
       if (done.length > 0) {
         await sqs.send(
           new DeleteMessageBatchCommand({
-            QueueUrl: stack.queueUrl,
+            QueueUrl: target.queueUrl,
             Entries: done.map((message, index) => ({
               Id: String(index),
               ReceiptHandle: message.ReceiptHandle,
@@ -221,7 +326,7 @@ async function drain(
       if (retry.length > 0) {
         await sqs.send(
           new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: stack.queueUrl,
+            QueueUrl: target.queueUrl,
             Entries: retry.map((message, index) => ({
               Id: String(index),
               ReceiptHandle: message.ReceiptHandle,
@@ -249,10 +354,10 @@ async function drain(
   };
   return {
     ...progress,
-    delayed: await count(stack.queueUrl, [
+    delayed: await count(target.queueUrl, [
       'ApproximateNumberOfMessagesDelayed',
       'ApproximateNumberOfMessagesNotVisible',
     ]),
-    deadLettered: await count(stack.dlqUrl, ['ApproximateNumberOfMessages']),
+    deadLettered: await count(target.dlqUrl, ['ApproximateNumberOfMessages']),
   };
 }

@@ -17,6 +17,7 @@ const FUNCTIONS = {
   scheduledRun: { logicalId: 'ScheduledRunLambdaFunction', dir: 'scheduled-run', timeout: 300 },
   operationWorker: { logicalId: 'OperationWorkerLambdaFunction', dir: 'operation-worker', timeout: 120 },
   webhook: { logicalId: 'WebhookLambdaFunction', dir: 'webhook', timeout: 10 },
+  runFailures: { logicalId: 'RunFailuresLambdaFunction', dir: 'run-failures', timeout: 30 },
 } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 
@@ -42,16 +43,20 @@ const EVERY_FUNCTION = [
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
 ];
-const STATE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
+// No dynamodb:Query: no code queries the state table (every access is by its pk).
+const STATE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const ALERTS = ['sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt'];
-// Powertools idempotency (worker, webhook) deletes its in-progress record when the call fails.
+// Powertools idempotency (every function that executes chunks or requests idempotently: the
+// scheduler's inline chunks, the worker, the webhook) deletes its in-progress record when the call fails.
 const IDEMPOTENCY = ['dynamodb:DeleteItem'];
 const ALLOWED_ACTIONS: Record<FunctionKey, string[]> = {
   scheduledRun: [
     ...EVERY_FUNCTION,
+    // chunks to the operations queue, and (Lambda, with this role) the on-failure record
     'sqs:SendMessage',
     's3:GetObject',
     ...STATE,
+    ...IDEMPOTENCY,
     ...ALERTS,
     'secretsmanager:GetSecretValue',
   ],
@@ -75,6 +80,16 @@ const ALLOWED_ACTIONS: Record<FunctionKey, string[]> = {
     ...ALERTS,
     'secretsmanager:GetSecretValue',
   ],
+  // Reads the on-failure queue and alerts: no Knox Guard, no secrets, no idempotency records.
+  runFailures: [
+    ...EVERY_FUNCTION,
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    ...ALERTS,
+  ],
 };
 // The Secrets Manager secrets (names as serverless.yml's params give them for stage ci) each
 // function may read: the Knox Guard credentials for the two that call Knox Guard, the HMAC secret
@@ -86,13 +101,21 @@ const SECRETS: Record<FunctionKey, string[]> = {
     'knox-guard-sentinel/ci/operations-hmac-key',
     'knox-guard-sentinel/ci/knox-validation-certificate',
   ],
+  runFailures: [],
 };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub variables
+const QUEUE_ARN_PREFIX = 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:';
 // X-Ray has no resource-level permissions; everything else must name its resource.
 const RESOURCE_WILDCARD_OK = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
 
 let outdir: string;
 let packaged: PackagedService;
 let resources: Record<string, Resource>;
+let template: {
+  Resources: Record<string, Resource>;
+  Parameters: Record<string, Json>;
+  Conditions: Record<string, unknown>;
+};
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -109,9 +132,7 @@ const statementsOf = (role: Resource): Json[] =>
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'sentinel-package-'));
   packaged = await packageService({ stage: 'ci', outdir });
-  const template = JSON.parse(await readFile(packaged.template, 'utf8')) as {
-    Resources: Record<string, Resource>;
-  };
+  template = JSON.parse(await readFile(packaged.template, 'utf8')) as typeof template;
   resources = template.Resources;
 }, 120_000);
 
@@ -149,14 +170,118 @@ describe('packaged CloudFormation (stage ci)', () => {
     });
     const workerTimeout = resource('OperationWorkerLambdaFunction').Properties.Timeout as number;
     expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * workerTimeout);
-    for (const id of ['OperationsQueue', 'OperationsDLQ', 'SchedulesDLQ']) {
-      expect(resource(id).Properties.SqsManagedSseEnabled).toBe(true);
+    expect(resource('OperationsDLQ').Properties.RedriveAllowPolicy).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [{ 'Fn::Sub': `${QUEUE_ARN_PREFIX}knox-guard-sentinel-ci-operations` }],
+    });
+    // E3006 once: the redrive allow policy is a queue property, never a resource of its own.
+    expect(ofType('AWS::SQS::QueueRedriveAllowPolicy')).toEqual([]);
+  });
+
+  it('every queue: SSE on, and a queue policy that denies requests without TLS', () => {
+    const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
+    expect(queues.sort()).toEqual([
+      'AlertDeliveryDLQ',
+      'OperationsDLQ',
+      'OperationsQueue',
+      'ScheduledRunFailuresDLQ',
+      'ScheduledRunFailuresQueue',
+      'SchedulesDLQ',
+    ]);
+    const policies = ofType('AWS::SQS::QueuePolicy').map(([, r]) => r.Properties);
+    for (const id of queues) {
+      expect(resource(id).Properties.SqsManagedSseEnabled, id).toBe(true);
+      const covering = policies.filter((p) =>
+        asList(p.Queues).some((q) => JSON.stringify(q) === JSON.stringify({ Ref: id })),
+      );
+      expect(covering, id).toHaveLength(1);
+      const statements = (covering[0]?.PolicyDocument as { Statement: Json[] } | undefined)?.Statement ?? [];
+      const deny = statements.find((st) => st.Effect === 'Deny');
+      expect(deny, id).toMatchObject({
+        Principal: '*',
+        Action: 'sqs:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+      expect(asList(deny?.Resource), id).toContainEqual({ 'Fn::GetAtt': [id, 'Arn'] });
     }
   });
 
+  it('scheduledRun async invocation: Lambda retries, a maximum event age, then the on-failure queue', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    expect(configs).toHaveLength(1);
+    expect(configs[0]).toEqual({
+      FunctionName: { Ref: 'ScheduledRunLambdaFunction' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['ScheduledRunFailuresQueue', 'Arn'] } },
+      },
+    });
+    // Lambda sends the record with the function's own role.
+    const send = statementsOf(resource('ScheduledRunRole')).filter((st) =>
+      asList(st.Action).includes('sqs:SendMessage'),
+    );
+    expect(send.flatMap((st) => asList(st.Resource))).toContainEqual({
+      'Fn::GetAtt': ['ScheduledRunFailuresQueue', 'Arn'],
+    });
+    // The on-failure queue dead-letters what runFailures cannot alert; runFailures consumes it.
+    const queue = resource('ScheduledRunFailuresQueue').Properties;
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['ScheduledRunFailuresDLQ', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+      6 * (resource('RunFailuresLambdaFunction').Properties.Timeout as number),
+    );
+    const mapping = ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, r]) => r.Properties)
+      .find((m) => JSON.stringify(m.EventSourceArn).includes('ScheduledRunFailuresQueue'));
+    expect(mapping).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['RunFailuresLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('alerts: every subscription dead-letters to AlertDeliveryDLQ, which only this topic may fill', () => {
+    const subscriptions = ofType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    for (const subscription of subscriptions) {
+      expect(subscription.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': ['AlertDeliveryDLQ', 'Arn'] },
+      });
+    }
+    const policy = resource('AlertDeliveryDLQPolicy').Properties;
+    const statements = (policy.PolicyDocument as { Statement: Json[] }).Statement;
+    expect(statements).toContainEqual({
+      Sid: 'SnsDeadLettersAlertDeliveries',
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['AlertDeliveryDLQ', 'Arn'] },
+      Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'AlertTopic' } } },
+    });
+  });
+
+  it('HTTP API: default-route throttling and JSON access logs kept logRetentionDays', () => {
+    const stage = resource('HttpApiStage').Properties;
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 });
+    const logs = stage.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(logs.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    expect(Object.keys(JSON.parse(logs.Format))).toEqual(
+      expect.arrayContaining(['requestId', 'routeKey', 'status', 'integrationError']),
+    );
+    expect(resource('HttpApiLogGroup').Properties.RetentionInDays).toBe(1);
+  });
+
+  it('webhook: reserved concurrency of its own', () => {
+    expect(resource('WebhookLambdaFunction').Properties.ReservedConcurrentExecutions).toBe(10);
+  });
+
   it('worker event source: ReportBatchItemFailures, batch 1..10, bounded concurrency', () => {
-    const [mapping] = ofType('AWS::Lambda::EventSourceMapping');
-    const props = mapping?.[1].Properties ?? {};
+    const props =
+      ofType('AWS::Lambda::EventSourceMapping')
+        .map(([, r]) => r.Properties)
+        .find((m) => JSON.stringify(m.EventSourceArn).includes('"OperationsQueue"')) ?? {};
     expect(props.EventSourceArn).toEqual({ 'Fn::GetAtt': ['OperationsQueue', 'Arn'] });
     expect(props.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(props.BatchSize as number).toBeGreaterThanOrEqual(1);
@@ -196,7 +321,7 @@ describe('packaged CloudFormation (stage ci)', () => {
     expect(services).toEqual(expect.arrayContaining(['sns.amazonaws.com', 'cloudwatch.amazonaws.com']));
   });
 
-  it('subscriptions: conditional slots; SMS critical-only, e-mail critical+warning+info', () => {
+  it('subscriptions: conditional slots; SMS critical-only without reminders unless asked, e-mail critical+warning+info', () => {
     const subscriptions = ofType('AWS::SNS::Subscription').map(([, r]) => r);
     const sms = subscriptions.filter((s) => s.Properties.Protocol === 'sms');
     const email = subscriptions.filter((s) => s.Properties.Protocol === 'email');
@@ -207,7 +332,23 @@ describe('packaged CloudFormation (stage ci)', () => {
       expect(s.Properties.FilterPolicyScope).toBe('MessageAttributes');
       expect(s.Properties.TopicArn).toEqual({ Ref: 'AlertTopic' });
     }
-    for (const s of sms) expect(s.Properties.FilterPolicy).toEqual({ severity: ['critical'] });
+    // smsIncludeReminders (default "false") -> the stack parameter -> the condition that picks the policy.
+    for (const s of sms) {
+      expect(s.Properties.FilterPolicy).toEqual({
+        'Fn::If': [
+          'SmsIncludesReminders',
+          { severity: ['critical'] },
+          { severity: ['critical'], kind: [{ 'anything-but': ['reminder'] }] },
+        ],
+      });
+    }
+    expect(template.Parameters.SmsIncludeReminders).toMatchObject({
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    expect(template.Conditions.SmsIncludesReminders).toEqual({
+      'Fn::Equals': [{ Ref: 'SmsIncludeReminders' }, 'true'],
+    });
     for (const s of email) {
       const branches = (s.Properties.FilterPolicy as { $or: Json[] }).$or;
       expect(branches).toContainEqual({ severity: ['critical', 'warning', 'info'] });
@@ -250,22 +391,42 @@ describe('packaged CloudFormation (stage ci)', () => {
     ]);
   });
 
-  it('alarms: depth of both DLQs and errors of each function, notifying the alert topic', () => {
+  it('alarms: every DLQ depth, queue age, failed-for-good runs, errors and throttles of each function, webhook 5xx', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     const dimensionsOf = (metric: string) =>
       alarms
         .filter((a) => a.MetricName === metric)
         .map((a) => (a.Dimensions as { Value: unknown }[])[0]?.Value);
+    const queueName = (id: string) => ({ 'Fn::GetAtt': [id, 'QueueName'] });
     expect(dimensionsOf('ApproximateNumberOfMessagesVisible')).toEqual(
-      expect.arrayContaining([
-        { 'Fn::GetAtt': ['OperationsDLQ', 'QueueName'] },
-        { 'Fn::GetAtt': ['SchedulesDLQ', 'QueueName'] },
-      ]),
+      expect.arrayContaining(
+        ['OperationsDLQ', 'SchedulesDLQ', 'ScheduledRunFailuresDLQ', 'AlertDeliveryDLQ'].map(queueName),
+      ),
     );
-    expect(dimensionsOf('Errors')).toEqual(
-      expect.arrayContaining(Object.values(FUNCTIONS).map((fn) => ({ Ref: fn.logicalId }))),
+    expect(dimensionsOf('ApproximateAgeOfOldestMessage')).toEqual(
+      expect.arrayContaining(['OperationsQueue', 'ScheduledRunFailuresQueue'].map(queueName)),
     );
-    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    // Any record on the on-failure queue is a run Lambda gave up on, alerted even if runFailures is broken.
+    const failed = alarms.find((a) => a.MetricName === 'NumberOfMessagesSent');
+    expect(failed).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: queueName('ScheduledRunFailuresQueue') }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const everyFunction = Object.values(FUNCTIONS).map((fn) => ({ Ref: fn.logicalId }));
+    expect(dimensionsOf('Errors')).toEqual(expect.arrayContaining(everyFunction));
+    expect(dimensionsOf('Throttles')).toEqual(expect.arrayContaining(everyFunction));
+    // The webhook turns exceptions into 503s: the HTTP API's 5xx count, not Lambda Errors, sees them.
+    expect(alarms.find((a) => a.MetricName === '5xx')).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }],
+    });
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+      expect(alarm.OKActions).toEqual([{ Ref: 'AlertTopic' }]);
+    }
   });
 
   it('HTTP API: POST /knox/notifications and POST /operations, both to the webhook function', () => {
@@ -346,6 +507,7 @@ describe('packaged CloudFormation (stage ci)', () => {
   it('zips: one per function holding only its own bundle and every chunk it loads; sizes reported, not enforced', async () => {
     expect(packaged.artifacts.map((a) => a.name).sort()).toEqual([
       'operationWorker',
+      'runFailures',
       'scheduledRun',
       'webhook',
     ]);
