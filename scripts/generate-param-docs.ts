@@ -17,6 +17,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const PARAM_DOCS: Readonly<Record<string, string>> = {
   knoxBaseUrl: 'Knox Guard API host: the EU tenant default, or `https://us-kcs-api.samsungknox.com`',
   knoxConsoleUrl: 'Knox console link in alerts',
+  scheduledRunRetryAttempts:
+    "Lambda's asynchronous retries of a scheduled run that throws (0-2); then the on-failure queue and a SCHEDULED_RUN_FAILED alert",
+  scheduledRunMaxEventAgeSeconds: "how long a scheduled-run event may wait in Lambda's queue (60-21600 s)",
+  webhookReservedConcurrency: 'concurrency reserved for the webhook function',
+  httpApiRateLimit: 'HTTP API default-route steady rate (requests per second)',
+  httpApiBurstLimit: 'HTTP API default-route burst (requests)',
+  queueAgeAlarmSeconds: 'alarm when the oldest message of the operations or on-failure queue is older (s)',
+  smsIncludeReminders: '"true": SMS subscriptions also get the "still failing" reminders (a quoted string)',
   knoxApiPrefix: "Knox Guard API path prefix; `/kcs/v1.1/kg-integration` is Samsung's test environment",
   knoxUnverifiedLicenceApi: '"true": licence-health calls the licence paths no public source confirms',
   knoxCredentialsSecretId:
