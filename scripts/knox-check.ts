@@ -162,11 +162,14 @@ async function buildOptions(values: Values): Promise<TenantCheckOptions> {
     if (secretId === undefined)
       throw new UsageError(`no knoxCredentialsSecretId for stage ${stage}: pass --secret-id`);
     const provider = (manifest.document.toJS() as { provider?: { region?: string } }).provider;
+    // serverless.yml writes `${opt:region, 'eu-central-1'}`: its fallback is the stage's region.
+    const written = provider?.region ?? '';
+    const providerRegion = AWS_REGION.test(written) ? written : /'([a-z0-9-]+)'\s*}$/.exec(written)?.[1];
     const secretRegion =
       awsRegion ??
       process.env.AWS_REGION ??
       process.env.AWS_DEFAULT_REGION ??
-      provider?.region ??
+      providerRegion ??
       'eu-central-1';
     const client = new SecretsManagerClient({ region: secretRegion });
     try {

@@ -6,6 +6,8 @@ const SECRET_KEY =
 // is what a check is for. Any other string is replaced by its kind.
 const LITERAL_KEYS = new Set(['result', 'status', 'uploadStatus', 'message', 'code', 'type', 'messageType']);
 const ENUM_LIKE = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+/** A Knox or token-service code as a string (`"4030000"`, `"40122050"`): shown, it names the failure. */
+const KNOX_CODE = /^\d{7,8}$/;
 const STRING_KINDS: readonly [RegExp, string][] = [
   [/^\d{14,17}$/, 'imei'],
   [/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'uuid'],
@@ -25,8 +27,8 @@ const MAX_DEPTH = 8;
  * entries is marked `key?`), and every string replaced by its kind (`imei`, `uuid`, `email`,
  * `phone`, `date`, `digits`, `jwt`, `string`, `""`), so device ids, IMEIs, serials, e-mail
  * addresses, phone numbers and tokens never appear. Values under credential keys are `secret`.
- * Only one-word values of enumeration keys (`result`, `status`, `message`, `code`, `type`, ...) are
- * shown literally.
+ * Only one-word values of enumeration keys (`result`, `status`, `message`, `code`, `type`, ...) and
+ * Knox codes under `code` (`"4030000"`) are shown literally.
  *
  * @example
  * describeShape({ result: 'SUCCESS', deviceList: [{ deviceUid: '356938035643809', status: 'Locked' }] });
@@ -51,7 +53,8 @@ function shapeOf(value: unknown, key: string, depth: number): string {
 function stringKind(value: string, key: string): string {
   if (SECRET_KEY.test(key)) return 'secret';
   if (value === '') return '""';
-  if (LITERAL_KEYS.has(key) && ENUM_LIKE.test(value)) return JSON.stringify(value);
+  if (LITERAL_KEYS.has(key) && (ENUM_LIKE.test(value) || (key === 'code' && KNOX_CODE.test(value))))
+    return JSON.stringify(value);
   for (const [pattern, kind] of STRING_KINDS) if (pattern.test(value)) return kind;
   return 'string';
 }
