@@ -191,9 +191,12 @@ export async function checkTenant(
   }
   for (const state of rows.values()) {
     if (state.detail !== PENDING) continue;
+    const chosen = options.device?.operation ?? 'sendMessage';
     state.detail = state.id.startsWith('unverified.')
       ? 'not run: unverified path (add --licences to read the licence list)'
-      : 'not run: read-only run (add --device <deviceUid> for one async operation and its transaction)';
+      : options.device && state.id.startsWith('operations.')
+        ? `not run: the check ran ${chosen} (--operation)`
+        : 'not run: read-only run (add --device <deviceUid> for one async operation and its transaction)';
   }
 
   const list = [...rows.values()];

@@ -107,6 +107,31 @@ describe('knox:check against the strict simulator', () => {
     expect(report.device).not.toBe(device);
   });
 
+  it('runs blink instead when asked, with its interval and contact', async () => {
+    const { sim: s, clock } = await startSim();
+    const device = enrolledDevice(s);
+
+    const report = await check(s, clock, {
+      device: {
+        deviceUid: device,
+        operation: 'blink',
+        params: { message: 'Reminder', tel: '+4989202477', interval: 30 },
+      },
+    });
+
+    expect(rowOf(report, 'operations.blink.async:POST').status).toBe('pass');
+    expect(rowOf(report, 'operations.sendMessage.async:POST').detail).toBe(
+      'not run: the check ran blink (--operation)',
+    );
+    expect(s.requests.find((r) => r.path.endsWith('/blinkAsync'))?.body).toEqual({
+      deviceUid: [device],
+      message: 'Reminder',
+      tel: '+4989202477',
+      interval: 30,
+    });
+    expect(report.exitCode).toBe(0);
+  });
+
   it('reports the answer-keyed variant: the handle came from the answer', async () => {
     const { sim: s, clock } = await startSim({ transactionIdInAnswer: true });
 
