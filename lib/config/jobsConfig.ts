@@ -83,17 +83,20 @@ const enabledFlag = v.union([
 const optionValue = v.union([v.string(), v.number(), v.boolean(), v.array(v.unknown())]);
 /** Fields with keys of their own in a job (`message`, `contact.tel`, `contact.email`). */
 const OWN_KEYS = new Set(['message', 'tel', 'email']);
+/** Per-device fields: one value for every device of a job would tie them all to one billing record. */
+const PER_DEVICE = new Set(['approveId']);
 
 /** Problems of a job's `options` against the operation's row of `OPERATION_RULES`. */
 function optionIssues(operation: JobOperation, options: Readonly<Record<string, unknown>>): string[] {
   if (operation === 'licence-health') return ['licence-health takes no options'];
   const fields: Readonly<Record<string, BodyField>> = OPERATION_RULES[operation].fields;
-  const allowed = Object.keys(fields).filter((name) => !OWN_KEYS.has(name));
+  const allowed = Object.keys(fields).filter((name) => !OWN_KEYS.has(name) && !PER_DEVICE.has(name));
   const issues: string[] = [];
   for (const [name, value] of Object.entries(options)) {
     const field = fields[name];
     if (OWN_KEYS.has(name))
       issues.push(`${name} is set with the job's ${name === 'message' ? 'message' : 'contact'}`);
+    else if (PER_DEVICE.has(name)) issues.push(`${name} is per device, not a job option`);
     else if (field === undefined)
       issues.push(`${operation} has no option ${name} (it takes: ${allowed.join(', ') || 'none'})`);
     else if (!matchesType(value, field.type)) issues.push(`${name} must be a ${field.type}`);

@@ -86,6 +86,10 @@ describe('loadJobsConfig', () => {
       ['jobs.x.options: approveComment is over 500 characters'],
     ],
     [
+      { jobs: { x: { operation: 'approve', enabled: false, options: { approveId: 'B-1' } } } },
+      ['jobs.x.options: approveId is per device, not a job option'],
+    ],
+    [
       { jobs: { x: { operation: 'licence-health', options: { interval: 1 } } } },
       ['jobs.x.options: licence-health takes no options'],
     ],
