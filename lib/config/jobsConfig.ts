@@ -1,7 +1,7 @@
 // valibot: its functions tree-shake and a schema is a plain object, so building these costs
 // next to nothing at cold start (zod's $constructor machinery cost ~4.5 ms for this file).
 import * as v from 'valibot';
-import { MESSAGE_RULES } from '../knox/operationRules';
+import { type BodyField, MESSAGE_RULES, OPERATION_RULES } from '../knox/operationRules';
 import { emailAddress, formatIssues, nonArray } from '../validation';
 import { isUnsetParam, type JobParams, type JobParamValue, resolveJobParams } from './jobParams';
 
@@ -80,6 +80,42 @@ const enabledFlag = v.union([
   ),
 ]);
 
+const optionValue = v.union([v.string(), v.number(), v.boolean(), v.array(v.unknown())]);
+/** Fields with keys of their own in a job (`message`, `contact.tel`, `contact.email`). */
+const OWN_KEYS = new Set(['message', 'tel', 'email']);
+/** Per-device fields: one value for every device of a job would tie them all to one billing record. */
+const PER_DEVICE = new Set(['approveId']);
+
+/** Problems of a job's `options` against the operation's row of `OPERATION_RULES`. */
+function optionIssues(operation: JobOperation, options: Readonly<Record<string, unknown>>): string[] {
+  if (operation === 'licence-health') return ['licence-health takes no options'];
+  const fields: Readonly<Record<string, BodyField>> = OPERATION_RULES[operation].fields;
+  const allowed = Object.keys(fields).filter((name) => !OWN_KEYS.has(name) && !PER_DEVICE.has(name));
+  const issues: string[] = [];
+  for (const [name, value] of Object.entries(options)) {
+    const field = fields[name];
+    if (OWN_KEYS.has(name))
+      issues.push(`${name} is set with the job's ${name === 'message' ? 'message' : 'contact'}`);
+    else if (PER_DEVICE.has(name)) issues.push(`${name} is per device, not a job option`);
+    else if (field === undefined)
+      issues.push(`${operation} has no option ${name} (it takes: ${allowed.join(', ') || 'none'})`);
+    else if (!matchesType(value, field.type)) issues.push(`${name} must be a ${field.type}`);
+    else if (
+      typeof value === 'string' &&
+      field.maxLength !== undefined &&
+      [...value].length > field.maxLength
+    )
+      issues.push(`${name} is over ${field.maxLength} characters`);
+  }
+  return issues;
+}
+
+function matchesType(value: unknown, type: BodyField['type']): boolean {
+  if (type === 'number[]') return Array.isArray(value) && value.every((n) => Number.isFinite(n));
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  return typeof value === type;
+}
+
 const jobSchema = v.pipe(
   v.strictObject({
     description: v.optional(v.string()),
@@ -88,6 +124,12 @@ const jobSchema = v.pipe(
     targets: v.optional(targetsSchema),
     message: v.optional(v.pipe(v.string(), v.minLength(1))),
     contact: v.optional(contactSchema),
+    /**
+     * The operation's other optional body fields (blink `interval`, `timeLimit`, sendMessage
+     * `enableFullscreen`, approve `approveComment`, ...): names, types and lengths as
+     * `OPERATION_RULES` (lib/knox/operationRules.ts) has them for the job's operation.
+     */
+    options: v.optional(nonArray(v.record(v.string(), optionValue))),
     /** licence-health: alert when fewer free seats than this remain. */
     minFreeSeats: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
     /** Devices per chunk (SQS message); at most the Knox Guard bulk limit. */
@@ -101,11 +143,13 @@ const jobSchema = v.pipe(
     // Only once every field has its type, so the rules below can rely on them.
     if (!dataset.typed) return;
     const job = dataset.value;
-    const at = (key: 'targets' | 'message' | 'contact', message: string): void =>
+    const at = (key: 'targets' | 'message' | 'contact' | 'options', message: string): void =>
       addIssue({
         message,
         path: [{ type: 'object', origin: 'value', input: job, key, value: job[key] }],
       });
+    // Wrong option names are wrong whether the job runs or not.
+    if (job.options) for (const issue of optionIssues(job.operation, job.options)) at('options', issue);
     // A disabled job never runs: what it would need is checked once a stage enables it.
     if (job.operation === 'licence-health' || !job.enabled) return;
     if (!job.targets) at('targets', `${job.operation} needs targets`);

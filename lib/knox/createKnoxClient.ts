@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { failureFromEnvelope, knoxCode, malformedResponseError } from '../errors';
+import { failureFromEnvelope, KnoxGuardError, knoxCode, malformedResponseError } from '../errors';
 import { CLIENT_DEFAULTS, type DeviceOperation } from './constants';
 import { KnoxRequestError, KnoxUnverifiedApiError } from './errors';
 import { type ExecuteContext, executeOperation } from './executeOperation';
@@ -124,6 +124,27 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
       throw new KnoxRequestError('pageNum must be an integer from 0.', 'pageNum');
     }
     positiveInteger(query.pageSize, 'pageSize');
+    try {
+      return await listPage(query, callOptions);
+    } catch (error) {
+      // No maximum pageSize is documented (shared/knox-api-evidence.md, discrepancy 13): a refused
+      // size is asked once more smaller, for the same devices (same offset, on a page boundary).
+      const smaller = query.pageSize > 100 ? 100 : Math.floor(query.pageSize / 2);
+      const offset = query.pageNum * query.pageSize;
+      const refusedSize =
+        error instanceof KnoxGuardError &&
+        error.codeName === 'RESOURCE_INVALID_PARAM' &&
+        (/pagesize/i.test(error.reason) || query.pageSize > 100);
+      if (!refusedSize || smaller < 1 || offset % smaller !== 0) throw error;
+      options.logger?.warn('knox device list refused the page size, asking once with a smaller one', {
+        pageSize: query.pageSize,
+        next: smaller,
+      });
+      return listPage({ ...query, pageNum: offset / smaller, pageSize: smaller }, callOptions);
+    }
+  }
+
+  async function listPage(query: DeviceListQuery, callOptions?: CallOptions): Promise<DeviceListPage> {
     const { pageNum, pageSize, search, sortBy, sortOrder, ...filter } = query;
     const body = await post(
       paths.deviceList,
@@ -149,12 +170,15 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     filter: DeviceListFilter,
     callOptions: CallOptions & { pageSize?: number } = {},
   ): AsyncGenerator<KnoxDevice> {
-    const pageSize = callOptions.pageSize ?? CLIENT_DEFAULTS.pageSize;
-    for (let pageNum = 0; ; pageNum += 1) {
-      const page = await listDevices({ ...filter, pageNum, pageSize }, callOptions);
+    // The size of the page Knox last accepted: a refused size shrinks for the rest of the walk.
+    let pageSize = callOptions.pageSize ?? CLIENT_DEFAULTS.pageSize;
+    for (let offset = 0; ; ) {
+      const page = await listDevices({ ...filter, pageNum: offset / pageSize, pageSize }, callOptions);
       yield* page.devices;
+      pageSize = page.pageSize;
+      offset = (page.pageNum + 1) * page.pageSize;
       // Stop on a short page as well as on the count: totalCount may shrink while we page.
-      if (page.devices.length < pageSize || (pageNum + 1) * pageSize >= page.totalCount) return;
+      if (page.devices.length < page.pageSize || offset >= page.totalCount) return;
     }
   }
 

@@ -1,4 +1,23 @@
 export type { DeviceResult } from '../errors';
+// The tenant check (`npm run knox:check`); its Secrets Manager reader is imported from
+// ./check/readCredentialsSecret directly, so no function bundle carries that SDK client.
+export {
+  CHECK_OPERATIONS,
+  type CheckOperation,
+  type CheckRow,
+  CheckStatus,
+  checkTenant,
+  describeShape,
+  KnoxCheckSetupError,
+  type RecordedExchange,
+  type RecordingTransport,
+  recordingTransport,
+  renderCheckReport,
+  type TenantCheckDeps,
+  type TenantCheckOptions,
+  type TenantCheckReport,
+  type TenantCheckSummary,
+} from './check';
 export { chunkRanges, type IndexRange, shrinkRange } from './chunkRanges';
 export { type BackoffOptions, computeBackoffDelay } from './computeBackoffDelay';
 export {

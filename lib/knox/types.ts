@@ -59,10 +59,14 @@ export interface KnoxDevice {
 export interface DeviceListFilter {
   status?: readonly (DeviceStatus | (string & {}))[];
   simControlEnabled?: boolean;
+  /** Devices whose SIM control policy has been applied (Ranalo's filter; 1 client). */
+  simControlApplied?: boolean;
+  /** Devices updated since then, sent as given (Ranalo's filter; its format is not documented). */
+  updateTimeFrom?: string | number;
   /** Free text (IMEI, serial, objectId, approveId) as the console search box takes it. */
   search?: string;
   sortBy?: string;
-  /** 'asc' / 'desc'; the one real client seen sends 'descending', so any string passes. */
+  /** Sent as given: the one real client seen sends 'descending' (with sortBy 'updateTime'); nothing documents the values. */
   sortOrder?: string;
 }
 
@@ -73,6 +77,7 @@ export interface DeviceListQuery extends DeviceListFilter {
 }
 
 export interface DeviceListPage {
+  /** The page and size actually read: smaller than asked when Knox refused the size (see `listDevices`). */
   pageNum: number;
   pageSize: number;
   totalCount: number;
@@ -106,6 +111,12 @@ export interface KnoxClient {
     params?: OperationParams,
     options?: CallOptions,
   ): Promise<OperationOutcome>;
+  /**
+   * One page of `devices/list`. When Knox refuses the page size (RESOURCE_INVALID_PARAM naming
+   * pageSize, or any RESOURCE_INVALID_PARAM for a size over 100: no maximum is documented), it asks
+   * once more with a smaller size (100, or half) for the same devices, when they start on a page
+   * boundary of it; the answer says which page and size were read.
+   */
   listDevices(query: DeviceListQuery, options?: CallOptions): Promise<DeviceListPage>;
   /** Streams every matching device page by page; never holds more than one page. */
   iterateDevices(

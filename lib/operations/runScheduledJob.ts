@@ -77,7 +77,8 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     job: job.name,
     runId: deps.runId,
     operation: job.operation,
-    params: { message: job.message, tel: job.contact?.tel, email: job.contact?.email },
+    // `options` holds the operation's other body fields, already checked against OPERATION_RULES.
+    params: { ...job.options, message: job.message, tel: job.contact?.tel, email: job.contact?.email },
     attempt: 0,
   } as const;
 

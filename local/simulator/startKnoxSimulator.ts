@@ -114,6 +114,12 @@ export interface KnoxSimulatorOptions {
   transactionIdInAnswer?: boolean;
   /** Variant: the transaction answer carries `status` (IN_PROGRESS until every result is shown, then COMPLETED). */
   statusField?: boolean;
+  /**
+   * The first this many `/transaction` polls of each transaction answer no results yet (`resultList:
+   * []`), as for a transaction Knox is still working on; unlike `transactionPolls` this holds back a
+   * one-device transaction too. Default 0.
+   */
+  transactionEmptyPolls?: number;
   /** Variant: every `...Async` path answers 404. */
   asyncDisabled?: boolean;
   /** Serve the paths without any source: accept, acceptAsync, cancelCompleteAsync, licences. Default false. */
@@ -502,6 +508,7 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     return { status: 200, body: { result: 'SUCCESS', ...upload } };
   }
 
+  const emptyPolls = new WeakMap<object, number>();
   function pollTransaction(body: Record<string, unknown>, header: string | undefined): Answer {
     const invalid = unexpected(body, ['transactionId']);
     if (invalid) return invalid;
@@ -509,7 +516,12 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
       typeof body.transactionId === 'string' && body.transactionId !== '' ? body.transactionId : header;
     const transaction = key === undefined ? undefined : state.transactions.get(key);
     if (!transaction) return kgError('RESOURCE_INVALID_PARAM', 'Unknown transaction.');
-    const { shown, success, fail, resultListJson } = state.poll(transaction);
+    const held = emptyPolls.get(transaction) ?? 0;
+    const holding = held < (options.transactionEmptyPolls ?? 0);
+    if (holding) emptyPolls.set(transaction, held + 1);
+    const { shown, success, fail, resultListJson } = holding
+      ? { shown: 0, success: 0, fail: 0, resultListJson: '[]' }
+      : state.poll(transaction);
     const extra = [
       options.transactionIdInAnswer ? `"transactionId":${JSON.stringify(transaction.id)},` : '',
       options.statusField ? `"status":"${shown < transaction.count ? 'IN_PROGRESS' : 'COMPLETED'}",` : '',

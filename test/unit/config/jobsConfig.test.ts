@@ -67,6 +67,32 @@ describe('loadJobsConfig', () => {
     ],
     [{ jobs: { x: { operation: 'unlock', targets: { source: 'ftp' } } } }, ['jobs.x.targets']],
     [{ jobs: {}, stages: { prod: { jobs: { ghost: {} } } } }, ['stages.prod.jobs.ghost: no such job']],
+    [
+      { jobs: { x: { operation: 'lock', enabled: false, options: { interval: 10 } } } },
+      ['jobs.x.options: lock has no option interval (it takes: none)'],
+    ],
+    [
+      {
+        jobs: { x: { operation: 'blink', enabled: false, options: { interval: '10', timeLimit: [8, 'x'] } } },
+      },
+      ['jobs.x.options: interval must be a number', 'jobs.x.options: timeLimit must be a number[]'],
+    ],
+    [
+      { jobs: { x: { operation: 'sendMessage', enabled: false, options: { message: 'hi' } } } },
+      ["jobs.x.options: message is set with the job's message"],
+    ],
+    [
+      { jobs: { x: { operation: 'approve', enabled: false, options: { approveComment: 'c'.repeat(501) } } } },
+      ['jobs.x.options: approveComment is over 500 characters'],
+    ],
+    [
+      { jobs: { x: { operation: 'approve', enabled: false, options: { approveId: 'B-1' } } } },
+      ['jobs.x.options: approveId is per device, not a job option'],
+    ],
+    [
+      { jobs: { x: { operation: 'licence-health', options: { interval: 1 } } } },
+      ['jobs.x.options: licence-health takes no options'],
+    ],
   ])('rejects %j naming the problem', (raw, fragments) => {
     let caught: unknown;
     try {
