@@ -4,7 +4,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { failuresByCode, observationOf, parseChunkMessage, planFollowUp } from '../lib/operations';
+import {
+  exhaustedObservation,
+  failuresByCode,
+  observationOf,
+  parseChunkMessage,
+  planFollowUp,
+} from '../lib/operations';
 import { logErrors, logger, metrics, recordFailuresByCode } from './shared/observability';
 import {
   alertPipeline,
@@ -59,6 +65,8 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
   if (next.kind === 'retry') {
     await chunkQueue().send([next.followUp.message], { delaySeconds: next.followUp.delaySeconds });
   } else if (next.kind === 'exhausted') {
+    // Before the message heads for the DLQ: the admins learn that devices wait for a redrive.
+    await alertPipeline().process(exhaustedObservation(message, outcome, next.devices));
     throw new ChunkExhaustedError(
       `chunk ${message.chunk} of ${message.runId}: ${next.devices.length} device(s) still failing after ${message.attempt + 1} attempts`,
     );

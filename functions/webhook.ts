@@ -7,6 +7,8 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { KnoxGuardFailure } from '../lib/errors';
+// The file, not the lib/errors index: the webhook bundle needs no catalog for this.
+import { normalizeBodyText } from '../lib/errors/normalizeBodyText';
 import { acceptOperationRequest } from '../lib/operations';
 import { maskDeviceId } from '../lib/privacy';
 import {
@@ -168,7 +170,8 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
   }
   let json: unknown;
   try {
-    json = JSON.parse(verified.payload);
+    // Knox's text as it arrives: a gateway's BOM must not turn a signed event into a 400.
+    json = JSON.parse(normalizeBodyText(verified.payload));
   } catch {
     return respondError(apiError('INVALID_JSON', 'The notification is not valid JSON.'));
   }

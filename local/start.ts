@@ -13,8 +13,10 @@ import { AsyncInvocationFailedError, type EmbeddedStack, startEmbeddedStack } fr
 const SCENARIOS = {
   default: 'a realistic tenant: too few licences, one device without SIM control configuration',
   'user-blocked': 'the API user is blocked in Knox Guard: every call fails with USER_BLOCKED_STATE',
-  'rate-limited': 'Knox Guard answers 429 bursts (with and without Retry-After): retried, nothing lost',
-  outage: 'Knox Guard answers 503 and resets connections for a while: retried, the rest re-queued',
+  'rate-limited':
+    'Knox Guard answers 429 bursts (with and without Retry-After): retried within the run, nothing lost',
+  outage:
+    'Knox Guard answers 503, resets connections and a 502 page for a while: retried within the run (what the deadline leaves is re-queued), nothing lost',
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 

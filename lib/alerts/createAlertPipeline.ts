@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type KnoxGuardFailure, Scope } from '../errors';
 import { maskDeviceId } from '../privacy';
 import type { AlertStateStore } from './AlertStateStore';
@@ -401,9 +401,12 @@ function attributesOf(failure: AlertFailureInfo, stage: string, job: string, kin
   return { severity: failure.severity, code: failure.codeName, category: failure.category, stage, job, kind };
 }
 
+// Distinct parts give distinct ids, also past 80 characters (a 63-character job name): a long id
+// keeps its head and ends in a hash of the whole, so two reminders never share one.
 function messageId(...parts: string[]): string {
-  return parts
-    .join('-')
-    .replace(/[^A-Za-z0-9_-]/g, '_')
-    .slice(0, 80);
+  const joined = parts.join('-');
+  const id = joined.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (id.length <= 80) return id;
+  const hash = createHash('sha256').update(joined).digest('hex').slice(0, 16);
+  return `${id.slice(0, 63)}-${hash}`;
 }

@@ -72,8 +72,8 @@ export function createSnsAlertPublisher(options: SnsAlertPublisherOptions): Aler
               }),
             );
             const failed = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry]));
-            for (const message of chunk) {
-              const failure = failed.get(message.id);
+            for (const [index, message] of chunk.entries()) {
+              const failure = failed.get(entryId(index));
               if (!failure) sent.push(message.id);
               else if (failure.SenderFault && !RETRYABLE_NAMES.has(failure.Code ?? '')) {
                 rejected.push(message.id);
@@ -104,10 +104,21 @@ export function createSnsAlertPublisher(options: SnsAlertPublisherOptions): Aler
   };
 }
 
-function toEntry(message: AlertMessage): PublishBatchRequestEntry {
+/**
+ * The PublishBatch entry Id of the `index`-th entry of a call: unique within the call by
+ * construction, whatever the alert ids look like. SNS wants Ids of at most 80 characters from
+ * `[A-Za-z0-9_-]`, distinct within one call (else the whole call fails with
+ * BatchEntryIdsNotDistinct, https://docs.aws.amazon.com/sns/latest/api/API_PublishBatchRequestEntry.html);
+ * alert ids derived from long job names could collide once cut to that length.
+ */
+function entryId(index: number): string {
+  return `e${index}`;
+}
+
+function toEntry(message: AlertMessage, index: number): PublishBatchRequestEntry {
   const attributes = Object.entries(message.attributes).filter(([, value]) => value !== '');
   return {
-    Id: message.id,
+    Id: entryId(index),
     Subject: message.subject,
     MessageStructure: 'json',
     Message: JSON.stringify({ default: message.email, email: message.email, sms: message.sms }),

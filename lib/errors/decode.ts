@@ -2,6 +2,8 @@ import { lookupKnoxCode } from './catalog';
 import { Actor, Category, Scope, Severity, SyntheticCode } from './constants';
 import { classifyHttpStatus } from './httpStatuses';
 import { KnoxGuardError, type KnoxGuardFailure } from './KnoxGuardError';
+import { normalizeBodyText } from './normalizeBodyText';
+import { parseRetryAfter } from './parseRetryAfter';
 
 /** Header bags as fetch, undici and Lambda events hand them over. */
 export type HeadersLike =
@@ -47,7 +49,8 @@ const NOT_JSON = Symbol('not-json');
  */
 export function decode(response: KnoxHttpResponse, options: DecodeOptions = {}): DecodeResult {
   const status = Number.isInteger(response.status) ? response.status : 0;
-  const text = typeof response.body === 'string' ? response.body : '';
+  // Once, before any parse: a BOM or NUL padding must not turn a success into a failure.
+  const text = typeof response.body === 'string' ? normalizeBodyText(response.body) : '';
   const parsed = parseJson(text);
   const isSuccessStatus = status >= 200 && status <= 299;
   const retryAfter = parseRetryAfter(readHeader(response.headers, 'retry-after'), options.now ?? Date.now);
@@ -317,20 +320,4 @@ export function readHeader(headers: HeadersLike | undefined, name: string): stri
     return typeof value === 'string' ? value : value?.[0];
   }
   return undefined;
-}
-
-/**
- * Parses a `Retry-After` header (delta-seconds or an HTTP date) into whole seconds, or
- * `undefined` when it is absent or unreadable.
- *
- * @example
- * parseRetryAfter('7', Date.now); // 7
- */
-export function parseRetryAfter(value: string | undefined, now: () => number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d{1,9}$/.test(trimmed)) return Number(trimmed);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now()) / 1000));
 }

@@ -20,12 +20,13 @@ export {
   type HeadersLike,
   type KnoxHttpResponse,
   malformedResponseError,
-  parseRetryAfter,
   readHeader,
 } from './decode';
 export { type BulkOutcome, type DeviceResult, decodeBulk, decodeDeviceResult } from './decodeBulk';
 export { classifyHttpStatus, HTTP_STATUSES, type HttpStatusEntry } from './httpStatuses';
 export { KnoxGuardError, type KnoxGuardFailure } from './KnoxGuardError';
+export { normalizeBodyText } from './normalizeBodyText';
+export { parseRetryAfter } from './parseRetryAfter';
 export { renderRunbook } from './renderRunbook';
 export { SERVICE_CODES, type ServiceCodeName, serviceFailure } from './serviceCodes';
 export { transportError } from './transportError';

@@ -98,6 +98,21 @@ const entries = [
     remediation:
       'Find the request id in the scheduledRun logs, fix the cause (secret, targets file, Knox access), then run the job again or wait for its next schedule.',
   },
+  {
+    code: 'KNOX_UNAVAILABLE',
+    codeName: 'KNOX_UNAVAILABLE',
+    httpStatus: 0,
+    description:
+      'Devices still failed with retryable errors (429 rate limits, 5xx, timeouts, resets) after every attempt the service makes: each invocation retried until its deadline and each follow-up message was redelivered, so the chunk now goes to the operations DLQ.',
+    category: Category.server,
+    severity: Severity.critical,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.developer,
+    remediation:
+      "Check Knox Guard's status and the tenant's rate limit (lower KNOX_RATE_LIMIT_PER_SECOND or the worker concurrency); once Knox answers again, redrive the operations DLQ so the devices are processed.",
+  },
 ] as const satisfies readonly KnoxCodeEntry[];
 
 /** The service's own codes, in runbook order. */

@@ -53,6 +53,14 @@ export interface KnoxCall {
    * transaction); without it each attempt gets a fresh one from `newTransactionId`.
    */
   readonly transactionId?: string;
+  /**
+   * Reads the decoded 2xx body into what the caller needs, inside the retry loop: a
+   * `KnoxGuardError` it throws (a `malformedResponseError` for an answer of the wrong shape, such
+   * as a token answer without `accessToken`) is handled like a failed attempt, so a retryable one
+   * is retried within the deadline instead of being given up after one try. Other errors
+   * propagate at once.
+   */
+  readonly parse?: (body: unknown) => unknown;
 }
 
 /**
@@ -101,8 +109,9 @@ export class KnoxHttp {
           remaining,
           release,
         );
-        if (!(outcome instanceof KnoxGuardError)) return outcome.body;
-        error = outcome;
+        const read = outcome instanceof KnoxGuardError ? outcome : readBody(call, outcome.body);
+        if (!(read instanceof KnoxGuardError)) return read.value;
+        error = read;
         lastError = error;
         if (apiToken !== undefined && isTokenRefusal(error)) {
           const tokens = this.#requireTokens();
@@ -128,7 +137,11 @@ export class KnoxHttp {
       }
       if (!retryable || attempt >= maxAttempts) throw error;
       const delay = computeBackoffDelay(attempt, { ...this.#settings, retryAfterSeconds: error.retryAfter });
-      if (call.deadline !== undefined && clock.now() + delay >= call.deadline) throw error;
+      // Never a timer past the deadline: when the wait, or the window Knox asked for (Retry-After,
+      // even beyond the maxDelayMs cap), ends after it, give up now with this error; the caller
+      // hands the work back for redelivery.
+      const asked = error.retryAfter === undefined ? 0 : error.retryAfter * 1000;
+      if (call.deadline !== undefined && clock.now() + Math.max(delay, asked) >= call.deadline) throw error;
       logger?.debug('knox call retry', { path: call.path, attempt, delayMs: delay, code: error.code });
       await this.#settings.sleep(delay);
     }
@@ -174,6 +187,17 @@ export class KnoxHttp {
   #requireTokens(): KnoxTokenProvider {
     if (!this.#tokens) throw new Error('KnoxHttp: no token provider wired in');
     return this.#tokens;
+  }
+}
+
+/** The caller's reading of a 2xx body, or the `KnoxGuardError` its `parse` threw. */
+function readBody(call: KnoxCall, body: unknown): KnoxGuardError | { value: unknown } {
+  if (!call.parse) return { value: body };
+  try {
+    return { value: call.parse(body) };
+  } catch (error) {
+    if (error instanceof KnoxGuardError) return error;
+    throw error;
   }
 }
 

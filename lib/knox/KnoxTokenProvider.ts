@@ -20,7 +20,24 @@ export interface AccessTokenRequest {
 export type IssueAccessToken = (
   body: () => AccessTokenRequest,
   deadline: number | undefined,
+  /** Checks each 2xx answer inside the retry loop (throws a retryable MALFORMED_RESPONSE). */
+  parse: (body: unknown) => string,
 ) => Promise<unknown>;
+
+/**
+ * The `accessToken` of a token answer, or a retryable `MALFORMED_RESPONSE` when it has none: a
+ * success body without the token is a proxy or a cut-off answer, worth another attempt.
+ *
+ * @example
+ * readAccessToken({ accessToken: 'abc' }); // 'abc'
+ */
+export function readAccessToken(body: unknown): string {
+  const accessToken = (body as { accessToken?: unknown } | undefined)?.accessToken;
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw malformedResponseError(200, 'The access token answer has no accessToken.');
+  }
+  return accessToken;
+}
 
 export interface KnoxTokenProviderOptions {
   readonly credentials: KnoxCredentials;
@@ -122,17 +139,15 @@ export class KnoxTokenProvider {
     };
     let body: unknown;
     try {
-      body = await issue(sign, deadline);
+      body = await issue(sign, deadline, readAccessToken);
     } catch (error) {
       if (!(error instanceof KnoxGuardError) || error.code !== NON_UNIQUE_JWT_ID) throw error;
       // A copy of our request reached Knox before (an answer lost on the way back, a replaying
       // proxy): the jti is spent, not the key. Once more with a new one; a second refusal stands.
-      body = await issue(sign, deadline);
+      body = await issue(sign, deadline, readAccessToken);
     }
-    const accessToken = (body as { accessToken?: unknown } | undefined)?.accessToken;
-    if (typeof accessToken !== 'string' || accessToken === '') {
-      throw malformedResponseError(200, 'The access token answer has no accessToken.');
-    }
+    // `issue` hands back what `parse` returned; checked again for an `issue` that ignores it.
+    const accessToken = typeof body === 'string' ? body : readAccessToken(body);
     const signedAt = clock.now();
     const apiToken = signKnoxJwt({ accessToken, publicKey }, credentials.privateKey, { now: signedAt });
     // The access token lives from the request, the signed JWT from signing; the earlier end wins.

@@ -33,7 +33,12 @@ export type DeviceStatus = (typeof DeviceStatus)[keyof typeof DeviceStatus];
 
 /** Defaults of `KnoxClientOptions`, in one place so docs and tests quote the same numbers. */
 export const CLIENT_DEFAULTS = {
-  maxAttempts: 5,
+  /**
+   * A safety cap, not the budget: a call with a deadline retries until the next wait would end
+   * past it (a 429 storm or an outage is ridden out for the invocation's remaining time); this
+   * only bounds a call without one (~15 min of capped backoff at most).
+   */
+  maxAttempts: 50,
   baseDelayMs: 200,
   maxDelayMs: 20_000,
   requestTimeoutMs: 15_000,

@@ -18,6 +18,7 @@ import type {
   KnoxClient,
   KnoxClientOptions,
   KnoxDevice,
+  KnoxLicense,
   OperationParams,
 } from './types';
 import { validateOperation } from './validateOperation';
@@ -78,8 +79,8 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     clientIdentifier: options.clientIdentifier,
     clock,
     ...(options.tokenRefreshMarginMs === undefined ? {} : { refreshMarginMs: options.tokenRefreshMarginMs }),
-    issue: (body, deadline) =>
-      http.call({ method: 'POST', path: paths.accessToken, body, deadline, auth: false }),
+    issue: (body, deadline, parse) =>
+      http.call({ method: 'POST', path: paths.accessToken, body, deadline, auth: false, parse }),
   });
   http.useTokens(tokens);
   const transactionPollMs = positiveInteger(
@@ -114,10 +115,24 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     return path;
   };
 
-  const post = (path: string, body: unknown, callOptions?: CallOptions) =>
-    http.call({ method: 'POST', path, body, deadline: callOptions?.deadline, auth: true });
-  const get = (path: string, callOptions?: CallOptions) =>
-    http.call({ method: 'GET', path, deadline: callOptions?.deadline, auth: true });
+  // `parse` checks the shape of each 2xx answer inside the retry loop (see `KnoxCall.parse`).
+  const post = (path: string, body: unknown, callOptions?: CallOptions, parse?: (body: unknown) => unknown) =>
+    http.call({
+      method: 'POST',
+      path,
+      body,
+      deadline: callOptions?.deadline,
+      auth: true,
+      ...(parse === undefined ? {} : { parse }),
+    });
+  const get = (path: string, callOptions?: CallOptions, parse?: (body: unknown) => unknown) =>
+    http.call({
+      method: 'GET',
+      path,
+      deadline: callOptions?.deadline,
+      auth: true,
+      ...(parse === undefined ? {} : { parse }),
+    });
 
   async function listDevices(query: DeviceListQuery, callOptions?: CallOptions): Promise<DeviceListPage> {
     if (!Number.isInteger(query.pageNum) || query.pageNum < 0) {
@@ -146,7 +161,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
 
   async function listPage(query: DeviceListQuery, callOptions?: CallOptions): Promise<DeviceListPage> {
     const { pageNum, pageSize, search, sortBy, sortOrder, ...filter } = query;
-    const body = await post(
+    const record = (await post(
       paths.deviceList,
       {
         pageNum,
@@ -157,11 +172,9 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
         ...(Object.keys(filter).length === 0 ? {} : { filter }),
       },
       callOptions,
-    );
-    const record = (body ?? {}) as { totalCount?: unknown; deviceList?: unknown };
-    if (!Array.isArray(record.deviceList))
-      throw malformedResponseError(200, 'The device list answer has no deviceList.');
-    const devices = record.deviceList.map(toKnoxDevice);
+      readDeviceList,
+    )) as { totalCount?: unknown; devices: KnoxDevice[] };
+    const devices = record.devices;
     const totalCount = typeof record.totalCount === 'number' ? record.totalCount : devices.length;
     return { pageNum, pageSize, totalCount, devices };
   }
@@ -215,12 +228,11 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     },
     licenceApiEnabled,
     async listLicenses(callOptions) {
-      const body = (await get(unverified(paths.unverified.licenseList), callOptions)) as
-        | { licenseList?: unknown }
-        | undefined;
-      if (!Array.isArray(body?.licenseList))
-        throw malformedResponseError(200, 'The licence answer has no licenseList.');
-      return body.licenseList.map(toKnoxLicense);
+      return (await get(
+        unverified(paths.unverified.licenseList),
+        callOptions,
+        readLicenceList,
+      )) as KnoxLicense[];
     },
     async registerLicense(input, callOptions) {
       if (!input?.licenseKey?.trim() || !input.name?.trim()) {
@@ -243,6 +255,24 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     },
     whoAmI: (callOptions) => get(paths.authorization, callOptions),
   };
+}
+
+/**
+ * A device list answer's `totalCount` and devices, else a retryable MALFORMED_RESPONSE (no
+ * `deviceList`, or an entry without ids or status), thrown inside the retry loop.
+ */
+function readDeviceList(body: unknown): { totalCount?: unknown; devices: KnoxDevice[] } {
+  const record = body as { totalCount?: unknown; deviceList?: unknown } | undefined;
+  if (!Array.isArray(record?.deviceList))
+    throw malformedResponseError(200, 'The device list answer has no deviceList.');
+  return { totalCount: record.totalCount, devices: record.deviceList.map(toKnoxDevice) };
+}
+
+/** A licence list answer's licences, else a retryable MALFORMED_RESPONSE, thrown inside the retry loop. */
+function readLicenceList(body: unknown): KnoxLicense[] {
+  const list = (body as { licenseList?: unknown } | undefined)?.licenseList;
+  if (!Array.isArray(list)) throw malformedResponseError(200, 'The licence answer has no licenseList.');
+  return list.map(toKnoxLicense);
 }
 
 function positiveInteger(value: number, field: string): number {

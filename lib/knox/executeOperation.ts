@@ -46,6 +46,8 @@ const RUNNING_STATES = new Set(['IN_PROGRESS', 'PROCESSING', 'RUNNING', 'PENDING
 /** HTTP statuses that say a path does not exist or is not served: the bulk path is unavailable. */
 const PATH_MISSING = new Set([404, 405, 501]);
 const POLL_GROWTH = 1.5;
+/** Transaction answers of an unreadable shape in a row after which the bulk path counts as unavailable. */
+const UNREADABLE_POLLS = 3;
 
 /** The `...Async` path cannot be used for this run: the chunk runs per device instead. */
 class BulkPathUnavailable extends Error {
@@ -334,11 +336,34 @@ async function runChunk(
   const until = deadline ?? clock.now() + context.transactionMaxWaitMs;
   const covered = new Map<string, DeviceResult>();
   const polls = requests.gate(PRIORITY.poll, { releaseOnArrival: true });
+  // Checked inside the retry loop: one garbled answer (a proxy, a cut-off body) is retried like
+  // any MALFORMED_RESPONSE; the same wrong shape UNREADABLE_POLLS times in a row is the contract
+  // differing from ours, and the chunk goes per device (BULK_PATH_UNAVAILABLE) instead.
+  let unreadable = 0;
+  const readTransaction = (answer: unknown): { resultList?: unknown; status?: unknown } => {
+    let problem: string | undefined;
+    if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
+      problem = 'a body that is not a JSON object';
+    } else if (
+      (answer as { resultList?: unknown }).resultList !== undefined &&
+      !Array.isArray((answer as { resultList?: unknown }).resultList)
+    ) {
+      problem = 'a resultList that is not a list';
+    }
+    if (problem === undefined) {
+      unreadable = 0;
+      return answer as { resultList?: unknown; status?: unknown };
+    }
+    unreadable += 1;
+    const reason = `${context.paths.transaction} answered ${problem}.`;
+    if (unreadable >= UNREADABLE_POLLS) throw new BulkPathUnavailable(reason);
+    throw malformedResponseError(200, reason);
+  };
   let wait = context.transactionPollMs;
   for (;;) {
-    let body: unknown;
+    let record: { resultList?: unknown; status?: unknown };
     try {
-      body = await http.call({
+      record = (await http.call({
         method: 'POST',
         path: context.paths.transaction,
         body: { transactionId: handle },
@@ -346,8 +371,10 @@ async function runChunk(
         deadline: until,
         auth: true,
         gate: polls,
-      });
+        parse: readTransaction,
+      })) as { resultList?: unknown; status?: unknown };
     } catch (error) {
+      if (error instanceof BulkPathUnavailable) throw error;
       const missing = pathMissing(error, context.paths.transaction);
       if (missing instanceof BulkPathUnavailable) throw missing;
       const failure = missing as KnoxGuardError;
@@ -356,15 +383,7 @@ async function runChunk(
       if (!failure.retryable) return ids.map((id) => covered.get(id) ?? failed(id, failure));
       return ids.map((id) => covered.get(id) ?? notFinished(id, handle, failure.codeName));
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new BulkPathUnavailable(
-        `${context.paths.transaction} answered a body that is not a JSON object.`,
-      );
-    }
-    const record = body as { resultList?: unknown; status?: unknown };
-    if (record.resultList !== undefined && !Array.isArray(record.resultList)) {
-      throw new BulkPathUnavailable(`${context.paths.transaction} answered a resultList that is not a list.`);
-    }
+    const body = record;
     // A turn of the event loop between parsing this answer (in `http.call`) and decoding it, so
     // answers that arrived meanwhile give their request slots back first.
     await nextTurn();

@@ -177,7 +177,10 @@ export interface KnoxClientOptions {
   clock?: Clock;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** Attempts per request, including the first. Default 5. */
+  /**
+   * Most attempts per request, including the first: a safety cap (default 50). Retries end first
+   * at the call's deadline (the invocation's remaining time minus a margin).
+   */
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;

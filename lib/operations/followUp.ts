@@ -1,5 +1,7 @@
+import { type KnoxGuardFailure, serviceFailure } from '../errors';
 import type { ChunkMessage } from './chunkMessage';
 import { type ChunkOutcome, retryableDevices } from './executeChunk';
+import type { RunObservation } from './ports';
 
 /** Attempts per chunk (first delivery included) before the retryable rest is dead-lettered. */
 export const DEFAULT_MAX_CHUNK_ATTEMPTS = 4;
@@ -31,5 +33,40 @@ export function planFollowUp(
   return {
     kind: 'retry',
     followUp: { message: { ...message, attempt: message.attempt + 1, deviceUids: devices }, delaySeconds },
+  };
+}
+
+/**
+ * The alert for a chunk whose retryable devices are still failing after its last attempt: one
+ * KNOX_UNAVAILABLE failure (critical, alerted at once) per such device, naming the codes they
+ * last failed with. Sent before the worker lets the message go to the DLQ, so the admins learn
+ * that work is waiting for a redrive instead of finding it in the DLQ.
+ *
+ * @example
+ * const next = planFollowUp(message, outcome);
+ * if (next.kind === 'exhausted') await alerts.process(exhaustedObservation(message, outcome, next.devices));
+ */
+export function exhaustedObservation(
+  message: ChunkMessage,
+  outcome: ChunkOutcome,
+  devices: readonly string[],
+): RunObservation {
+  const counts = new Map<string, number>();
+  for (const [, index] of outcome.failed) {
+    const failure = outcome.errors[index] as KnoxGuardFailure | undefined;
+    if (failure?.retryable) counts.set(failure.codeName, (counts.get(failure.codeName) ?? 0) + 1);
+  }
+  const codes = [...counts].map(([code, count]) => `${code} x${count}`).join(', ');
+  const error = serviceFailure(
+    'KNOX_UNAVAILABLE',
+    `${devices.length} device(s) of chunk ${message.chunk} still failing (${codes}) after ${message.attempt + 1} attempts; the chunk goes to the operations DLQ.`,
+  );
+  return {
+    stage: message.stage,
+    job: message.job,
+    runId: message.runId,
+    operation: message.operation,
+    successes: 0,
+    failures: devices.map((deviceId) => ({ deviceId, error })),
   };
 }

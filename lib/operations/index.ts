@@ -20,7 +20,7 @@ export {
   observationOf,
   retryableDevices,
 } from './executeChunk';
-export { DEFAULT_MAX_CHUNK_ATTEMPTS, type FollowUp, planFollowUp } from './followUp';
+export { DEFAULT_MAX_CHUNK_ATTEMPTS, exhaustedObservation, type FollowUp, planFollowUp } from './followUp';
 export {
   parseRunFailure,
   type RunFailure,

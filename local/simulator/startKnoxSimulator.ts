@@ -36,6 +36,11 @@ export interface SimFault {
   /** Handle the request, then send only the first half of the body (a cut-off JSON). */
   truncate?: boolean;
   /**
+   * Handle the request, then send the body with a UTF-8 byte order mark (EF BB BF) in front, as
+   * some gateways do; the answer is unchanged otherwise.
+   */
+  bom?: boolean;
+  /**
    * Handle the request (its effects stay: a token request's `jti` is recorded, an operation is
    * applied), then destroy the connection without an answer: the answer lost on the way back.
    */
@@ -733,6 +738,7 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     }
     let out = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     if (fault?.truncate) out = out.slice(0, Math.max(1, Math.floor(out.length / 2)));
+    if (fault?.bom) out = `\uFEFF${out}`;
     const early = arrived + latency - performance.now();
     if (early > 0) await delay(early);
     send(res, answer.status, out, { 'content-type': 'application/json;charset=UTF-8', ...answer.headers });

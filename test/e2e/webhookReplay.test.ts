@@ -65,6 +65,18 @@ describe('Knox callback replay (packaged handler, dynalite, fauxqs)', () => {
     expect((await env.readAlerts()).email.map((m) => m.attributes.kind)).toEqual(['digest']);
   });
 
+  it('a signed callback whose body starts with a UTF-8 BOM is processed as the JSON it carries', async () => {
+    const body = `\uFEFF${callback(Date.now() - 60_000, '353918051234568')}`;
+    const answer = await env.http(
+      '/knox/notifications',
+      body,
+      knoxCallbackHeaders(body, env.callbackSigningKeyPem),
+    );
+    expect(answer.statusCode).toBe(200);
+    expect(answerOf(answer)).toMatchObject({ result: 'SUCCESS', events: 1 });
+    expect((await env.readAlerts()).email.map((m) => m.attributes.kind)).toEqual(['digest']);
+  });
+
   it('the same body with a new nonce 26 hours later (the nonce is not signed) is not processed again', async () => {
     const sent = Date.now();
     const body = callback(sent - 60_000, '490154203237518');

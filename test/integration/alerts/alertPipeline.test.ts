@@ -136,6 +136,57 @@ describe('alert pipeline against local SNS, SQS and DynamoDB', () => {
     expect(await readInbox(local, env.inbox.queueUrl)).toHaveLength(0);
   });
 
+  it('sends two reminders of a 63-character job in one PublishBatch with distinct entry Ids', async () => {
+    // Prepare: jobs.yml allows 63-character names; "reminder-<job>-LICENSE_" is 80 characters for
+    // both codes, so ids cut to 80 would collide and SNS would refuse the whole call.
+    const env = await setUp();
+    const clock = settableClock(T0);
+    const job = `overdue-lock-${'x'.repeat(50)}`;
+    expect(job).toHaveLength(63);
+    const entryIds: string[][] = [];
+    const recordIds = (client: SNSClient) => {
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PublishBatchCommand') {
+            const input = args.input as PublishBatchCommandInput;
+            entryIds.push((input.PublishBatchRequestEntries ?? []).map((entry) => entry.Id ?? ''));
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'recordEntryIds' },
+      );
+    };
+    const worker = createWorker({ local, ...env, clock, configureSns: recordIds, maxAttempts: 2 });
+    const run = (runId: string): RunObservation => ({
+      stage: 'prod',
+      job,
+      runId,
+      failures: [...failures('LICENSE_IS_LACK', 2), ...failures('LICENSE_MAX_COUNT_REACHED', 2, 10)],
+      successes: 0,
+    });
+
+    // Act
+    await worker.pipeline.process(run('run-1'));
+    const firing = await readInbox(local, env.inbox.queueUrl);
+    clock.set(T0 + 4 * HOUR + MINUTE);
+    await worker.pipeline.process(run('run-2'));
+    const reminders = await readInbox(local, env.inbox.queueUrl);
+    worker.destroy();
+
+    // Assess: both reminders arrived, from one call whose entry Ids are distinct
+    expect(firing.map((m) => m.attributes.code).sort()).toEqual([
+      'LICENSE_IS_LACK',
+      'LICENSE_MAX_COUNT_REACHED',
+    ]);
+    expect(reminders.map((m) => m.attributes.kind)).toEqual(['reminder', 'reminder']);
+    expect(reminders.map((m) => m.attributes.code).sort()).toEqual([
+      'LICENSE_IS_LACK',
+      'LICENSE_MAX_COUNT_REACHED',
+    ]);
+    expect(entryIds).toHaveLength(2);
+    for (const ids of entryIds) expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('does not resolve while a run is still failing in other chunks (no flapping)', async () => {
     const env = await setUp();
     const clock = settableClock(T0);

@@ -136,6 +136,27 @@ describe('operations against the simulator', () => {
   });
 });
 
+describe('answers as they arrive over HTTP', () => {
+  it('reads token, list and operation answers that start with a UTF-8 BOM as the successes they are', async () => {
+    // Prepare: every answer of the first five requests gets EF BB BF in front of its JSON
+    const b = await start({ seed: 'empty' });
+    const id = b.sim.state.addDevice({ status: 'Enrolled' }).deviceUid;
+    b.sim.faults.push({ bom: true, times: 5 });
+
+    // Act
+    const page = await b.client.listDevices({ pageNum: 0, pageSize: 10 });
+    const locked = await b.client.execute('lock', [id], lockParams);
+
+    // Assess: no retry, no failure, each request sent once
+    expect(page.devices.map((d) => d.deviceUid)).toEqual([id]);
+    expect(codes(locked.results)).toEqual(['ok']);
+    expect(b.sim.state.device(id)?.status).toBe('Locked');
+    expect(b.sim.stats.total).toBe(3);
+    expect(b.sim.faults).toHaveLength(1); // two of the five BOM answers left unused
+    expect(b.clock.sleeps).toEqual([]);
+  });
+});
+
 describe('tokens', () => {
   it('issues one token and reuses it across calls', async () => {
     const b = await start();

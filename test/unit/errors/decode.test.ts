@@ -122,6 +122,24 @@ describe('decode', () => {
     expect(error.retryable).toBe(true);
   });
 
+  it.each([
+    { label: 'a UTF-8 BOM', body: '\uFEFF{"accessToken":"t"}' },
+    { label: 'trailing NULs', body: '{"accessToken":"t"}\u0000\u0000' },
+    { label: 'a BOM, CRLF and NUL padding', body: '\uFEFF{"accessToken":"t"}\r\n\u0000' },
+  ])('reads a success body with $label as that success', ({ body }) => {
+    expect(decode({ status: 200, body })).toMatchObject({ ok: true, body: { accessToken: 't' } });
+  });
+
+  it('reads an error body with a BOM as its Knox code', () => {
+    expect(decodeError(400, `\uFEFF${fail(4001809, 'LICENSE_IS_LACK', 'No licence')}`).codeName).toBe(
+      'LICENSE_IS_LACK',
+    );
+  });
+
+  it.each(['-5', '+5', '1.5'])('ignores Retry-After %s (not delta-seconds, not an HTTP-date)', (value) => {
+    expect(decodeError(429, '', { 'retry-after': value }).retryAfter).toBeUndefined();
+  });
+
   it('reports a non-JSON 2xx body as MALFORMED_RESPONSE, retryable', () => {
     const error = decodeError(200, '{"result":"SUCC');
     expect(error).toMatchObject({ code: 'MALFORMED_RESPONSE', retryable: true });

@@ -89,6 +89,103 @@ describe('the client request loop (injected transport)', () => {
     expect(clock.sleeps).toEqual([7000]);
   });
 
+  it('backs off on 429s whose Retry-After is -5, +5, 1.5 and 0 instead of resending at once', async () => {
+    // Prepare: the four values that were read as "0 s" (Date.parse('-5') is a date)
+    const clock = new FakeClock();
+    const { transport, api } = scripted([
+      ...['-5', '+5', '1.5', '0'].map((value) => json(429, {}, { 'retry-after': value })),
+      json(200, who),
+    ]);
+    // Act
+    await expect(client(transport, clock).whoAmI({ deadline: clock.now() + 60_000 })).resolves.toEqual(who);
+    // Assess: the full-jitter backoff (0.5 * 100 * 2^(n-1)), never 0
+    expect(api()).toHaveLength(5);
+    expect(clock.sleeps).toEqual([50, 100, 200, 400]);
+  });
+
+  it('caps a long Retry-After at maxDelayMs when the deadline leaves time for the window', async () => {
+    const clock = new FakeClock();
+    const { transport } = scripted([json(429, {}, { 'retry-after': '3600' }), json(200, who)]);
+    await client(transport, clock).whoAmI();
+    expect(clock.sleeps).toEqual([10_000]);
+  });
+
+  it('gives up at once when the Retry-After window ends past the deadline, even above the cap', async () => {
+    const clock = new FakeClock();
+    const { transport, api } = scripted([json(429, {}, { 'retry-after': '3600' }), json(200, who)]);
+    const error = await client(transport, clock)
+      .whoAmI({ deadline: clock.now() + 60_000 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ httpStatus: 429, retryAfter: 3600 });
+    expect(api()).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('rides out a 429 storm for as long as the deadline allows, not for 5 attempts', async () => {
+    // Prepare: 30 answers of 429 (about 2.5 minutes of capped backoff), then success
+    const clock = new FakeClock();
+    const { transport, api } = scripted([...Array.from({ length: 30 }, () => json(429, {})), json(200, who)]);
+    // Act
+    const started = clock.now();
+    await expect(client(transport, clock).whoAmI({ deadline: started + 10 * 60_000 })).resolves.toEqual(who);
+    // Assess
+    expect(api()).toHaveLength(31);
+    expect(clock.now() - started).toBeGreaterThan(60_000);
+  });
+
+  it('ends a 429 storm at the deadline with the 429, never sleeping past it', async () => {
+    const clock = new FakeClock();
+    const { transport } = scripted(Array.from({ length: 50 }, () => json(429, {})));
+    const deadline = clock.now() + 30_000;
+    const error = await client(transport, clock)
+      .whoAmI({ deadline })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ httpStatus: 429 });
+    expect(clock.now()).toBeLessThan(deadline);
+  });
+
+  it('retries a token answer without accessToken (MALFORMED_RESPONSE is retryable, so retried)', async () => {
+    const clock = new FakeClock();
+    const tokenReplies = [json(200, { result: 'SUCCESS' }), json(200, { accessToken: 'at-2' })];
+    const requests: HttpRequest[] = [];
+    const transport: HttpTransport = {
+      async send(request) {
+        requests.push(request);
+        if (request.url.endsWith('/ams/v1/users/accesstoken')) return tokenReplies.shift() ?? tokenAnswer;
+        return json(200, who);
+      },
+    };
+    await expect(client(transport, clock).whoAmI()).resolves.toEqual(who);
+    expect(requests.filter((r) => r.url.endsWith('/accesstoken'))).toHaveLength(2);
+    expect(clock.sleeps).toEqual([50]);
+  });
+
+  it('retries a device list answer without deviceList or with an entry without ids', async () => {
+    const clock = new FakeClock();
+    const { transport, api } = scripted([
+      json(200, { totalCount: 1 }),
+      json(200, { totalCount: 1, deviceList: [{ deviceUid: '356938035643809' }] }),
+      json(200, {
+        totalCount: 1,
+        deviceList: [{ deviceUid: '356938035643809', objectId: 'KG1', status: 'Enrolled' }],
+      }),
+    ]);
+    const page = await client(transport, clock).listDevices({ pageNum: 0, pageSize: 10 });
+    expect(page.devices.map((d) => d.deviceUid)).toEqual(['356938035643809']);
+    expect(api()).toHaveLength(3);
+  });
+
+  it('retries a licence list answer without licenseList', async () => {
+    const clock = new FakeClock();
+    const { transport, api } = scripted([
+      json(200, {}),
+      json(200, { licenseList: [{ licenseKey: 'K1', name: 'n', totalSeats: 5, usedSeats: 1 }] }),
+    ]);
+    const licences = await client(transport, clock, { unverifiedLicenceApi: true }).listLicenses();
+    expect(licences).toHaveLength(1);
+    expect(api()).toHaveLength(2);
+  });
+
   it('never retries a non-retryable Knox code', async () => {
     const clock = new FakeClock();
     const blocked = {

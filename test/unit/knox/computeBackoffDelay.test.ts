@@ -17,10 +17,18 @@ describe('computeBackoffDelay', () => {
     expect(computeBackoffDelay(1000, { ...base, random: () => 0.999 })).toBe(19_980);
   });
 
-  it('honours Retry-After over the computed delay, including 0', () => {
-    expect(computeBackoffDelay(1, { ...base, random: () => 0.5, retryAfterSeconds: 7 })).toBe(7000);
-    expect(computeBackoffDelay(4, { ...base, random: () => 0.5, retryAfterSeconds: 0 })).toBe(0);
-  });
+  it.each([
+    { attempt: 1, retryAfterSeconds: 7, expected: 7000, why: 'Retry-After above the backoff wins' },
+    { attempt: 4, retryAfterSeconds: 0, expected: 800, why: '0 is valid but the backoff still applies' },
+    { attempt: 6, retryAfterSeconds: 1, expected: 3200, why: 'a backoff above Retry-After wins' },
+    { attempt: 1, retryAfterSeconds: 3600, expected: 20_000, why: 'capped at maxDelayMs' },
+    { attempt: 1, retryAfterSeconds: undefined, expected: 100, why: 'no Retry-After: backoff' },
+  ])(
+    'Retry-After $retryAfterSeconds at attempt $attempt waits $expected ms ($why)',
+    ({ attempt, retryAfterSeconds, expected }) => {
+      expect(computeBackoffDelay(attempt, { ...base, random: () => 0.5, retryAfterSeconds })).toBe(expected);
+    },
+  );
 
   it('always stays within [0, min(max, base * 2^(attempt-1))]', () => {
     fc.assert(

@@ -415,3 +415,55 @@ describe('request-level slots', () => {
     ]);
   });
 });
+
+describe('transaction answers of the wrong shape', () => {
+  /** Async submits succeed; the first `garbled` polls answer `bad`, later ones the results. */
+  function garbledPolls(garbled: number, bad: HttpResponse) {
+    let polls = 0;
+    const paths: string[] = [];
+    const transport: HttpTransport = {
+      async send(request: HttpRequest) {
+        if (request.url.endsWith('/accesstoken')) return json(200, { accessToken: 'at' });
+        const body = JSON.parse(request.body ?? '{}');
+        paths.push(new URL(request.url).pathname);
+        if (request.url.endsWith('Async')) return json(200, { result: 'SUCCESS', transactionId: 'TX-1' });
+        if (body.transactionId !== undefined) {
+          polls += 1;
+          if (polls <= garbled) return bad;
+          return json(200, { result: 'SUCCESS', status: 'COMPLETED', resultList: ['a', 'b'].map(ok) });
+        }
+        return json(200, { result: 'SUCCESS', objectId: `O-${body.deviceUid}` });
+      },
+    };
+    return { transport, paths, polls: () => polls };
+  }
+
+  it.each([
+    { label: 'a JSON list', bad: json(200, []) },
+    { label: 'a resultList that is not a list', bad: json(200, { resultList: 'soon' }) },
+  ])(
+    'retries one poll answered with $label (MALFORMED_RESPONSE is retryable) and stays bulk',
+    async ({ bad }) => {
+      const { transport, polls } = garbledPolls(1, bad);
+      const outcome = await testClient(transport, { maxAttempts: 50 }).execute('blink', ['a', 'b'], {
+        message: 'm',
+        email: 'x@y.example',
+      });
+      expect(outcome.results.map((r) => r.ok)).toEqual([true, true]);
+      expect(outcome.bulkPathUnavailable).toBeUndefined();
+      expect(polls()).toBe(2);
+    },
+  );
+
+  it('runs per device once the transaction answers the wrong shape three times in a row', async () => {
+    const { transport, paths, polls } = garbledPolls(10, json(200, []));
+    const outcome = await testClient(transport, { maxAttempts: 50 }).execute('blink', ['a', 'b'], {
+      message: 'm',
+      email: 'x@y.example',
+    });
+    expect(polls()).toBe(3);
+    expect(outcome.bulkPathUnavailable?.reason).toContain('not a JSON object');
+    expect(outcome.results.map((r) => r.ok)).toEqual([true, true]);
+    expect(paths.filter((path) => path.endsWith('/blink'))).toHaveLength(2);
+  });
+});

@@ -1,0 +1,83 @@
+// Every `npm start` scenario, run as a user runs it (the real runner in a child process: simulator,
+// fauxqs, dynalite, packaged handlers), with the promise its help text makes asserted on its output.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Run {
+  readonly code: number | null;
+  readonly out: string;
+}
+
+function npmStart(scenario: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['start', '--', '--scenario', scenario], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+/** The e-mail subjects the admins received, in order. */
+const subjects = (out: string) => [...out.matchAll(/^ {4}Subject: (.*)$/gm)].map((m) => m[1]);
+const statuses = (out: string) => /statuses (.*)$/m.exec(out)?.[1] ?? '';
+
+// The alerts of a healthy run of the default tenant: too few licences for approve-pending, no SIM
+// control policy for two devices of overdue-lock, and a digest of the per-device failures.
+const EXPECTED_ALERTS = [
+  '[KG local] CRITICAL LICENSE_IS_LACK: 23 devices - approve-pending',
+  '[KG local] CRITICAL PRECONDITION_FAILED_EXCEPTION: 2 devices - overdue-lock',
+  '[KG local] Digest: 3 devices failed (2 codes) - overdue-lock',
+];
+
+function expectNothingLost(run: Run) {
+  expect(run.code).toBe(0);
+  expect(run.out).not.toContain('scheduledRun failed');
+  expect(run.out).not.toContain('in the DLQ');
+  expect(run.out).toContain('26 devices, run inline in 1 chunk(s): 3 succeeded, 23 failed');
+  expect(run.out).toContain('40 devices, run inline in 1 chunk(s): 35 succeeded, 5 failed');
+  expect(subjects(run.out)).toEqual(EXPECTED_ALERTS);
+}
+
+describe('npm start scenarios keep the promise of their help text', () => {
+  it('default: a realistic tenant alerts LICENSE_IS_LACK, the missing SIM control and a digest', async () => {
+    const run = await npmStart('default');
+    expectNothingLost(run);
+    expect(statuses(run.out)).not.toMatch(/\b(429|5\d\d)x/);
+  }, 240_000);
+
+  it('rate-limited: 429 bursts are retried within the run and nothing is lost', async () => {
+    const run = await npmStart('rate-limited');
+    expectNothingLost(run);
+    expect(statuses(run.out)).toContain('429x5');
+  }, 240_000);
+
+  it('outage: 503s, resets and a 502 page are retried and nothing is lost', async () => {
+    const run = await npmStart('outage');
+    expectNothingLost(run);
+    expect(statuses(run.out)).toMatch(/502x1/);
+    expect(statuses(run.out)).toMatch(/503x4/);
+  }, 240_000);
+
+  it('user-blocked: every call fails with USER_BLOCKED_STATE and the admins are told at once', async () => {
+    const run = await npmStart('user-blocked');
+    expect(run.code).toBe(0);
+    const received = subjects(run.out);
+    expect(received.length).toBeGreaterThan(0);
+    expect(received.every((subject) => subject?.includes('USER_BLOCKED_STATE'))).toBe(true);
+    // The blocked user inhibits the per-device symptoms: no digest, no licence alert.
+    expect(received.some((subject) => subject?.includes('LICENSE_IS_LACK'))).toBe(false);
+  }, 240_000);
+});
