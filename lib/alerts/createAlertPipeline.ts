@@ -12,7 +12,7 @@ import type { AlertRules, RuleSettings } from './loadAlertRules';
 import { renderAlert } from './renderAlert';
 import { type DigestEntry, renderDigest } from './renderDigest';
 import { safe } from './renderText';
-import { resolveRule } from './resolveRule';
+import { codeMatches, resolveRule } from './resolveRule';
 import type {
   AlertFailureInfo,
   AlertMessage,
@@ -150,7 +150,9 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
       const needsIndex =
         observation.successes > 0 ||
         ruled.some(
-          ({ rule, group }) => rule.action !== RuleAction.ignore && group.failure.scope === Scope.device,
+          ({ rule, group }) =>
+            rule.action !== RuleAction.ignore &&
+            (group.failure.scope === Scope.device || isInhibitionTarget(rules.inhibitions, group.failure)),
         );
       const active: ActiveCondition[] = needsIndex ? [...(await store.listActive(stage))] : [];
       // Tenant-wide failures of this very chunk inhibit too: they are firing, the index may lag.
@@ -409,4 +411,12 @@ function messageId(...parts: string[]): string {
   if (id.length <= 80) return id;
   const hash = createHash('sha256').update(joined).digest('hex').slice(0, 16);
   return `${id.slice(0, 63)}-${hash}`;
+}
+
+/** Whether an inhibition names this failure among its explicit targets (a tenant-wide code can be one). */
+function isInhibitionTarget(
+  inhibitions: AlertRules['inhibitions'],
+  failure: { code: string; codeName: string },
+) {
+  return inhibitions.some((inhibition) => inhibition.targets?.some((target) => codeMatches(target, failure)));
 }

@@ -169,7 +169,12 @@ const schema = nonArray(
           equal: v.optional(v.array(v.picklist(['stage', 'job'])), ['stage']),
         }),
       ),
-      [{ sources: [...DEFAULT_INHIBIT_SOURCES], equal: ['stage'] }],
+      [
+        { sources: [...DEFAULT_INHIBIT_SOURCES], equal: ['stage'] },
+        // A run given up because the tenant cannot call Knox Guard at all: the firing tenant-wide
+        // alert already says what broke, for this job; a second critical message adds nothing.
+        { sources: [...DEFAULT_INHIBIT_SOURCES], targets: ['SCHEDULED_RUN_FAILED'], equal: ['stage', 'job'] },
+      ],
     ),
   }),
 );
