@@ -1,3 +1,4 @@
+export { hasValidLuhnCheckDigit, isDeviceUid, parseDeviceId } from '../devices';
 export {
   type AdmitKnoxCallbackInput,
   admitKnoxCallback,
@@ -13,7 +14,6 @@ export {
 } from './constants';
 export { createDynamoNonceStore, type DynamoNonceStoreOptions } from './createDynamoNonceStore';
 export { createMemoryNonceStore } from './createMemoryNonceStore';
-export { hasValidLuhnCheckDigit, isDeviceUid } from './deviceUid';
 export {
   ApiErrorCode,
   type ApiErrorName,

@@ -27,7 +27,7 @@ describe('parseOperationRequest', () => {
     ],
     ['sendMessage without contact', { operation: 'sendMessage', deviceUids: [IMEI], message: 'Hello' }],
     ['approve with requestedBy', { operation: 'approve', deviceUids: [IMEI], requestedBy: 'billing-system' }],
-    ['cancelComplete', { operation: 'cancelComplete', deviceUids: ['ABCDEFGH'] }],
+    ['cancelComplete', { operation: 'cancelComplete', deviceUids: ['ABCDEFG1'] }],
     ['delete', { operation: 'delete', deviceUids: [IMEI] }],
     [
       'lock at 350 characters',
@@ -95,7 +95,9 @@ describe('parseOperationRequest', () => {
     [
       'a bad serial',
       { operation: 'unlock', deviceUids: ['R58-M12'] },
-      ['deviceUids[0]: "R5*-M12" is neither an IMEI nor a serial number (8-20 letters and digits)'],
+      [
+        'deviceUids[0]: "R5*-M12" is neither an IMEI (15 digits) nor a serial number (8-20 letters and digits, both)',
+      ],
     ],
   ])('refuses %s with a clear issue', (_label, body, issues) => {
     expect(parseOperationRequest(body)).toEqual({ ok: false, issues, apiError: 'VALIDATION_FAILED' });
