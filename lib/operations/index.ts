@@ -1,4 +1,9 @@
-export { type AcceptedOperation, API_JOB, acceptOperationRequest } from './acceptOperationRequest';
+export {
+  type AcceptedOperation,
+  API_JOB,
+  acceptOperationRequest,
+  OperationQueueError,
+} from './acceptOperationRequest';
 export {
   checkLicenceHealth,
   type LicenceHealth,

@@ -9,6 +9,7 @@ export {
   KNOX_CALLBACK_WINDOW,
   KnoxCallbackFailure,
   KnoxCallbackIgnored,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   OperationAuthFailure,
   OperationRequestHeader,
 } from './constants';
@@ -54,6 +55,7 @@ export {
   verifyKnoxCallback,
 } from './verifyKnoxCallback';
 export {
+  type SignatureVersion,
   type SignOperationRequestInput,
   signOperationRequest,
   type VerifyOperationRequestInput,
