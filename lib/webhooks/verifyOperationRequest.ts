@@ -140,7 +140,10 @@ export interface SignOperationRequestInput {
   readonly timestamp?: number;
   /** Sent as `Idempotency-Key` and, with `v2`, signed. */
   readonly idempotencyKey?: string;
-  /** `v2` by default; `v1` only to test compatibility with older clients. */
+  /**
+   * `v2` by default when `idempotencyKey` is given (the key is signed), else `v1` (so a caller
+   * that sets the header itself, as older clients do, still verifies).
+   */
   readonly version?: SignatureVersion;
 }
 
@@ -155,7 +158,7 @@ export interface SignOperationRequestInput {
  */
 export function signOperationRequest(input: SignOperationRequestInput): Record<string, string> {
   const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
-  const version = input.version ?? 'v2';
+  const version = input.version ?? (input.idempotencyKey === undefined ? 'v1' : 'v2');
   const key = version === 'v2' ? (input.idempotencyKey ?? '') : undefined;
   const signature = hmac(input.secret, timestamp, key, input.body).toString('hex');
   return {

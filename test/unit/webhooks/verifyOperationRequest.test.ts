@@ -210,7 +210,7 @@ describe('verifyOperationRequest v2 (Idempotency-Key signed)', () => {
   });
 
   it('signs an absent key as empty, so a key cannot be added to a v2 request', () => {
-    const signed = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S });
+    const signed = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S, version: 'v2' });
     expect(signed['x-sentinel-signature']).toBe(v2Signature(NOW_S, '', BODY));
     expect(verifyOperationRequest({ headers: signed, body: BODY, secret: SECRET, now }).ok).toBe(true);
     const added = { ...signed, 'idempotency-key': 'attacker-1' };
