@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { ChunkQueueError } from './ChunkQueueError';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
 import type { ChunkQueue, OperationParams } from './ports';
 import type { RunTracker } from './runTracker';
-import { ChunkQueueError } from './sqsChunkQueue';
 
 /**
  * Some or all chunks of an accepted operation request were not queued. Carries what the client

@@ -1,30 +1,10 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChunkQueueError } from './ChunkQueueError';
 import type { ChunkMessage } from './chunkMessage';
-import type { ChunkQueue } from './ports';
 
-/**
- * Chunk messages SQS did not accept; the caller's invocation must fail. `failedChunks` lists
- * every chunk not queued (the failed ones and those of later batches never sent), so a caller can
- * tell the client exactly what is and is not queued. `retryable` is false when SQS refused the
- * content itself (InvalidMessageContents and the like): the same message can never be queued.
- */
-export class ChunkQueueError extends Error {
-  readonly failedChunks: readonly number[];
-  readonly retryable: boolean;
-  /** SQS's error code, when it gave one (`InvalidMessageContents`, ...). */
-  readonly code: string | undefined;
-  constructor(
-    message: string,
-    failedChunks: readonly number[],
-    options?: { cause?: unknown; retryable?: boolean; code?: string },
-  ) {
-    super(message, options);
-    this.name = 'ChunkQueueError';
-    this.failedChunks = failedChunks;
-    this.retryable = options?.retryable ?? true;
-    this.code = options?.code;
-  }
-}
+export { ChunkQueueError };
+
+import type { ChunkQueue } from './ports';
 
 // Errors that say the request itself is wrong: retrying the same message cannot help.
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html#API_SendMessageBatch_Errors
