@@ -66,7 +66,7 @@ async function scheduledRun(event: unknown, context: Context) {
       objects: objectSource(),
       devices: knox,
       deadline,
-      onInvalid: (entry, reason) => logger.warn('skipped invalid target', { entry, reason }),
+      onInvalid: (place, detail) => logger.warn('skipped target row', { place, detail }),
     },
     queue: chunkQueue(),
     executor: knox,

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -9,13 +13,15 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { KnoxGuardFailure } from '../lib/errors';
 // The file, not the lib/errors index: the webhook bundle needs no catalog for this.
 import { normalizeBodyText } from '../lib/errors/normalizeBodyText';
-import { acceptOperationRequest } from '../lib/operations';
+import { acceptOperationRequest, OperationQueueError } from '../lib/operations';
 import { maskDeviceId } from '../lib/privacy';
 import {
   admitKnoxCallback,
   apiError,
   KNOX_CALLBACK_WINDOW,
   type KnoxNotificationEvent,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  OperationRequestHeader,
   parseKnoxNotification,
   parseOperationRequest,
   readKnoxTraceId,
@@ -65,36 +71,96 @@ async function webhook(event: APIGatewayProxyEventV2, context: Context): Promise
     );
   }
   idemConfig.registerLambdaContext(context);
+  replayConfig.registerLambdaContext(context);
   knoxEventIdempotency.registerLambdaContext(context);
   return path === '/operations' ? operations(event, body) : notifications(event, body);
 }
 
 const idemConfig = idempotencyConfig('key', 24 * 3600, 'bodyHash');
+// A signed request can only be replayed inside the signature window; an hour covers it with room.
+const replayConfig = idempotencyConfig('key', 3600);
 
 interface AcceptPayload {
   readonly body: string;
-  readonly idempotencyKey?: string;
+  readonly bodyHash: string;
+  /** The client's Idempotency-Key, or one derived from the signed request when none was sent. */
+  readonly idempotencyKey: string;
+  readonly keyDerived: boolean;
 }
 
-let acceptOnce: ((payload: AcceptPayload & { key: string; bodyHash: string }) => Promise<Result>) | undefined;
+type KeyedAccept = (payload: AcceptPayload & { key: string }) => Promise<Result>;
+let acceptOnce: KeyedAccept | undefined;
 
 /**
- * Queues a validated request. Everything it needs comes in `payload`: the idempotent wrapper is
- * created once per environment, so it must not close over one invocation's event.
+ * Two records in front of `accept`, created once per environment: the outer one per signed
+ * request (replays, whatever Idempotency-Key a replayer puts next to a v1 signature, get the first
+ * copy's answer), the inner one per Idempotency-Key (a client's retry with a fresh signature).
+ */
+function idempotentAccept(): KeyedAccept {
+  if (acceptOnce) return acceptOnce;
+  const acceptKeyed = makeIdempotent(
+    async function acceptKeyed(payload: AcceptPayload & { key: string }) {
+      return accept(payload).catch((error: unknown) => {
+        if (error instanceof OperationQueueError)
+          throw new PartialQueueError(partialAnswer(error, payload), { cause: error });
+        throw error;
+      });
+    },
+    { persistenceStore: idempotencyStore('operations-key'), config: idemConfig },
+  );
+  acceptOnce = makeIdempotent(
+    async function acceptSigned(payload: AcceptPayload & { key: string }) {
+      return acceptKeyed({ ...payload, key: `operations#${payload.idempotencyKey}` });
+    },
+    { persistenceStore: idempotencyStore('operations-signed'), config: replayConfig },
+  );
+  return acceptOnce;
+}
+
+/**
+ * Queues a validated request. Everything it needs comes in `payload`: the idempotent wrappers are
+ * created once per environment, so they must not close over one invocation's event.
  */
 async function accept(payload: AcceptPayload): Promise<Result> {
   const request = parseOperationRequest(JSON.parse(payload.body));
   if (!request.ok) throw new Error('validated request failed to re-parse'); // unreachable: same text
-  const accepted = await acceptOperationRequest(request.value, {
-    queue: chunkQueue(),
-    stage: serviceConfig().STAGE,
-    chunkSize: jobsConfig().defaults.chunkSize,
-    ...(payload.idempotencyKey === undefined ? {} : { idempotencyKey: payload.idempotencyKey }),
-    tracker: runTracker(),
-  });
-  metrics.addMetric('OperationsAccepted', MetricUnit.Count, 1);
-  logger.info('operation request queued', { ...accepted });
-  return respond(202, { result: 'ACCEPTED', ...accepted });
+  try {
+    const accepted = await acceptOperationRequest(request.value, {
+      queue: chunkQueue(),
+      stage: serviceConfig().STAGE,
+      chunkSize: jobsConfig().defaults.chunkSize,
+      // The body is part of the operation id: one key reused for another body after its record
+      // expired must not map onto chunk ids the workers have already run.
+      idempotencyKey: `${payload.idempotencyKey}\n${payload.bodyHash}`,
+      tracker: runTracker(),
+    });
+    metrics.addMetric('OperationsAccepted', MetricUnit.Count, 1);
+    logger.info('operation request queued', { ...accepted, keyDerived: payload.keyDerived });
+    return respond(202, { result: 'ACCEPTED', ...accepted });
+  } catch (error) {
+    if (error instanceof OperationQueueError && !error.retryable) {
+      // SQS refused the content: the same request can never be queued. Nothing to undo: a
+      // refused batch queues nothing, and validation at the edge should have stopped it anyway.
+      logger.error('operation request refused by SQS', { error, operationId: error.operationId });
+      const queued = error.chunks - error.notQueued.length;
+      const code = (error.cause as { code?: string } | undefined)?.code ?? 'invalid content';
+      return apiErrorResult(
+        'VALIDATION_FAILED',
+        `Amazon SQS refused the request's content (${code}); it can never be queued as sent.${queued > 0 ? ` ${queued} of ${error.chunks} chunks of operation ${error.operationId} were queued and will run.` : ' Nothing was queued.'}`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Thrown through the idempotent wrappers so their records are removed and a retry runs again. */
+class PartialQueueError extends Error {
+  readonly response: Result;
+  constructor(response: Result, options?: { cause?: unknown }) {
+    super('operation request partly queued', options);
+    this.name = 'PartialQueueError';
+    this.response = response;
+  }
 }
 
 async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
@@ -116,26 +182,85 @@ async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<
   const parsed = parseOperationRequest(json);
   if (!parsed.ok) return respondError(apiError(parsed.apiError, parsed.issues.join('; ')));
 
-  const key = event.headers['idempotency-key'];
-  if (!key) return accept({ body: text });
-  if (key.length > 200)
-    return respondError(apiError('VALIDATION_FAILED', 'Idempotency-Key is longer than 200 characters.'));
-  acceptOnce ??= makeIdempotent(accept, { persistenceStore: idempotencyStore(), config: idemConfig });
+  const sentKey = event.headers[OperationRequestHeader.idempotencyKey];
+  if (sentKey !== undefined && !/^[\x21-\x7E]{1,200}$/.test(sentKey))
+    return apiErrorResult(
+      'VALIDATION_FAILED',
+      `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters.`,
+    );
+  // Without a key, the signed request itself is the key: its retries (the same signed bytes)
+  // and a 503's advice (resend with this key) both land on the same operation id.
+  const idempotencyKey = sentKey ?? `sig-${auth.requestDigest.slice(0, 40)}`;
+  const payload = { body: text, bodyHash: hash(text), idempotencyKey, keyDerived: sentKey === undefined };
+  const acceptOnce = idempotentAccept();
   try {
-    return await acceptOnce({
-      key: `operations#${key}`,
-      bodyHash: hash(text),
-      body: text,
-      idempotencyKey: key,
-    });
+    return await acceptOnce({ ...payload, key: `operations#signed#${auth.requestDigest}` });
   } catch (error) {
     if (error instanceof IdempotencyValidationError) {
-      return respondError(
-        apiError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with a different body.'),
+      return apiErrorResult('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with a different body.');
+    }
+    if (error instanceof IdempotencyAlreadyInProgressError) {
+      return respond(
+        409,
+        apiError('REQUEST_IN_PROGRESS', 'This request is still being queued; retry in a few seconds.').body,
+        { 'retry-after': '2' },
       );
     }
-    throw error;
+    if (error instanceof PartialQueueError) {
+      metrics.addMetric('OperationsPartlyQueued', MetricUnit.Count, 1);
+      logger.error('operation request partly queued', { error: error.cause });
+      return error.response;
+    }
+    // Anything else (the state table down, ...): what was queued is unknown, so the answer names
+    // the one retry that cannot run a device twice.
+    logger.error('operation request failed', { error });
+    return respond(
+      503,
+      {
+        ...apiError(
+          'QUEUE_PARTIAL',
+          `The request failed before it was answered; some chunks may have been queued. Retry later with the same body and ${retryAdvice(payload)}: chunks already queued are not run twice.`,
+        ).body,
+        idempotencyKey,
+      },
+      { 'retry-after': '5' },
+    );
   }
+}
+
+function retryAdvice(payload: AcceptPayload): string {
+  return payload.keyDerived
+    ? `the header "Idempotency-Key: ${payload.idempotencyKey}" (signed with v2=)`
+    : 'the same Idempotency-Key';
+}
+
+/**
+ * The 503 for a request SQS took only part of: it says which operation the queued chunks belong
+ * to and the one retry that cannot run a device twice (the same key and body: the same operation
+ * id, so chunks already queued are no-ops at the workers and only the rest run).
+ */
+function partialAnswer(error: OperationQueueError, payload: AcceptPayload): Result {
+  const queued = error.chunks - error.notQueued.length;
+  const retry = `resend the same body with ${retryAdvice(payload)}`;
+  const reason =
+    queued === 0
+      ? `Nothing was queued. Retry later: ${retry}.`
+      : `${queued} of ${error.chunks} chunks of operation ${error.operationId} were queued and will run; ${error.notQueued.length} were not. To queue the rest, ${retry}: chunks already queued are not run twice. A request with a new key or another body would run the queued devices again.`;
+  return respond(
+    503,
+    {
+      ...apiError('QUEUE_PARTIAL', reason).body,
+      operationId: error.operationId,
+      idempotencyKey: payload.idempotencyKey,
+    },
+    {
+      'retry-after': '5',
+    },
+  );
+}
+
+function apiErrorResult(name: Parameters<typeof apiError>[0], reason: string): Result {
+  return respondError(apiError(name, reason));
 }
 
 let processEventOnce:
@@ -222,7 +347,7 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
       await alertPipeline().flush(run);
       return { failures: failures.length };
     },
-    { persistenceStore: idempotencyStore(), config: knoxEventIdempotency },
+    { persistenceStore: idempotencyStore('knox-events'), config: knoxEventIdempotency },
   );
   let failures = 0;
   for (const knoxEvent of admission.events) {

@@ -243,7 +243,8 @@ async function dropOverdueList(env: EmbeddedStack, count: number) {
     Math.max(0, count - simControl.length - 3),
   );
   const completed = take({ status: ['Completed'] }, 2);
-  const unknown = '356938035999993';
+  // A valid IMEI (check digit 5) that Knox Guard does not know: DEVICE_NOT_FOUND in the digest.
+  const unknown = '356938035999995';
   const ids = [...enrolled, ...simControl, ...completed, unknown];
   const csv = `deviceUid,customer,daysOverdue\n${ids.map((id, i) => `${id},C-${10_000 + i},${14 + (i % 30)}`).join('\n')}\n`;
   const s3 = new S3Client({ ...env.aws.clientConfig('s3'), forcePathStyle: true });

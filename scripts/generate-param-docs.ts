@@ -25,6 +25,8 @@ export const PARAM_DOCS: Readonly<Record<string, string>> = {
   httpApiBurstLimit: 'HTTP API default-route burst (requests)',
   queueAgeAlarmSeconds: 'alarm when the oldest message of the operations or on-failure queue is older (s)',
   smsIncludeReminders: '"true": SMS subscriptions also get the "still failing" reminders (a quoted string)',
+  defaultPhoneRegion:
+    'ISO 3166-1 region for masking phone numbers written without `+` in alerts and logs (e.g. DE, GB, US)',
   knoxApiPrefix: "Knox Guard API path prefix; `/kcs/v1.1/kg-integration` is Samsung's test environment",
   knoxUnverifiedLicenceApi: '"true": licence-health calls the licence paths no public source confirms',
   knoxCredentialsSecretId:
@@ -80,6 +82,8 @@ export const ENV_DOCS: Readonly<Record<string, string>> = {
     "the tenant's Knox Guard rate limit: each client's request rate is planned from it",
   KNOX_LATENCY_MS: 'typical Knox Guard response time, for the same plan',
   KNOX_BULK_LIMIT: 'devices per Knox Guard bulk request',
+  DEFAULT_PHONE_REGION:
+    'ISO 3166-1 region in which phone numbers written without `+` are recognised for masking (default DE)',
   KNOX_API_PREFIX: "Knox Guard API path prefix (`/kcs/v1.1/kg-integration` for Samsung's test environment)",
   KNOX_UNVERIFIED_LICENCE_API:
     "'true' calls the licence paths no source confirms (the licence-health job needs them; docs/knox-api-contract.md)",
@@ -209,7 +213,7 @@ export function renderJobTable({ manifest, jobs, schedules }: ParamDocsSources):
 
 /**
  * The environment table: every variable the functions read (the lib/config service schema, and
- * `process.env.X` in functions/ and lib/config), where it is set and its default.
+ * `process.env.X` anywhere in functions/ and lib/), where it is set and its default.
  *
  * @example
  * renderEnvTable(await readParamDocsSources());
@@ -224,7 +228,9 @@ export function renderEnvTable({ manifest, sources }: ParamDocsSources): string 
   const defaults = serviceEnvDefaults();
   for (const name of Object.keys(defaults)) note(name, '`lib/config` (validated)');
   for (const { path, text } of sources) {
-    for (const match of text.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) {
+    // Code only: TSDoc examples name variables the service never reads.
+    const program = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    for (const match of program.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) {
       note(match[1] as string, `\`${path}\``);
     }
   }
@@ -326,7 +332,7 @@ export async function readParamDocsSources(root = ROOT): Promise<ParamDocsSource
   const schedules = await readFile(join(root, 'infra', 'schedules.yml'), 'utf8');
   const files = [
     ...(await readdir(join(root, 'functions'), { recursive: true })).map((file) => join('functions', file)),
-    ...(await readdir(join(root, 'lib', 'config'))).map((file) => join('lib', 'config', file)),
+    ...(await readdir(join(root, 'lib'), { recursive: true })).map((file) => join('lib', file)),
   ].filter((file) => file.endsWith('.ts'));
   const sources = await Promise.all(
     files.sort().map(async (path) => ({ path, text: await readFile(join(root, path), 'utf8') })),

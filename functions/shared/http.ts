@@ -28,7 +28,8 @@ export function rawBody(event: APIGatewayProxyEventV2): Buffer {
 
 /**
  * middy middleware: whatever escapes the handler becomes a 503 in the Knox-style envelope (the
- * client retries, with the same Idempotency-Key) instead of API Gateway's bare 500, and is logged.
+ * client retries) instead of API Gateway's bare 500, and is logged. `POST /operations` answers
+ * its own failures with the retry that cannot run a device twice (functions/webhook.ts).
  * Bad input never reaches here: the handler answers it with a 4xx itself.
  */
 export function knoxEnvelopeErrors(): MiddlewareObj<
@@ -44,7 +45,7 @@ export function knoxEnvelopeErrors(): MiddlewareObj<
           503,
           '5030000',
           'SERVICE_UNAVAILABLE',
-          'The request could not be queued; retry it later with the same Idempotency-Key.',
+          'The request could not be processed; retry it later.',
         ).body,
         { 'retry-after': '5' },
       );

@@ -124,16 +124,27 @@ export const nonceStore = /* @__PURE__ */ once(
   (): NonceStore => createDynamoNonceStore({ client: dynamo(), tableName: serviceConfig().STATE_TABLE }),
 );
 
-/** Powertools idempotency records in the state table (`pk` key, `ttl` expiry as the table declares). */
-export const idempotencyStore = /* @__PURE__ */ once(
-  () =>
-    new DynamoDBPersistenceLayer({
+const idempotencyStores = new Map<string, DynamoDBPersistenceLayer>();
+
+/**
+ * Powertools idempotency records in the state table (`pk` key, `ttl` expiry as the table
+ * declares). A persistence layer keeps the first configuration it is used with (expiry, payload
+ * validation) and ignores later ones, so each idempotent use with its own settings names its own
+ * `use`; uses sharing settings may share one.
+ */
+export function idempotencyStore(use = 'default'): DynamoDBPersistenceLayer {
+  let store = idempotencyStores.get(use);
+  if (!store) {
+    store = new DynamoDBPersistenceLayer({
       tableName: serviceConfig().STATE_TABLE,
       keyAttr: 'pk',
       expiryAttr: 'ttl',
       awsSdkV3Client: dynamo(),
-    }),
-);
+    });
+    idempotencyStores.set(use, store);
+  }
+  return store;
+}
 
 /**
  * Idempotency settings for one use: records kept for `expiresAfterSeconds`; the key is the

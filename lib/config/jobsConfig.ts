@@ -1,8 +1,10 @@
 // valibot: its functions tree-shake and a schema is a plain object, so building these costs
 // next to nothing at cold start (zod's $constructor machinery cost ~4.5 ms for this file).
 import * as v from 'valibot';
+import { parseDeviceId } from '../devices';
 import { type BodyField, MESSAGE_RULES, OPERATION_RULES } from '../knox/operationRules';
-import { emailAddress, formatIssues, nonArray } from '../validation';
+import { maskDeviceId } from '../privacy';
+import { emailAddress, formatIssues, nonArray, sqsText } from '../validation';
 import { isUnsetParam, type JobParams, type JobParamValue, resolveJobParams } from './jobParams';
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
@@ -29,7 +31,17 @@ const KNOX_STATES = [
   'Rejected',
 ] as const;
 
-const deviceUid = v.pipe(v.string(), v.trim(), v.minLength(4), v.maxLength(64));
+// The same reading of a device id as every other entry point (lib/devices): an inline target is
+// sent to Knox Guard in its normalised form, and a typo fails the deploy, not the 3 a.m. run.
+const deviceUid = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const parsed = parseDeviceId(dataset.value);
+    if (parsed.ok) return parsed.value;
+    addIssue({ message: `"${maskDeviceId(dataset.value.trim())}" is ${parsed.reason}` });
+    return NEVER;
+  }),
+);
 
 const targetsSchema = v.variant('source', [
   v.strictObject({
@@ -43,6 +55,13 @@ const targetsSchema = v.variant('source', [
     format: v.optional(v.picklist(['csv', 'json'])),
     /** CSV column holding the device id (default: the first column named deviceUid/imei/serial, else the first). */
     column: v.optional(v.string()),
+    /** CSV separator; detected from the header line (`,` `;` or tab) when not set. */
+    delimiter: v.optional(
+      v.pipe(
+        v.picklist([',', ';', '\t', 'tab'], 'delimiter must be ",", ";" or "tab"'),
+        v.transform((d) => (d === 'tab' ? '\t' : d) as ',' | ';' | '\t'),
+      ),
+    ),
   }),
   v.strictObject({
     source: v.literal('knox'),
@@ -122,7 +141,7 @@ const jobSchema = v.pipe(
     operation: v.picklist(Object.values(JobOperation) as [JobOperation, ...JobOperation[]]),
     enabled: v.optional(enabledFlag, true),
     targets: v.optional(targetsSchema),
-    message: v.optional(v.pipe(v.string(), v.minLength(1))),
+    message: v.optional(v.pipe(v.string(), v.minLength(1), sqsText())),
     contact: v.optional(contactSchema),
     /**
      * The operation's other optional body fields (blink `interval`, `timeLimit`, sendMessage

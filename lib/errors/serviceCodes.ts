@@ -54,6 +54,21 @@ const entries = [
       'Check that the billing export landed in the targets bucket under the configured key and is valid CSV/JSON.',
   },
   {
+    code: 'TARGETS_ROWS_SKIPPED',
+    codeName: 'TARGETS_ROWS_SKIPPED',
+    httpStatus: 0,
+    description:
+      'Rows of the targets file could not be read or hold no valid device id (IMEI with check digit or serial), so those devices were not processed.',
+    category: Category.configuration,
+    severity: Severity.warning,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.billingOps,
+    remediation:
+      'Fix the rows named in the alert (line numbers; ids masked) in the billing export; the devices in them run with the next export.',
+  },
+  {
     code: 'NOT_FINISHED',
     codeName: 'NOT_FINISHED',
     httpStatus: 0,

@@ -1,7 +1,32 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { ChunkQueueError } from './ChunkQueueError';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
 import type { ChunkQueue, OperationParams } from './ports';
 import type { RunTracker } from './runTracker';
+
+/**
+ * Some or all chunks of an accepted operation request were not queued. Carries what the client
+ * must be told: the operation id, how many chunks were and were not queued, and whether a retry
+ * can help (`retryable` false when SQS refused the content).
+ */
+export class OperationQueueError extends Error {
+  readonly operationId: string;
+  readonly chunks: number;
+  readonly notQueued: readonly number[];
+  readonly retryable: boolean;
+  constructor(
+    message: string,
+    details: { operationId: string; chunks: number; notQueued: readonly number[]; retryable: boolean },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'OperationQueueError';
+    this.operationId = details.operationId;
+    this.chunks = details.chunks;
+    this.notQueued = details.notQueued;
+    this.retryable = details.retryable;
+  }
+}
 
 /** The job name API requests are grouped under in alerts, logs and metrics. */
 export const API_JOB = 'api-request';
@@ -19,6 +44,7 @@ export interface AcceptedOperation {
  * from it, so a retried request maps onto the same chunk ids and workers run each chunk once even
  * if the request is queued twice.
  *
+ * @throws OperationQueueError when SQS did not take every chunk (the chunks it took will run).
  * @example
  * const accepted = await acceptOperationRequest({ operation: 'lock', deviceUids, message, tel }, { queue, stage: 'prod', chunkSize: 1000, idempotencyKey });
  * // 202 { operationId: accepted.operationId }
@@ -56,7 +82,16 @@ export async function acceptOperationRequest(
     });
   }
   const total = messages.length;
-  await deps.queue.send(messages.map((message) => ({ ...message, total })));
+  try {
+    await deps.queue.send(messages.map((message) => ({ ...message, total })));
+  } catch (error) {
+    if (!(error instanceof ChunkQueueError)) throw error;
+    throw new OperationQueueError(
+      error.message,
+      { operationId, chunks: total, notQueued: error.failedChunks, retryable: error.retryable },
+      { cause: error },
+    );
+  }
   await deps.tracker?.queued({ stage: deps.stage, job: API_JOB, runId: operationId }, total);
   return {
     operationId,

@@ -1,4 +1,9 @@
-export { type AcceptedOperation, API_JOB, acceptOperationRequest } from './acceptOperationRequest';
+export {
+  type AcceptedOperation,
+  API_JOB,
+  acceptOperationRequest,
+  OperationQueueError,
+} from './acceptOperationRequest';
 export {
   checkLicenceHealth,
   type LicenceHealth,
@@ -38,10 +43,23 @@ export type {
   OperationParams,
   RunObservation,
 } from './ports';
-export { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
+export {
+  CSV_DELIMITERS,
+  type CsvDelimiter,
+  detectDelimiter,
+  resolveTargets,
+  type TargetDeps,
+  TargetsError,
+} from './resolveTargets';
 export { describeRunFailure, runFailureObservation } from './runFailureObservation';
 export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
 export { createDynamoRunTracker, type RunRef, type RunTracker } from './runTracker';
+export {
+  createTargetsReport,
+  MAX_SKIPPED_SAMPLE,
+  type SkippedTargets,
+  type TargetsReport,
+} from './targetsReport';
 // The SQS and S3 adapters are not re-exported here: import './sqsChunkQueue' and
 // './s3ObjectSource' directly. With code splitting, a module the handler entry reaches through
 // this index is parsed at start-up even when unused, and these pull in whole SDK clients that the

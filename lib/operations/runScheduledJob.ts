@@ -7,6 +7,7 @@ import { planFollowUp } from './followUp';
 import type { ChunkQueue, FailureSink, OperationExecutor, RunObservation } from './ports';
 import { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
 import type { RunTracker } from './runTracker';
+import { createTargetsReport, type SkippedTargets } from './targetsReport';
 
 export interface ScheduledRunDeps {
   readonly stage: string;
@@ -42,6 +43,8 @@ export interface RunSummary {
   readonly failuresByCode: Readonly<Record<string, number>>;
   /** Devices handed to the queue for a later attempt (inline runs with retryable failures). */
   readonly requeued: number;
+  /** Target rows or entries that could not be used (unreadable, invalid id); counts and a bounded sample. */
+  readonly skipped?: SkippedTargets;
 }
 
 /**
@@ -82,7 +85,8 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     attempt: 0,
   } as const;
 
-  const source = resolveTargets(job.targets, deps.targets)[Symbol.asyncIterator]();
+  const report = createTargetsReport();
+  const source = resolveTargets(job.targets, { ...deps.targets, report })[Symbol.asyncIterator]();
   const head: string[] = [];
   try {
     while (head.length <= inlineLimit) {
@@ -120,11 +124,14 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
         counts[code] = (counts[code] ?? 0) + count;
       deps.onProgress?.({ phase: 'inline', devices: processed, chunks });
     }
+    const skipped = report.result();
+    if (skipped.count > 0) failures.push({ error: skippedTargets(skipped) });
     const run = { stage: deps.stage, job: job.name, runId: deps.runId };
     await deps.sink.process({ ...run, operation: job.operation, failures, successes: succeeded });
     await deps.sink.flush?.(run);
     return {
       ...empty,
+      ...withSkipped(skipped),
       mode: 'inline',
       targets: head.length,
       chunks,
@@ -161,8 +168,35 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
   if (batch.length > 0) await deps.queue.send(batch);
   deps.onProgress?.({ phase: 'queued', devices: targets, chunks });
   const run = { stage: deps.stage, job: job.name, runId: deps.runId };
+  const skipped = report.result();
+  // Told before the tracker: the run's digest (sent by the last worker) then carries the rows too.
+  if (skipped.count > 0) {
+    await deps.sink.process({
+      ...run,
+      operation: job.operation,
+      successes: 0,
+      failures: [{ error: skippedTargets(skipped) }],
+      inProgress: true,
+    });
+  }
   if ((await deps.tracker?.queued(run, chunks))?.complete) await deps.sink.flush?.(run);
-  return { ...empty, mode: 'queued', targets, chunks };
+  return { ...empty, ...withSkipped(skipped), mode: 'queued', targets, chunks };
+}
+
+function withSkipped(skipped: SkippedTargets): { skipped?: SkippedTargets } {
+  return skipped.count > 0 ? { skipped } : {};
+}
+
+/** One bounded failure for all skipped rows: the count per reason and the first line numbers. */
+function skippedTargets(skipped: SkippedTargets): KnoxGuardFailure {
+  const reasons = Object.entries(skipped.byReason)
+    .map(([reason, count]) => `${count} ${reason}`)
+    .join(', ');
+  const more = skipped.count > skipped.sample.length ? `; first ${skipped.sample.length}` : '';
+  return serviceFailure(
+    'TARGETS_ROWS_SKIPPED',
+    `${skipped.count} target row(s) skipped (${reasons})${more}: ${skipped.sample.join('; ')}`,
+  );
 }
 
 /**

@@ -1,2 +1,2 @@
-export { maskDeviceId, maskEmail, maskPhone, maskText } from './mask';
+export { defaultPhoneRegion, maskDeviceId, maskEmail, maskPhone, maskText } from './mask';
 export { redactForLog } from './redactForLog';

@@ -1,3 +1,6 @@
+// The 'min' metadata build: every country, without the per-type patterns only 'max' carries (README: bundle sizes).
+import { type CountryCode, findPhoneNumbersInText, isSupportedCountry } from 'libphonenumber-js/min';
+
 /**
  * Masks a device id (IMEI, MEID or serial) to its first two and last four characters, so an admin
  * can still match it against the billing system without the id being readable in alerts or logs.
@@ -35,20 +38,74 @@ export function maskEmail(email: string): string {
   return `${email[0]}${'*'.repeat(Math.max(1, at - 1))}${email.slice(at)}`;
 }
 
-// IMEIs are 15 digits (14 + check digit, 16 for IMEISV), MEIDs 14 hex digits. Phone numbers come
-// with a + and 8-15 digits, possibly spaced. Matched inside free text such as Knox reasons.
-const IMEI_LIKE = /(?<![\dA-Za-z])\d{14,17}(?![\dA-Za-z])/g;
+// Any run of 14 or more digits, with at most one separator (space, -, /, .) between two digits:
+// an IMEI (15), IMEISV (16) or MEID in decimal, however it was grouped ("35-693803-564380-9") and
+// whatever stands before it ("IMEI356938035643809"). Longer runs are masked whole: a 21-digit run
+// may be an IMEI with a digit typed next to it.
+const DIGIT_RUN = /\d(?:[ ./-]?\d){13,}/g;
+// Ids that only a label tells apart from words: MEIDs in hex and serial numbers.
+const LABELLED_ID =
+  /\b(MEID|S\/N|SN|Serial(?:\s*(?:No\.?|Number|Nr\.?))?)(\s*[:#=]?\s*)([A-Za-z0-9]{6,20})\b/gi;
 const PHONE_LIKE = /\+\d[\d\s().-]{6,18}\d/g;
 const EMAIL_LIKE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+// libphonenumber-js needs at least this many digits in a text before it is worth asking.
+const SOME_DIGITS = /(?:\d\D{0,3}){6}/;
+
+/** ISO 3166-1 alpha-2 region for phone numbers written without `+`; `DEFAULT_PHONE_REGION` env, else DE. */
+export function defaultPhoneRegion(): CountryCode {
+  const region = process.env.DEFAULT_PHONE_REGION?.trim().toUpperCase();
+  return region && /^[A-Z]{2}$/.test(region) && isSupportedCountry(region) ? (region as CountryCode) : 'DE';
+}
 
 /**
- * Masks every IMEI-like number, phone number and e-mail address inside free text (Knox reasons,
- * log messages). Serial numbers cannot be told apart from words, so ids we know are masked with
- * `maskDeviceId` where they are used.
+ * Masks every device id, phone number and e-mail address inside free text (Knox reasons, log
+ * messages, alert bodies):
+ * - e-mail addresses with `maskEmail`;
+ * - IMEIs/MEIDs in digits however grouped or prefixed (`IMEI356938035643809`,
+ *   `35-693803-564380-9`, `35 693803 564380 9`): any run of 14+ digits with single separators;
+ * - serials and hex MEIDs after a label (`S/N R58M123ABCD`, `Serial No.`, `MEID`); a bare serial
+ *   cannot be told apart from a word, so ids we know are masked with `maskDeviceId` where used;
+ * - phone numbers found by libphonenumber-js (`findPhoneNumbersInText`, "min" metadata), national
+ *   ones (`0151 23456789`, `0049 151 23456789`) read in `region` (`defaultPhoneRegion()`), plus
+ *   anything that starts with `+` and looks like a number.
+ *
+ * Source for the phone rules: https://gitlab.com/catamphetamine/libphonenumber-js#findphonenumbersintext
  *
  * @example
- * maskText("Device 356938035643809 not found, call +491511234567"); // 'Device 35*********3809 not found, call +49********67'
+ * maskText('IMEI356938035643809 not found, call 0151 23456789'); // 'IMEI35*********3809 not found, call 01*********89'
  */
-export function maskText(text: string): string {
-  return text.replace(IMEI_LIKE, maskDeviceId).replace(PHONE_LIKE, maskPhone).replace(EMAIL_LIKE, maskEmail);
+export function maskText(text: string, region: CountryCode = defaultPhoneRegion()): string {
+  const withoutIds = text
+    .replace(EMAIL_LIKE, maskEmail)
+    .replace(DIGIT_RUN, (run) => maskDeviceId(run.replace(/[ ./-]/g, '')))
+    .replace(
+      LABELLED_ID,
+      (_match, label: string, gap: string, id: string) => `${label}${gap}${maskDeviceId(id)}`,
+    );
+  return maskPhones(withoutIds, region).replace(PHONE_LIKE, maskPhone);
+}
+
+function maskPhones(text: string, region: CountryCode): string {
+  if (!SOME_DIGITS.test(text)) return text;
+  let found: ReturnType<typeof findPhoneNumbersInText>;
+  try {
+    found = findPhoneNumbersInText(text, region);
+  } catch {
+    return text;
+  }
+  let out = text;
+  // From the end, so earlier offsets stay valid.
+  // A valid German number can be 4 digits ("1000"); a count in a log line must stay readable, and
+  // a number that short identifies no one. Written without `+`/`00`, a number needs the area code
+  // to reach anyone (9+ digits in DE, GB, FR, US); Knox Guard codes are 7-8 digits (4030000,
+  // 40122050) and must stay readable in alerts and reports.
+  const numbers = found.filter((match) => {
+    const written = text.slice(match.startsAt, match.endsAt);
+    const digits = written.match(/\d/g)?.length ?? 0;
+    return /^\s*(?:\+|00)/.test(written) ? digits >= 7 : digits >= 9;
+  });
+  for (const match of numbers.sort((a, b) => b.startsAt - a.startsAt)) {
+    out = `${out.slice(0, match.startsAt)}${maskPhone(out.slice(match.startsAt, match.endsAt))}${out.slice(match.endsAt)}`;
+  }
+  return out;
 }

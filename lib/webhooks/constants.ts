@@ -2,7 +2,12 @@
 export const OperationRequestHeader = {
   timestamp: 'x-sentinel-timestamp',
   signature: 'x-sentinel-signature',
+  /** Signed by `v2=` signatures; `v1=` leaves it unsigned. */
+  idempotencyKey: 'idempotency-key',
 } as const;
+
+/** The longest `Idempotency-Key` accepted, in characters. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 /** The replay window for signed operation requests, in seconds, in both directions. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;

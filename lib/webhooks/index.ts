@@ -1,3 +1,4 @@
+export { hasValidLuhnCheckDigit, isDeviceUid, parseDeviceId } from '../devices';
 export {
   type AdmitKnoxCallbackInput,
   admitKnoxCallback,
@@ -8,12 +9,12 @@ export {
   KNOX_CALLBACK_WINDOW,
   KnoxCallbackFailure,
   KnoxCallbackIgnored,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   OperationAuthFailure,
   OperationRequestHeader,
 } from './constants';
 export { createDynamoNonceStore, type DynamoNonceStoreOptions } from './createDynamoNonceStore';
 export { createMemoryNonceStore } from './createMemoryNonceStore';
-export { hasValidLuhnCheckDigit, isDeviceUid } from './deviceUid';
 export {
   ApiErrorCode,
   type ApiErrorName,
@@ -54,6 +55,7 @@ export {
   verifyKnoxCallback,
 } from './verifyKnoxCallback';
 export {
+  type SignatureVersion,
   type SignOperationRequestInput,
   signOperationRequest,
   type VerifyOperationRequestInput,

@@ -13,8 +13,10 @@ export const ApiErrorCode = {
   NOT_FOUND: '4040000',
   METHOD_NOT_ALLOWED: '4050000',
   IDEMPOTENCY_CONFLICT: '4090000',
+  REQUEST_IN_PROGRESS: '4090001',
   PAYLOAD_TOO_LARGE: '4130000',
   UNSUPPORTED_MEDIA_TYPE: '4150000',
+  QUEUE_PARTIAL: '5030001',
 } as const;
 export type ApiErrorName = keyof typeof ApiErrorCode;
 

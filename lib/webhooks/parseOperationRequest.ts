@@ -1,10 +1,10 @@
 // valibot: its functions tree-shake (through this namespace import) and a schema is a plain
 // object, cheap to build at cold start.
 import * as v from 'valibot';
+import { parseDeviceId } from '../devices';
 import { DEVICE_OPERATIONS, type DeviceOperation, MESSAGE_RULES } from '../knox';
 import { maskDeviceId, maskText } from '../privacy';
-import { emailAddress, issuePath } from '../validation';
-import { isDeviceUid } from './deviceUid';
+import { emailAddress, issuePath, sqsText } from '../validation';
 
 /** The operations a customer may request through `POST /operations`: every device operation. */
 export const OPERATION_REQUEST_OPERATIONS = DEVICE_OPERATIONS;
@@ -22,11 +22,13 @@ const MAX_ISSUES = 20;
 const schema = v.strictObject({
   operation: v.picklist(OPERATION_REQUEST_OPERATIONS),
   deviceUids: v.pipe(
-    v.array(v.pipe(v.string(), v.trim())),
+    v.array(v.pipe(v.string(), v.maxLength(64, 'is longer than 64 characters'))),
     v.minLength(1, 'name at least one device'),
     v.maxLength(MAX_DEVICES_PER_REQUEST, `name at most ${MAX_DEVICES_PER_REQUEST} devices per request`),
   ),
-  message: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(1000))),
+  message: v.optional(
+    v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(1000), sqsText()),
+  ),
   tel: v.optional(
     v.pipe(
       v.string(),
@@ -35,7 +37,7 @@ const schema = v.strictObject({
     ),
   ),
   email: v.optional(v.pipe(v.string(), emailAddress('must be an e-mail address'))),
-  requestedBy: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+  requestedBy: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200), sqsText())),
 });
 
 /** A validated operation request, as the webhook queues it. */
@@ -51,8 +53,10 @@ export type ParseOperationRequestResult =
     };
 
 /**
- * Validates a parsed `POST /operations` body: a known operation, 1 to 10,000 device ids (IMEIs
- * with a valid check digit or 8-20 character serials; duplicates are dropped), and for lock and
+ * Validates a parsed `POST /operations` body: a known operation, 1 to 10,000 device ids (read by
+ * `parseDeviceId`: IMEIs with a valid check digit or 8-20 character serials, prefixes such as
+ * `IMEI:` and separators removed; duplicates are dropped), every text free of characters Amazon
+ * SQS refuses (so a request that could never be queued is a 400, not a 503), and for lock and
  * blink a message within Knox Guard's limit (350 / 200 characters) plus at least one contact
  * (`tel` or `email`); sendMessage needs a message. Unknown fields are refused so a misspelt
  * `tel` does not silently drop the contact. Never throws; issue texts never hold a full device id.
@@ -91,29 +95,34 @@ function parse(json: unknown): ParseOperationRequestResult {
   }
   const parsed = v.safeParse(schema, json);
   const issues = parsed.success ? [] : parsed.issues.map(describeIssue);
-  if (parsed.success) issues.push(...checkDevices(parsed.output.deviceUids), ...checkMessage(parsed.output));
-  if (!parsed.success || issues.length > 0) {
+  const devices = parsed.success ? normaliseDevices(parsed.output.deviceUids) : undefined;
+  if (parsed.success && devices) issues.push(...devices.issues, ...checkMessage(parsed.output));
+  if (!parsed.success || !devices || issues.length > 0) {
     return { ok: false, issues: capIssues(issues), apiError: 'VALIDATION_FAILED' };
   }
-  return { ok: true, value: { ...parsed.output, deviceUids: [...new Set(parsed.output.deviceUids)] } };
+  return { ok: true, value: { ...parsed.output, deviceUids: devices.ids } };
 }
 
-function checkDevices(deviceUids: readonly string[]): string[] {
+// Every id through lib/devices, so `IMEI356938035643809` and `35-693803-564380-9` reach Knox
+// Guard as `356938035643809`, and are one device, not two.
+function normaliseDevices(deviceUids: readonly string[]): { ids: string[]; issues: string[] } {
   const issues: string[] = [];
+  const ids = new Set<string>();
   let more = 0;
-  deviceUids.forEach((id, index) => {
-    if (isDeviceUid(id)) return;
+  deviceUids.forEach((raw, index) => {
+    const parsed = parseDeviceId(raw);
+    if (parsed.ok) {
+      ids.add(parsed.value);
+      return;
+    }
     if (issues.length >= MAX_ISSUES) {
       more++;
       return;
     }
-    const what = /^\d{15}$/.test(id)
-      ? 'is not a valid IMEI (wrong check digit)'
-      : 'is neither an IMEI nor a serial number (8-20 letters and digits)';
-    issues.push(`deviceUids[${index}]: "${maskDeviceId(id)}" ${what}`);
+    issues.push(`deviceUids[${index}]: "${maskDeviceId(maskText(raw.trim()))}" is ${parsed.reason}`);
   });
   if (more > 0) issues.push(`deviceUids: ... and ${more} more invalid device ids`);
-  return issues;
+  return { ids: [...ids], issues };
 }
 
 function checkMessage(request: OperationRequest): string[] {

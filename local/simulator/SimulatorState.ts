@@ -1,3 +1,4 @@
+import { hasValidLuhnCheckDigit } from '../../lib/devices';
 import type { KnoxCodeName } from '../../lib/errors';
 import { DEVICE_ADDRESS_FIELDS, type DeviceOperation, DeviceStatus, operationRule } from '../../lib/knox';
 import { DeviceStore, SEAT_HOLDING, type SimDevice } from './DeviceStore';
@@ -168,7 +169,7 @@ export class SimulatorState {
     this.#customCounter += 1;
     const n = this.#customCounter;
     const device: SimDevice = {
-      deviceUid: partial.deviceUid ?? `990${String(n).padStart(12, '0')}`,
+      deviceUid: partial.deviceUid ?? withCheckDigit(`990${String(n).padStart(11, '0')}`),
       objectId: partial.objectId ?? `KGX${String(n).padStart(10, '0')}`,
       simControlEnabled: false,
       model: 'SM-A156B',
@@ -472,4 +473,12 @@ export class SimulatorState {
   #freeLicense(): SimLicense | undefined {
     return this.licenses.find((l) => !l.deleted && l.usedSeats < l.totalSeats);
   }
+}
+
+/** `body` (14 digits) plus its Luhn check digit: devices added by tests carry valid IMEIs. */
+function withCheckDigit(body: string): string {
+  for (let digit = 0; digit < 10; digit += 1) {
+    if (hasValidLuhnCheckDigit(`${body}${digit}`)) return `${body}${digit}`;
+  }
+  throw new Error(`no check digit for ${body}`);
 }

@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ChunkMessage,
   createDynamoRunTracker,
+  createTargetsReport,
   parseChunkMessage,
   resolveTargets,
 } from '../../../lib/operations';
 import { createS3ObjectSource } from '../../../lib/operations/s3ObjectSource';
 import { ChunkQueueError, createSqsChunkQueue } from '../../../lib/operations/sqsChunkQueue';
 import { createAlertStateTable, type LocalAws, startLocalAws } from '../../../local/aws';
+import { withCheckDigit } from '../../unit/webhooks/helpers';
 
 let local: LocalAws;
 beforeAll(async () => {
@@ -110,26 +112,56 @@ describe('createSqsChunkQueue against fauxqs', () => {
 });
 
 describe('createS3ObjectSource against fauxqs', () => {
+  // Issue 13 item 13: SQS refuses U+FFFF; retrying the same message cannot help.
+  it('does not retry a message SQS refuses for its characters, and says it is not retryable', async () => {
+    const sqs = new SQSClient({ ...local.clientConfig('sqs'), useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'refusing' }));
+    let calls = 0;
+    sqs.middlewareStack.add(
+      (next) => async (args) => {
+        calls += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
+    const queue = createSqsChunkQueue({ client: sqs, queueUrl: QueueUrl as string, sleep: async () => {} });
+    const poisoned = { ...message(1), params: { message: 'Bitte zahlen\uFFFF', tel: '+4930123456' } };
+    const error = await queue.send([message(0), poisoned]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ChunkQueueError);
+    expect(error).toMatchObject({ retryable: false, code: 'InvalidMessageContents', failedChunks: [1] });
+    expect(calls).toBe(1);
+    sqs.destroy();
+  });
+
   it('streams a billing CSV from the bucket into device ids', async () => {
     const s3 = new S3Client(local.clientConfig('s3'));
     await s3.send(new CreateBucketCommand({ Bucket: 'targets' }));
-    const rows = Array.from({ length: 5000 }, (_, i) => `35693803${String(i).padStart(7, '0')},C-${i}`);
+    const imei = (i: number) => withCheckDigit(`3569380${String(i).padStart(7, '0')}`);
+    // A semicolon export with a BOM, quoted names holding the separator and one unreadable row.
+    const rows = Array.from({ length: 5000 }, (_, i) => `"Doe; C-${i}";${imei(i)}`);
+    rows.splice(2500, 0, 'broken"row;356938035643809');
     await s3.send(
       new PutObjectCommand({
         Bucket: 'targets',
         Key: 'overdue/latest.csv',
-        Body: `imei,customer\n${rows.join('\n')}\n`,
+        Body: `\uFEFFcustomer;imei\r\n${rows.join('\r\n')}\r\n`,
       }),
     );
     const ids: string[] = [];
+    const report = createTargetsReport();
     for await (const id of resolveTargets(
       { source: 's3', key: 'overdue/latest.csv' },
-      { objects: createS3ObjectSource({ client: s3, bucket: 'targets' }) },
+      { objects: createS3ObjectSource({ client: s3, bucket: 'targets' }), report },
     )) {
       ids.push(id);
     }
     expect(ids).toHaveLength(5000);
-    expect(ids[4999]).toBe('356938030004999');
+    expect(ids[4999]).toBe(imei(4999));
+    expect(report.result()).toEqual({
+      count: 1,
+      byReason: { 'unreadable row': 1 },
+      sample: ['line 2502: unreadable CSV row (INVALID_OPENING_QUOTE)'],
+    });
     await expect(
       createS3ObjectSource({ client: s3, bucket: 'targets' }).open('missing.csv'),
     ).rejects.toThrow();

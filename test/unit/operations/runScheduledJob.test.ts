@@ -3,8 +3,10 @@ import type { JobConfig } from '../../../lib/config';
 import { failureFromEnvelope } from '../../../lib/errors';
 import { runScheduledJob, type ScheduledRunDeps, TargetsError } from '../../../lib/operations';
 import { fakeExecutor, recordingQueue, recordingSink } from '../../helpers/operationsFakes';
+import { withCheckDigit } from '../webhooks/helpers';
 
-const imei = (n: number) => `35693803${String(n).padStart(7, '0')}`;
+// Valid IMEIs (Luhn check digit): resolveTargets refuses anything Knox Guard would not take.
+const imei = (n: number) => withCheckDigit(`3569380${String(n).padStart(7, '0')}`);
 
 function lockJob(deviceUids: string[], overrides: Partial<JobConfig> = {}): JobConfig {
   return {
@@ -21,8 +23,9 @@ function lockJob(deviceUids: string[], overrides: Partial<JobConfig> = {}): JobC
 function deps(overrides: Partial<ScheduledRunDeps> = {}) {
   const queue = recordingQueue();
   const sink = recordingSink();
+  // By the device number (the digit before the check digit): imei(7) lacks a licence, imei(9) gets a 503.
   const executor = fakeExecutor((id) =>
-    id.endsWith('7') ? 'LICENSE_IS_LACK' : id.endsWith('9') ? 503 : 'OK',
+    id.at(-2) === '7' ? 'LICENSE_IS_LACK' : id.at(-2) === '9' ? 503 : 'OK',
   );
   return {
     queue,
@@ -111,6 +114,52 @@ describe('runScheduledJob', () => {
       code: 'TARGETS_UNREADABLE',
       severity: 'critical',
     });
+  });
+  // Issue 13 item 11: a row that cannot be read is part of the run's outcome, not only a WARN log.
+  it.each([
+    ['inline', 10],
+    ['queued', 2],
+  ])('reports skipped target rows in the summary and the run digest (%s)', async (mode, inlineLimit) => {
+    const rows = [imei(1), 'bad"quote', imei(2), '356938035643808', imei(3)];
+    const csv = `deviceUid\n${rows.join('\n')}\n`;
+    const {
+      deps: d,
+      sink,
+      executor,
+    } = deps({
+      defaults: { chunkSize: 4, inlineLimit },
+      targets: {
+        objects: {
+          async open() {
+            return (async function* () {
+              yield csv;
+            })();
+          },
+        },
+      },
+    });
+    const summary = await runScheduledJob(
+      lockJob([], { targets: { source: 's3', key: 'overdue/latest.csv' } }),
+      d,
+    );
+    expect(summary).toMatchObject({ mode, targets: 3 });
+    expect(summary.skipped).toEqual({
+      count: 2,
+      byReason: { 'unreadable row': 1, 'invalid device id': 1 },
+      sample: [
+        'line 3: unreadable CSV row (INVALID_OPENING_QUOTE)',
+        'line 5: "35*********3808" is not a valid IMEI (wrong check digit)',
+      ],
+    });
+    const skipped = sink.observations
+      .flatMap((o) => o.failures)
+      .filter((f) => f.error.codeName === 'TARGETS_ROWS_SKIPPED');
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]?.error.reason).toBe(
+      '2 target row(s) skipped (1 unreadable row, 1 invalid device id): line 3: unreadable CSV row (INVALID_OPENING_QUOTE); line 5: "35*********3808" is not a valid IMEI (wrong check digit)',
+    );
+    if (mode === 'inline')
+      expect(executor.calls.flatMap((c) => c.deviceUids)).toEqual([imei(1), imei(2), imei(3)]);
   });
 });
 

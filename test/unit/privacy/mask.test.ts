@@ -22,6 +22,18 @@ describe('masking', () => {
     expect(text).toBe('Device 35*********3809 not found; call +49********67 or mail o**@example.com');
   });
 
+  it.each([
+    [
+      'AUTHENTICATION_FAIL (4030000, HTTP 403): no API key',
+      'AUTHENTICATION_FAIL (4030000, HTTP 403): no API key',
+    ],
+    ['Knox code: 40122050 ACCESS_TOKEN_BAD_REQUEST', 'Knox code: 40122050 ACCESS_TOKEN_BAD_REQUEST'],
+    ['call 0151 23456789 now', 'call 01********89 now'],
+    ['call 0049 151 23456789 now', 'call 00*********6789 now'],
+  ])('keeps Knox codes readable and masks national numbers: %s', (text, masked) => {
+    expect(maskText(text, 'DE')).toBe(masked);
+  });
+
   it('never leaves a 15-digit IMEI readable in any text', () => {
     fc.assert(
       fc.property(fc.string(), fc.stringMatching(/^\d{15}$/), fc.string(), (before, imei, after) => {

@@ -27,7 +27,7 @@ describe('parseOperationRequest', () => {
     ],
     ['sendMessage without contact', { operation: 'sendMessage', deviceUids: [IMEI], message: 'Hello' }],
     ['approve with requestedBy', { operation: 'approve', deviceUids: [IMEI], requestedBy: 'billing-system' }],
-    ['cancelComplete', { operation: 'cancelComplete', deviceUids: ['ABCDEFGH'] }],
+    ['cancelComplete', { operation: 'cancelComplete', deviceUids: ['ABCDEFG1'] }],
     ['delete', { operation: 'delete', deviceUids: [IMEI] }],
     [
       'lock at 350 characters',
@@ -95,7 +95,9 @@ describe('parseOperationRequest', () => {
     [
       'a bad serial',
       { operation: 'unlock', deviceUids: ['R58-M12'] },
-      ['deviceUids[0]: "R5*-M12" is neither an IMEI nor a serial number (8-20 letters and digits)'],
+      [
+        'deviceUids[0]: "R5*-M12" is neither an IMEI (15 digits) nor a serial number (8-20 letters and digits, both)',
+      ],
     ],
   ])('refuses %s with a clear issue', (_label, body, issues) => {
     expect(parseOperationRequest(body)).toEqual({ ok: false, issues, apiError: 'VALIDATION_FAILED' });
@@ -147,5 +149,44 @@ describe('parseOperationRequest', () => {
     expect(issues).toHaveLength(21);
     expect(issues.at(-1)).toBe('deviceUids: ... and 480 more invalid device ids');
     for (const id of bad) expect(issues.join('\n')).not.toContain(id);
+  });
+});
+
+// Issue 13 items 13 and 15: what can never be queued is a 400; ids arrive in Knox Guard's form.
+describe('parseOperationRequest at the edge', () => {
+  it.each([
+    ['message', { message: 'Bitte zahlen\uFFFF', email: 'a@b.co' }, 'message: contains U+FFFF'],
+    ['message', { message: 'Bitte\uFFFE zahlen', email: 'a@b.co' }, 'message: contains U+FFFE'],
+    ['message', { message: 'Bitte\u0001 zahlen', email: 'a@b.co' }, 'message: contains U+0001'],
+    [
+      'requestedBy',
+      { message: 'Pay', email: 'a@b.co', requestedBy: 'ops\uD800' },
+      'requestedBy: contains U+D800',
+    ],
+  ])('refuses a %s holding a character SQS does not accept', (_field, extra, issue) => {
+    const result = parseOperationRequest({ operation: 'lock', deviceUids: ['356938035643809'], ...extra });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.apiError).toBe('VALIDATION_FAILED');
+    expect(!result.ok && result.issues[0]).toContain(issue);
+  });
+
+  it('normalises prefixed and grouped ids and drops the duplicates they hid', () => {
+    const result = parseOperationRequest({
+      operation: 'delete',
+      deviceUids: ['IMEI356938035643809', '35-693803-564380-9', 'S/N r58m123abcd'],
+    });
+    expect(result).toEqual({
+      ok: true,
+      value: { operation: 'delete', deviceUids: ['356938035643809', 'R58M123ABCD'] },
+    });
+  });
+
+  it.each([
+    ['3569380356438', /13 digits/],
+    ['3569380356438091', /16 digits/],
+    ['constructor', /neither an IMEI/],
+  ])('refuses %s as a device id', (id, reason) => {
+    const result = parseOperationRequest({ operation: 'delete', deviceUids: [id] });
+    expect(!result.ok && result.issues[0]).toMatch(reason);
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { OperationAuthFailure, signOperationRequest, verifyOperationRequest } from '../../../lib/webhooks';
 
@@ -22,11 +22,16 @@ describe('verifyOperationRequest', () => {
 
     const result = verifyOperationRequest({ headers, body: BODY, secret: SECRET, now });
 
-    expect(result).toEqual({ ok: true, timestamp: NOW_S });
+    expect(result).toEqual({
+      ok: true,
+      timestamp: NOW_S,
+      version: 'v1',
+      requestDigest: createHash('sha256').update(`${NOW_S}.${BODY}`).digest('hex'),
+    });
   });
 
   it('accepts what signOperationRequest produces, with header names in any case', () => {
-    const signed = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S });
+    const signed = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S, version: 'v1' });
     const headers = Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toUpperCase(), v]));
     expect(signed['x-sentinel-signature']).toBe(contractSignature(NOW_S, BODY));
     expect(verifyOperationRequest({ headers, body: BODY, secret: SECRET, now }).ok).toBe(true);
@@ -179,5 +184,71 @@ describe('verifyOperationRequest', () => {
   it('uses the real clock when no now is given', () => {
     const signed = signOperationRequest({ body: BODY, secret: SECRET });
     expect(verifyOperationRequest({ headers: signed, body: BODY, secret: SECRET }).ok).toBe(true);
+  });
+});
+
+// Issue 13 item 12: v1 leaves Idempotency-Key unsigned; v2 signs it.
+describe('verifyOperationRequest v2 (Idempotency-Key signed)', () => {
+  function v2Signature(timestamp: number, key: string, body: string): string {
+    return `v2=${createHmac('sha256', SECRET).update(`${timestamp}.${key}.${body}`).digest('hex')}`;
+  }
+
+  it('accepts a v2 signature over timestamp, key and body, as signOperationRequest makes it', () => {
+    const signed = signOperationRequest({
+      body: BODY,
+      secret: SECRET,
+      timestamp: NOW_S,
+      idempotencyKey: 'inv-4711',
+    });
+    expect(signed).toEqual({
+      'x-sentinel-timestamp': String(NOW_S),
+      'x-sentinel-signature': v2Signature(NOW_S, 'inv-4711', BODY),
+      'idempotency-key': 'inv-4711',
+    });
+    const result = verifyOperationRequest({ headers: signed, body: BODY, secret: SECRET, now });
+    expect(result).toMatchObject({ ok: true, version: 'v2' });
+  });
+
+  it('signs an absent key as empty, so a key cannot be added to a v2 request', () => {
+    const signed = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S, version: 'v2' });
+    expect(signed['x-sentinel-signature']).toBe(v2Signature(NOW_S, '', BODY));
+    expect(verifyOperationRequest({ headers: signed, body: BODY, secret: SECRET, now }).ok).toBe(true);
+    const added = { ...signed, 'idempotency-key': 'attacker-1' };
+    expect(verifyOperationRequest({ headers: added, body: BODY, secret: SECRET, now })).toMatchObject({
+      ok: false,
+      reason: OperationAuthFailure.signatureMismatch,
+    });
+  });
+
+  it('refuses a v2 request whose Idempotency-Key was swapped', () => {
+    const signed = signOperationRequest({
+      body: BODY,
+      secret: SECRET,
+      timestamp: NOW_S,
+      idempotencyKey: 'k-1',
+    });
+    const swapped = { ...signed, 'idempotency-key': 'k-2' };
+    expect(verifyOperationRequest({ headers: swapped, body: BODY, secret: SECRET, now }).ok).toBe(false);
+  });
+
+  it('gives every copy of one signed request the same digest, whatever key or version it carries', () => {
+    const v1 = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S, version: 'v1' });
+    const v2 = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S, idempotencyKey: 'k-1' });
+    const digests = [
+      verifyOperationRequest({ headers: v1, body: BODY, secret: SECRET, now }),
+      verifyOperationRequest({
+        headers: { ...v1, 'idempotency-key': 'swapped' },
+        body: BODY,
+        secret: SECRET,
+        now,
+      }),
+      verifyOperationRequest({ headers: v2, body: BODY, secret: SECRET, now }),
+    ].map((result) => (result.ok ? result.requestDigest : 'refused'));
+    expect(new Set(digests)).toEqual(
+      new Set([createHash('sha256').update(`${NOW_S}.${BODY}`).digest('hex')]),
+    );
+    const other = signOperationRequest({ body: BODY, secret: SECRET, timestamp: NOW_S + 1 });
+    const later = verifyOperationRequest({ headers: other, body: BODY, secret: SECRET, now });
+    expect(later.ok && later.requestDigest).not.toBe(digests[0]);
   });
 });

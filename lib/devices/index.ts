@@ -1,0 +1,8 @@
+export {
+  DeviceIdKind,
+  type DeviceIdResult,
+  hasValidLuhnCheckDigit,
+  isDeviceUid,
+  MAX_DEVICE_ID_INPUT,
+  parseDeviceId,
+} from './deviceId';
