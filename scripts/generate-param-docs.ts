@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { referencedJobParams, resolveJobsConfig, serviceEnvDefaults } from '../lib/config';
+import { MESSAGE_RULES } from '../lib/knox/operationRules';
 import {
   isIntrinsic,
   parseCloudFormationYaml,
@@ -50,10 +51,9 @@ export const PARAM_DOCS: Readonly<Record<string, string>> = {
     '`ENABLED` lets schedules run (a device job still waits for its params); an `ENABLED` stage refuses sample values',
   approvePendingEnabled:
     '`true` runs approve-pending (approves every Pending device, one licence seat each); opt-in',
-  overdueLockMessage: 'lock-screen message of overdue-lock (at most 350 characters)',
-  paymentReminderMessage: 'message payment-reminder blinks (at most 200 characters)',
-  lockedNoticeMessage:
-    'message locked-notice sends (at most 200 characters; the job is also `enabled: false`)',
+  overdueLockMessage: `lock-screen message of overdue-lock (at most ${MESSAGE_RULES.lock.maxLength} characters)`,
+  paymentReminderMessage: `message payment-reminder blinks (at most ${MESSAGE_RULES.blink.maxLength} characters)`,
+  lockedNoticeMessage: `message locked-notice sends (at most ${MESSAGE_RULES.sendMessage.maxLength} characters, a limit no source confirms; the job is also \`enabled: false\`)`,
   lockContactTel: 'phone number a locked or reminded device shows',
   lockContactEmail: 'e-mail address a locked device shows',
   approvePendingSchedule: 'when approve-pending runs',

@@ -2,7 +2,7 @@
 // next to nothing at cold start (zod's $constructor machinery cost ~4.5 ms for this file).
 import * as v from 'valibot';
 import { parseDeviceId } from '../devices';
-import { type BodyField, MESSAGE_RULES, OPERATION_RULES } from '../knox/operationRules';
+import { MESSAGE_RULES, operationOptionIssues } from '../knox/operationRules';
 import { maskDeviceId } from '../privacy';
 import { emailAddress, formatIssues, nonArray, sqsText } from '../validation';
 import { isUnsetParam, type JobParams, type JobParamValue, resolveJobParams } from './jobParams';
@@ -100,39 +100,11 @@ const enabledFlag = v.union([
 ]);
 
 const optionValue = v.union([v.string(), v.number(), v.boolean(), v.array(v.unknown())]);
-/** Fields with keys of their own in a job (`message`, `contact.tel`, `contact.email`). */
-const OWN_KEYS = new Set(['message', 'tel', 'email']);
-/** Per-device fields: one value for every device of a job would tie them all to one billing record. */
-const PER_DEVICE = new Set(['approveId']);
-
 /** Problems of a job's `options` against the operation's row of `OPERATION_RULES`. */
 function optionIssues(operation: JobOperation, options: Readonly<Record<string, unknown>>): string[] {
   if (operation === 'licence-health') return ['licence-health takes no options'];
-  const fields: Readonly<Record<string, BodyField>> = OPERATION_RULES[operation].fields;
-  const allowed = Object.keys(fields).filter((name) => !OWN_KEYS.has(name) && !PER_DEVICE.has(name));
-  const issues: string[] = [];
-  for (const [name, value] of Object.entries(options)) {
-    const field = fields[name];
-    if (OWN_KEYS.has(name))
-      issues.push(`${name} is set with the job's ${name === 'message' ? 'message' : 'contact'}`);
-    else if (PER_DEVICE.has(name)) issues.push(`${name} is per device, not a job option`);
-    else if (field === undefined)
-      issues.push(`${operation} has no option ${name} (it takes: ${allowed.join(', ') || 'none'})`);
-    else if (!matchesType(value, field.type)) issues.push(`${name} must be a ${field.type}`);
-    else if (
-      typeof value === 'string' &&
-      field.maxLength !== undefined &&
-      [...value].length > field.maxLength
-    )
-      issues.push(`${name} is over ${field.maxLength} characters`);
-  }
-  return issues;
-}
-
-function matchesType(value: unknown, type: BodyField['type']): boolean {
-  if (type === 'number[]') return Array.isArray(value) && value.every((n) => Number.isFinite(n));
-  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
-  return typeof value === type;
+  // One value for every device of a job would tie them all to one billing record.
+  return operationOptionIssues(operation, options, { perDevice: false });
 }
 
 const jobSchema = v.pipe(

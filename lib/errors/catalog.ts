@@ -541,7 +541,7 @@ const tokenEntries = [
     scope: Scope.tenant,
     actor: Actor.knoxAdmin,
     remediation:
-      "Update the API key's allowed IP ranges in the Knox Cloud API portal to include the Lambda NAT gateway addresses.",
+      "The stack has no fixed egress address: remove the API key's IP restriction in the Knox Cloud API portal, or add a VPC with a NAT gateway and allow its Elastic IPs (docs/operator-guide.md).",
   },
 ] as const satisfies readonly KnoxCodeEntry[];
 

@@ -268,8 +268,10 @@ function normalizeCode(code: unknown): string | undefined {
  * The value inside a one-element array (Knox Cloud Authentication wraps `code`, `message` and
  * `data` that way, KBA-1242); anything else unchanged.
  */
+// The token service wraps values in arrays (KBA-1242 shows one element); with more than one, the
+// first names the failure, so a list of codes at HTTP 200 is still a failure, never a success.
 function unwrap(value: unknown): unknown {
-  return Array.isArray(value) && value.length === 1 ? value[0] : value;
+  return Array.isArray(value) && value.length > 0 ? value[0] : value;
 }
 
 // A code that names a failure: seven or more digits whose first three are a 4xx/5xx status

@@ -67,7 +67,7 @@ function operationRows(): KnoxContractRow[] {
 
 /**
  * Every Knox Guard request with its method, body fields, answer and evidence level (official /
- * 2+ clients / 1 client / assumed), from shared/knox-api-evidence.md. Every `KNOX_PATHS` entry has
+ * 2+ clients / 1 client / assumed), from docs/knox-api-evidence.md. Every `KNOX_PATHS` entry has
  * at least one row and every row names an entry (a test keeps them in step);
  * docs/knox-api-contract.md is rendered from it by `renderKnoxContract`.
  *
@@ -281,7 +281,7 @@ export function renderKnoxContract(): string {
     '<!-- Generated from lib/knox/contract.ts by `npm run docs:knox`. Do not edit by hand. -->',
     '',
     'Every request knox-guard-sentinel (and the local simulator) knows, with the evidence for it',
-    '(from `shared/knox-api-evidence.md`): **official** (a docs.samsungknox.com page), **2+ clients**',
+    '(from `docs/knox-api-evidence.md`): **official** (a docs.samsungknox.com page), **2+ clients**',
     '(independent codebases that call the live API), **1 client**, **assumed** (no source; our guess).',
     `Paths are relative to the API prefix \`${KNOX_API_PREFIX}\` (configurable: \`apiPrefix\`, e.g.`,
     "`/kcs/v1.1/kg-integration` for Samsung's test environment), except the token request.",

@@ -142,7 +142,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     try {
       return await listPage(query, callOptions);
     } catch (error) {
-      // No maximum pageSize is documented (shared/knox-api-evidence.md, discrepancy 13): a refused
+      // No maximum pageSize is documented (docs/knox-api-evidence.md, discrepancy 13): a refused
       // size is asked once more smaller, for the same devices (same offset, on a page boundary).
       const smaller = query.pageSize > 100 ? 100 : Math.floor(query.pageSize / 2);
       const offset = query.pageNum * query.pageSize;

@@ -1,7 +1,7 @@
 import type { DeviceOperation } from './constants';
 
 /**
- * How sure we are of a fact about the Knox Guard API (the legend of shared/knox-api-evidence.md):
+ * How sure we are of a fact about the Knox Guard API (the legend of docs/knox-api-evidence.md):
  * a docs.samsungknox.com page states it, two or more independent clients that call the live API
  * do it, one client does it, or nothing was found and the value is ours.
  */
@@ -35,7 +35,7 @@ export interface OperationRule {
   readonly evidence: { readonly sync: Evidence; readonly async?: Evidence };
 }
 
-// Facts and sources: shared/knox-api-evidence.md §5 (limits) and discrepancies 8, 11 and 17.
+// Facts and sources: docs/knox-api-evidence.md §5 (limits) and discrepancies 8, 11 and 17.
 const contact = {
   tel: { type: 'string', evidence: Evidence.official },
   email: { type: 'string', evidence: Evidence.official },
@@ -163,3 +163,51 @@ export const MESSAGE_RULES = {
 /** Device address fields a sync call may carry; Samsung's Get-started page accepts any one (KG-start). */
 export const DEVICE_ADDRESS_FIELDS = ['deviceUid', 'objectId', 'approveId'] as const;
 export type DeviceAddressField = (typeof DEVICE_ADDRESS_FIELDS)[number];
+
+/** Fields that have keys of their own beside `options` (a job's `message`/`contact`, a request's `message`/`tel`/`email`). */
+const OWN_KEYS = new Set(['message', 'tel', 'email']);
+/** Fields that name one device's billing record: only for a call about one device. */
+const PER_DEVICE = new Set(['approveId']);
+
+/**
+ * Problems of an operation's optional body fields (`options`: blink `interval`, approve
+ * `approveComment`, sendMessage `enableFullscreen`, ...) against its row of `OPERATION_RULES`: an
+ * unknown field, a wrong type, a string over its `maxLength`, a field that has its own key, or a
+ * per-device field (`approveId`) where `perDevice` is false. One home for the rule that jobs.yml
+ * validation and `POST /operations` both apply. Returns one line per problem; empty when fine.
+ *
+ * @example
+ * operationOptionIssues('blink', { interval: '10' }, { perDevice: false }); // ['interval must be a number']
+ * operationOptionIssues('approve', { approveId: 'INV-4711' }, { perDevice: true }); // []
+ */
+export function operationOptionIssues(
+  operation: DeviceOperation,
+  options: Readonly<Record<string, unknown>>,
+  { perDevice }: { readonly perDevice: boolean },
+): string[] {
+  const fields: Readonly<Record<string, BodyField>> = operationRule(operation).fields;
+  const usable = (name: string): boolean => !OWN_KEYS.has(name) && (perDevice || !PER_DEVICE.has(name));
+  const allowed = Object.keys(fields).filter(usable);
+  const issues: string[] = [];
+  for (const [name, value] of Object.entries(options)) {
+    const field = fields[name];
+    if (OWN_KEYS.has(name)) issues.push(`${name} has a key of its own, not an option`);
+    else if (!perDevice && PER_DEVICE.has(name)) issues.push(`${name} is per device: only for one device`);
+    else if (field === undefined)
+      issues.push(`${operation} has no option ${name} (it takes: ${allowed.join(', ') || 'none'})`);
+    else if (!matchesType(value, field.type)) issues.push(`${name} must be a ${field.type}`);
+    else if (
+      typeof value === 'string' &&
+      field.maxLength !== undefined &&
+      [...value].length > field.maxLength
+    )
+      issues.push(`${name} is over ${field.maxLength} characters`);
+  }
+  return issues;
+}
+
+function matchesType(value: unknown, type: BodyField['type']): boolean {
+  if (type === 'number[]') return Array.isArray(value) && value.every((n) => Number.isFinite(n));
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  return typeof value === type;
+}

@@ -53,6 +53,8 @@ export async function acceptOperationRequest(
   request: OperationParams & {
     readonly operation: ChunkMessage['operation'];
     readonly deviceUids: readonly string[];
+    /** The operation's optional Knox Guard fields, validated by the caller (`operationOptionIssues`). */
+    readonly options?: Readonly<Record<string, unknown>> | undefined;
   },
   deps: {
     readonly queue: ChunkQueue;
@@ -66,7 +68,12 @@ export async function acceptOperationRequest(
   const operationId = deps.idempotencyKey
     ? `op-${createHash('sha256').update(deps.idempotencyKey).digest('hex').slice(0, 24)}`
     : `op-${randomUUID()}`;
-  const params = { message: request.message, tel: request.tel, email: request.email };
+  const params: ChunkMessage['params'] = {
+    ...(request.options as ChunkMessage['params'] | undefined),
+    message: request.message,
+    tel: request.tel,
+    email: request.email,
+  };
   const messages: ChunkMessage[] = [];
   for (let start = 0; start < request.deviceUids.length; start += deps.chunkSize) {
     messages.push({

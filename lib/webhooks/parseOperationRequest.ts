@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import { parseDeviceId } from '../devices';
 import { DEVICE_OPERATIONS, type DeviceOperation, MESSAGE_RULES } from '../knox';
+import { operationOptionIssues } from '../knox/operationRules';
 import { maskDeviceId, maskText } from '../privacy';
 import { emailAddress, issuePath, sqsText } from '../validation';
 
@@ -38,6 +39,22 @@ const schema = v.strictObject({
   ),
   email: v.optional(v.pipe(v.string(), emailAddress('must be an e-mail address'))),
   requestedBy: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200), sqsText())),
+  /**
+   * The operation's optional Knox Guard fields (blink `interval`, approve `approveComment`, and
+   * `approveId` for one device, sendMessage `enableFullscreen`/`messageType`), checked against
+   * `OPERATION_RULES` by `operationOptionIssues`.
+   */
+  options: v.optional(
+    v.record(
+      v.pipe(v.string(), v.maxLength(64)),
+      v.union([
+        v.pipe(v.string(), v.maxLength(1000), sqsText()),
+        v.number(),
+        v.boolean(),
+        v.pipe(v.array(v.number()), v.maxLength(16)),
+      ]),
+    ),
+  ),
 });
 
 /** A validated operation request, as the webhook queues it. */
@@ -58,7 +75,8 @@ export type ParseOperationRequestResult =
  * `IMEI:` and separators removed; duplicates are dropped), every text free of characters Amazon
  * SQS refuses (so a request that could never be queued is a 400, not a 503), and for lock and
  * blink a message within Knox Guard's limit (350 / 200 characters) plus at least one contact
- * (`tel` or `email`); sendMessage needs a message. Unknown fields are refused so a misspelt
+ * (`tel` or `email`); sendMessage needs a message; `options` hold the operation's optional Knox
+ * Guard fields (`operationOptionIssues`). Unknown fields are refused so a misspelt
  * `tel` does not silently drop the contact. Never throws; issue texts never hold a full device id.
  *
  * @example
@@ -96,7 +114,16 @@ function parse(json: unknown): ParseOperationRequestResult {
   const parsed = v.safeParse(schema, json);
   const issues = parsed.success ? [] : parsed.issues.map(describeIssue);
   const devices = parsed.success ? normaliseDevices(parsed.output.deviceUids) : undefined;
-  if (parsed.success && devices) issues.push(...devices.issues, ...checkMessage(parsed.output));
+  if (parsed.success && devices) {
+    issues.push(...devices.issues, ...checkMessage(parsed.output));
+    const { options, operation } = parsed.output;
+    if (options !== undefined) {
+      const perDevice = devices.ids.length === 1;
+      issues.push(
+        ...operationOptionIssues(operation, options, { perDevice }).map((issue) => `options: ${issue}`),
+      );
+    }
+  }
   if (!parsed.success || !devices || issues.length > 0) {
     return { ok: false, issues: capIssues(issues), apiError: 'VALIDATION_FAILED' };
   }

@@ -820,7 +820,7 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
 }
 
 /**
- * A device entry with the fields real entries carry (Ranalo's model; shared/knox-api-evidence.md
+ * A device entry with the fields real entries carry (Ranalo's model; docs/knox-api-evidence.md
  * §7): ids, status, IMEI, serial, dates, lock and agent details; no invented fields. Derived from
  * the device, so generated devices need no storage.
  */

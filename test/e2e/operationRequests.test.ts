@@ -146,6 +146,39 @@ describe('signed operation requests are queued once (packaged webhook, dynalite,
   });
 });
 
+describe("an operation request carries the operation's optional Knox Guard fields (packaged webhook and worker)", () => {
+  it("sends a blink request's interval to Knox Guard, and refuses an option the operation does not have", async () => {
+    const devices = imeis(3, 3);
+    const body = JSON.stringify({
+      operation: 'blink',
+      deviceUids: devices,
+      message: 'Your instalment is due in 3 days.',
+      tel: '+49 89 2024 7710',
+      options: { interval: 45 },
+    });
+    const accepted = await env.http('/operations', body, {
+      ...json,
+      ...signOperationRequest({ body, secret: env.hmacSecret }),
+    });
+    expect(accepted.statusCode).toBe(202);
+    await env.drainOperations();
+    const blinks = env.sim.requests.filter((request) => /\/devices\/blink(Async)?$/.test(request.path));
+    expect(blinks.length).toBeGreaterThan(0);
+    for (const request of blinks) expect(request.body).toMatchObject({ interval: 45 });
+
+    const wrong = JSON.stringify({ operation: 'unlock', deviceUids: devices, options: { interval: 45 } });
+    const refused = await env.http('/operations', wrong, {
+      ...json,
+      ...signOperationRequest({ body: wrong, secret: env.hmacSecret }),
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(answer(refused).error).toMatchObject({ message: 'VALIDATION_FAILED' });
+    expect(String((answer(refused).error as { reason?: string }).reason)).toContain(
+      'options: unlock has no option interval',
+    );
+  });
+});
+
 describe('requests that can never succeed are 4xx (packaged webhook)', () => {
   it('answers a message holding U+FFFF with 400 VALIDATION_FAILED at once, and queues nothing', async () => {
     const body = JSON.stringify({

@@ -73,7 +73,7 @@ type Judge = (body: unknown) => string[];
  * (`describeShape`), error reasons with ids masked (`maskText`); the access token and keys are
  * never in the report.
  *
- * Facts and sources: shared/knox-api-evidence.md via docs/knox-api-contract.md.
+ * Facts and sources: docs/knox-api-evidence.md via docs/knox-api-contract.md.
  *
  * @example
  * const report = await checkTenant({ baseUrl: KNOX_REGIONS.eu, clientIdentifier, certificate }, {});

@@ -1,4 +1,4 @@
-// devices/list paging as the evidence leaves it (shared/knox-api-evidence.md, discrepancy 13): no
+// devices/list paging as the evidence leaves it (docs/knox-api-evidence.md, discrepancy 13): no
 // documented maximum pageSize, so a refused size is asked once more smaller; `sortOrder` and the
 // filters Ranalo sends (`simControlApplied`, `updateTimeFrom`) go out as given. Real HTTP to the
 // strict simulator.

@@ -1,5 +1,5 @@
 // The nine differences found by replaying five public Knox Guard clients' requests against the
-// simulator (shared/knox-api-evidence.md, last section): each client's wire format is sent over
+// simulator (docs/knox-api-evidence.md, last section): each client's wire format is sent over
 // real HTTP with a real signed token, and accepted or refused as the evidence says.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';

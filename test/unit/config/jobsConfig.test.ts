@@ -79,7 +79,7 @@ describe('loadJobsConfig', () => {
     ],
     [
       { jobs: { x: { operation: 'sendMessage', enabled: false, options: { message: 'hi' } } } },
-      ["jobs.x.options: message is set with the job's message"],
+      ['jobs.x.options: message has a key of its own, not an option'],
     ],
     [
       { jobs: { x: { operation: 'approve', enabled: false, options: { approveComment: 'c'.repeat(501) } } } },
@@ -87,7 +87,7 @@ describe('loadJobsConfig', () => {
     ],
     [
       { jobs: { x: { operation: 'approve', enabled: false, options: { approveId: 'B-1' } } } },
-      ['jobs.x.options: approveId is per device, not a job option'],
+      ['jobs.x.options: approveId is per device: only for one device'],
     ],
     [
       { jobs: { x: { operation: 'licence-health', options: { interval: 1 } } } },

@@ -84,9 +84,12 @@ describe('decode: Knox Cloud Authentication (token service) envelope', () => {
     }
   });
 
-  it('leaves arrays of several values alone (they are not the one-element form)', () => {
-    const failure = failureOf(403, { code: ['4030000', '4032251'], message: 'AUTHENTICATION_FAIL' });
-    expect(failure.code).toBe('4030000'); // found by its name, the code list is not guessed at
+  it('reads the first of several codes: a list of codes at HTTP 200 is a failure, not a success', () => {
+    const failure = failureOf(403, { code: ['4032251', '4030000'], message: 'ACCESS_TOKEN_EXPIRED' });
+    expect(failure.code).toBe('4032251');
+    const at200 = decode({ status: 200, body: JSON.stringify({ code: ['4030000', '4032251'] }) });
+    expect(at200.ok).toBe(false);
+    if (!at200.ok) expect(at200.failure).toMatchObject({ code: '4030000', codeName: 'AUTHENTICATION_FAIL' });
   });
 });
 

@@ -189,4 +189,36 @@ describe('parseOperationRequest at the edge', () => {
     const result = parseOperationRequest({ operation: 'delete', deviceUids: [id] });
     expect(!result.ok && result.issues[0]).toMatch(reason);
   });
+
+  it.each([
+    [{ operation: 'blink', message: 'Due soon', tel: '+4915112345678', options: { interval: 30 } }, []],
+    [{ operation: 'approve', options: { approveComment: 'contract 4711' } }, []],
+    [
+      { operation: 'blink', message: 'Due soon', tel: '+4915112345678', options: { interval: '30' } },
+      ['options: interval must be a number'],
+    ],
+    [
+      { operation: 'approve', options: { approveId: 'INV-4711' } },
+      ['options: approveId is per device: only for one device'],
+    ],
+    [
+      { operation: 'lock', message: 'Overdue', tel: '+4915112345678', options: { interval: 30 } },
+      ['options: lock has no option interval (it takes: none)'],
+    ],
+  ])('checks options against OPERATION_RULES: %j', (request, issues) => {
+    const result = parseOperationRequest({ deviceUids: [IMEI, 'R58M12ABCDE'], ...request });
+
+    if (issues.length === 0) expect(result).toMatchObject({ ok: true, value: { options: request.options } });
+    else expect(result).toMatchObject({ ok: false, issues, apiError: 'VALIDATION_FAILED' });
+  });
+
+  it('accepts approveId for a request about one device', () => {
+    const result = parseOperationRequest({
+      operation: 'approve',
+      deviceUids: [IMEI],
+      options: { approveId: 'INV-4711' },
+    });
+
+    expect(result).toMatchObject({ ok: true, value: { options: { approveId: 'INV-4711' } } });
+  });
 });
