@@ -82,8 +82,10 @@ interface Outgoing {
  * Builds the alert pipeline. `process` groups a chunk's failures by code, applies the rules
  * (alert / digest / ignore, silences, inhibition), records the groups in the state store, decides
  * with the injected clock whether to notify (firing, reminder) or resolve, claims each send with a
- * conditional write, publishes, and marks what was sent. A publish failure releases the claims
- * and throws `AlertPublishError`, so a retry of the invocation sends exactly what was missing.
+ * conditional write (leased for the invocation's `remainingTime`, at most `claimLease`), records
+ * it as publishing, publishes, and marks what was sent (retrying that write). A publish failure
+ * releases the claims and throws `AlertPublishError`, so a retry of the invocation sends exactly
+ * what was missing; a publish of unknown outcome is settled as sent (README "Reliability").
  *
  * @example
  * const pipeline = createAlertPipeline({ rules: loadAlertRules(config.alerts), store, publisher, clock: Date });
