@@ -318,14 +318,17 @@ export async function executeChunkOnce(message: ChunkMessage, deadline: number):
   }
 }
 
-/** Calls `write` until it resolves, with doubling waits from 100 ms, while `deadline` allows; `false` when it never did. */
+/**
+ * Calls `write` until it resolves: up to 5 tries, waits doubling from 100 ms, none past `deadline`.
+ * `false` when it never did (the store is down: holding the worker longer would not help).
+ */
 async function retryUntil(deadline: number, write: () => Promise<unknown>): Promise<boolean> {
-  for (let wait = 100; ; wait *= 2) {
+  for (let attempt = 1, wait = 100; ; attempt += 1, wait *= 2) {
     try {
       await write();
       return true;
     } catch {
-      if (Date.now() + wait >= deadline) return false;
+      if (attempt >= 5 || Date.now() + wait >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
