@@ -349,8 +349,8 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           if (condition.job !== job || failing.has(condition.codeName)) continue;
           const key: GroupKey = { stage, job, codeName: condition.codeName };
           const read = await store.getGroup(key);
-          const state = read && (await settled(key, read, now));
-          if (!state || state.status !== 'active') continue;
+          const state = read === undefined ? undefined : await settled(key, read, now);
+          if (state?.status !== 'active') continue;
           const rule: RuleSettings = resolveRule(rules, labels, {
             ...classificationOf(state.failure),
             code: state.code,

@@ -69,7 +69,11 @@ function environment(
     sleep: async () => {},
     ...(options.remainingTime ? { remainingTime: options.remainingTime } : {}),
   });
-  return { pipeline, store, destroy: () => (dynamo.destroy(), sns.destroy()) };
+  const destroy = () => {
+    dynamo.destroy();
+    sns.destroy();
+  };
+  return { pipeline, store, destroy };
 }
 
 const run = (runId: string): RunObservation => ({
@@ -178,5 +182,59 @@ describe('alert delivery under faults', () => {
     expect(await readInbox(local, env.inbox.queueUrl)).toHaveLength(1);
     expect(await worker.store.getGroup(KEY)).toMatchObject({ notifications: 1, lastNotifiedAt: T0 });
     worker.destroy();
+  });
+
+  it('the "publishing" write fails: nothing is sent, the claim is given back, the retry sends once', async () => {
+    // Prepare
+    const env = await setUp();
+    proxy.setRule((request) =>
+      request.body.includes(env.tableName) && request.body.includes('publishingKind = :kind')
+        ? '500'
+        : undefined,
+    );
+    const first = environment(env, { clock: settableClock(T0), remainingTime: () => 60_000 });
+
+    // Act
+    const failed = await first.pipeline.process(run('run-1')).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    const sentBefore = (await readInbox(local, env.inbox.queueUrl)).length;
+    proxy.setRule(() => undefined);
+    const retry = environment(env, { clock: settableClock(T0 + MINUTE), remainingTime: () => 60_000 });
+    const report = await retry.pipeline.process(run('run-1'));
+
+    // Assess
+    expect(failed?.name).toBe('AlertStateError');
+    expect(sentBefore).toBe(0);
+    expect(report.published).toBe(1);
+    expect(await readInbox(local, env.inbox.queueUrl)).toHaveLength(1);
+    first.destroy();
+    retry.destroy();
+  });
+
+  it("a digest's sent marker lost after SNS accepted: the next flush does not send it again", async () => {
+    // Prepare: DEVICE_NOT_FOUND goes to the run's digest.
+    const env = await setUp();
+    const digestRun = { stage: 'prod', job: 'overdue-lock', runId: 'run-1' };
+    proxy.setRule((request) =>
+      request.body.includes(env.tableName) && request.body.includes('SET sentAt = :now') ? '500' : undefined,
+    );
+    const first = environment(env, { clock: settableClock(T0), remainingTime: () => 60_000 });
+    await first.pipeline.process({ ...run('run-1'), failures: failures('DEVICE_NOT_FOUND', 3) });
+
+    // Act
+    const flushed = await first.pipeline.flush(digestRun);
+    proxy.setRule(() => undefined);
+    const again = environment(env, { clock: settableClock(T0 + 10 * MINUTE), remainingTime: () => 60_000 });
+    const second = await again.pipeline.flush(digestRun);
+
+    // Assess
+    expect(flushed.published).toBe(1);
+    expect(second.published).toBe(0);
+    const inbox = await readInbox(local, env.inbox.queueUrl);
+    expect(inbox.map((m) => m.attributes.kind)).toEqual(['digest']);
+    first.destroy();
+    again.destroy();
   });
 });
