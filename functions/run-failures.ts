@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseRunFailure, runFailureObservation } from '../lib/operations';
 import { logErrors, logger, metrics } from './shared/observability';
-import { alertPipeline, serviceConfig } from './shared/runtime';
+import { alertPipeline, registerInvocation, serviceConfig } from './shared/runtime';
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -33,6 +33,7 @@ async function alertRunFailure(record: SQSRecord): Promise<void> {
 }
 
 async function runFailures(event: SQSEvent, context: Context) {
+  registerInvocation(context);
   return processPartialResponse(event, alertRunFailure, processor, { context });
 }
 

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -28,6 +32,8 @@ import {
 import { createDynamoNonceStore } from '../../lib/webhooks/createDynamoNonceStore';
 // Not the lib/webhooks index: its callback verifier's lazy jose chunk would ship with every function.
 import type { NonceStore } from '../../lib/webhooks/NonceStore';
+import { AWS_CLIENT_CONFIG, boundByInvocation } from './awsClientConfig';
+import { setInvocation } from './invocation';
 import { isFieldName } from './jmespathFields';
 import { logger } from './observability';
 import { once, onceAsync } from './once';
@@ -75,7 +81,7 @@ export const jobsConfig = /* @__PURE__ */ once((): JobsConfig => {
   return resolveJobsConfig(raw, stage, params);
 });
 
-const dynamo = /* @__PURE__ */ once(() => new DynamoDBClient({}));
+const dynamo = /* @__PURE__ */ once(() => boundByInvocation(new DynamoDBClient({ ...AWS_CLIENT_CONFIG })));
 
 // Loads the alert pipeline (lib/alerts and the SNS client) on its first use.
 const loadAlertPipeline = /* @__PURE__ */ onceAsync(async (): Promise<AlertPipeline> => {
@@ -275,22 +281,75 @@ const chunkIdempotency = idempotencyConfig('key', 7 * 24 * 3600);
 let chunkExecutor:
   | ((payload: { key: string; message: ChunkMessage }, deadline: number) => Promise<ChunkOutcome>)
   | undefined;
+// Outcomes Knox has produced in this invocation, by payload: when the COMPLETED write fails after
+// Knox executed the chunk, the outcome is still known here and must not be thrown away (SQS would
+// redeliver the message after the 720 s visibility timeout and run the devices again).
+const executed = new WeakMap<object, ChunkOutcome>();
 
 /**
  * Executes a chunk against Knox Guard at most once per `chunkKey` (Powertools idempotency on the
  * state table). Call `registerInvocation(context)` first in each invocation, so a record left
- * "in progress" by a crashed invocation expires with that invocation's timeout.
+ * "in progress" by a crashed invocation expires with that invocation's timeout. When Knox has run
+ * the chunk but the COMPLETED record cannot be written (IdempotencyPersistenceLayerError), the
+ * write is retried with backoff until `deadline` and the outcome is answered either way: the
+ * message then succeeds and is not redelivered. A record left "in progress" only matters to a
+ * duplicate delivery after its expiry; that re-run finds the devices in the target state, which
+ * `executeChunk` counts as success (lib/knox/operationTargetStates).
  */
-export function executeChunkOnce(message: ChunkMessage, deadline: number): Promise<ChunkOutcome> {
+export async function executeChunkOnce(message: ChunkMessage, deadline: number): Promise<ChunkOutcome> {
   chunkExecutor ??= makeIdempotent(
-    async (payload: { key: string; message: ChunkMessage }, until: number) =>
-      executeChunk(payload.message, { executor: await knoxClient(), deadline: until }),
+    async (payload: { key: string; message: ChunkMessage }, until: number) => {
+      const outcome = await executeChunk(payload.message, { executor: await knoxClient(), deadline: until });
+      executed.set(payload, outcome);
+      return outcome;
+    },
     { persistenceStore: idempotencyStore(), config: chunkIdempotency, dataIndexArgument: 0 },
   );
-  return chunkExecutor({ key: chunkKey(message), message }, deadline);
+  const payload = { key: chunkKey(message), message };
+  try {
+    return await chunkExecutor(payload, deadline);
+  } catch (error) {
+    const outcome = executed.get(payload);
+    if (!(error instanceof IdempotencyPersistenceLayerError) || outcome === undefined) throw error;
+    const saved = await retryUntil(deadline, () =>
+      // ChunkOutcome is JSON by construction (see its TSDoc); Powertools types results as JSONValue.
+      idempotencyStore().saveSuccess(
+        payload,
+        outcome as unknown as Parameters<ReturnType<typeof idempotencyStore>['saveSuccess']>[1],
+      ),
+    );
+    logger.warn('chunk executed; its idempotency record was not completed at first', {
+      job: message.job,
+      runId: message.runId,
+      chunk: message.chunk,
+      completedLater: saved,
+      error: error as Error,
+    });
+    return outcome;
+  }
 }
 
-/** Ties idempotency records to this invocation's remaining time. */
+/**
+ * Calls `write` until it resolves: up to 5 tries, waits doubling from 100 ms, none past `deadline`.
+ * `false` when it never did (the store is down: holding the worker longer would not help).
+ */
+async function retryUntil(deadline: number, write: () => Promise<unknown>): Promise<boolean> {
+  for (let attempt = 1, wait = 100; ; attempt += 1, wait *= 2) {
+    try {
+      await write();
+      return true;
+    } catch {
+      if (attempt >= 5 || Date.now() + wait >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/**
+ * Ties idempotency records, alert claims and every AWS SDK call to this invocation's remaining
+ * time. Call it first in each invocation.
+ */
 export function registerInvocation(context: Context): void {
+  setInvocation(context);
   chunkIdempotency.registerLambdaContext(context);
 }

@@ -39,13 +39,18 @@ export interface DigestState {
   readonly entries: readonly DigestEntry[];
   readonly sentAt?: number | undefined;
   readonly claimUntil?: number | undefined;
+  /** When a digest publish of unknown outcome began (see `AlertStateStore.markPublishing`). */
+  readonly publishingAt?: number | undefined;
 }
 
 /**
  * The port the alert pipeline keeps its dedupe state behind (the DynamoDB adapter is
  * `createDynamoAlertStateStore`). Every write that decides who sends is conditional, so concurrent
- * workers and Lambda retries agree: exactly one `claim` succeeds per notification, a failed
- * publish `release`s it, a successful one is marked with `markNotified` / `markResolved`.
+ * workers and Lambda retries agree: exactly one `claim` succeeds per notification (its lease ends
+ * with the claiming invocation, so a retry after a crash can take it over), `markPublishing`
+ * records the publish before it starts, a failed publish `release`s the claim, a successful one is
+ * marked with `markNotified` / `markResolved`, and a publish whose outcome was lost is settled as
+ * sent by `settleUnconfirmed` (at-most-once; README "Reliability").
  */
 export interface AlertStateStore {
   /** Adds a chunk's failures to the group, starting a new episode if the group was resolved or new. */
@@ -54,6 +59,21 @@ export interface AlertStateStore {
   /** Groups with an open episode in a stage (for inhibition and resolution). */
   listActive(stage: string): Promise<readonly ActiveCondition[]>;
   claim(key: GroupKey, input: ClaimInput): Promise<boolean>;
+  /**
+   * Records, durably and before the publish, that the claim holder is about to publish `kind`:
+   * `false` when the claim is no longer ours (lapsed and taken over). A group left in this state
+   * after its claim lapsed had a publish with an unknown outcome; `settleUnconfirmed` ends it.
+   */
+  markPublishing(key: GroupKey, input: { token: string; now: number; kind: AlertKind }): Promise<boolean>;
+  /**
+   * Treats a lapsed publish of unknown outcome as sent (at-most-once): notified (or resolved) at
+   * the time the publish began. `false` when the group moved on meanwhile.
+   */
+  settleUnconfirmed(
+    key: GroupKey,
+    input: { token: string; now: number; expiresAt: number },
+  ): Promise<boolean>;
+  /** Ends a claim whose publish did not happen or was refused, so the next try sends. */
   release(key: GroupKey, token: string): Promise<void>;
   markNotified(
     key: GroupKey,
@@ -80,6 +100,12 @@ export interface AlertStateStore {
     input: { token: string; now: number; until: number },
   ): Promise<boolean>;
   markDigestSent(
+    stage: string,
+    job: string,
+    runId: string,
+    input: { token: string; now: number },
+  ): Promise<boolean>;
+  markDigestPublishing(
     stage: string,
     job: string,
     runId: string,

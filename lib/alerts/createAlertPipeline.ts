@@ -20,6 +20,7 @@ import type {
   AlertReport,
   GroupKey,
   GroupReport,
+  GroupState,
   RunObservation,
 } from './types';
 
@@ -38,7 +39,22 @@ export interface AlertPipelineDeps {
   readonly logger?: AlertLogger;
   /** Claim tokens; injected for deterministic tests. */
   readonly newToken?: () => string;
+  /**
+   * Milliseconds the current invocation has left (Lambda's `getRemainingTimeInMillis`); a send
+   * claim lapses this long after it is taken (plus a small margin), so a retry after a crash or
+   * timeout can take it over. `undefined`: only `claimLease` bounds it.
+   */
+  readonly remainingTime?: () => number | undefined;
+  /** Waits between tries of a sent marker's write; injected for tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Added to the invocation's remaining time: a claim outlives its invocation by this much. */
+const CLAIM_MARGIN_MS = 2_000;
+/** Kept free at the end of a lease for the sent markers, so they land before the claim lapses. */
+const MARK_MARGIN_MS = 3_000;
+/** Tries of a sent marker's write (the first included), with doubling waits from 100 ms. */
+const MARK_TRIES = 5;
 
 /** Routes observed Knox Guard failures to admins: rules, grouping, dedupe, rendering, publishing. */
 export interface AlertPipeline {
@@ -56,6 +72,8 @@ interface Group {
 
 interface Outgoing {
   readonly message: AlertMessage;
+  /** The durable "about to publish" write; `false` when the claim is no longer ours. */
+  readonly onPublishing: () => Promise<boolean>;
   readonly onSent: () => Promise<unknown>;
   readonly onFailed: () => Promise<unknown>;
 }
@@ -64,8 +82,10 @@ interface Outgoing {
  * Builds the alert pipeline. `process` groups a chunk's failures by code, applies the rules
  * (alert / digest / ignore, silences, inhibition), records the groups in the state store, decides
  * with the injected clock whether to notify (firing, reminder) or resolve, claims each send with a
- * conditional write, publishes, and marks what was sent. A publish failure releases the claims
- * and throws `AlertPublishError`, so a retry of the invocation sends exactly what was missing.
+ * conditional write (leased for the invocation's `remainingTime`, at most `claimLease`), records
+ * it as publishing, publishes, and marks what was sent (retrying that write). A publish failure
+ * releases the claims and throws `AlertPublishError`, so a retry of the invocation sends exactly
+ * what was missing; a publish of unknown outcome is settled as sent (README "Reliability").
  *
  * @example
  * const pipeline = createAlertPipeline({ rules: loadAlertRules(config.alerts), store, publisher, clock: Date });
@@ -76,26 +96,90 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
   const consoleUrl = deps.consoleUrl ?? DEFAULT_CONSOLE_URL;
   const newToken = deps.newToken ?? randomUUID;
   const expiresAt = (now: number) => Math.floor((now + rules.defaults.stateTtl) / 1000);
-  const claimUntil = (now: number) => now + rules.defaults.claimLease;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const lease = () => {
+    const remaining = deps.remainingTime?.();
+    return remaining === undefined
+      ? rules.defaults.claimLease
+      : Math.max(0, Math.min(rules.defaults.claimLease, remaining + CLAIM_MARGIN_MS));
+  };
+  const claimUntil = (now: number) => now + lease();
+
+  /** Runs a sent marker's write, retried with backoff: SNS has the message, the marker must land. */
+  async function markSent(item: Outgoing): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await item.onSent();
+        return;
+      } catch (error) {
+        if (attempt >= MARK_TRIES) {
+          // Not thrown: the alert went out, and a retry must not send it again. The group keeps
+          // its "publishing" marker; whoever sees it after the lease settles it as sent.
+          deps.logger?.warn('alert sent but its sent marker was not written; settled later', {
+            id: item.message.id,
+            error: String(error),
+          });
+          return;
+        }
+        await sleep(100 * 2 ** (attempt - 1));
+      }
+    }
+  }
 
   async function send(outgoing: readonly Outgoing[]): Promise<number> {
     if (outgoing.length === 0) return 0;
+    // The claims were taken just now: the publish must end (or give up) before they lapse.
+    const budget = Math.max(0, lease() - MARK_MARGIN_MS);
+    const deadline = Date.now() + budget;
+    const ready: Outgoing[] = [];
     try {
-      await publisher.publish(outgoing.map((item) => item.message));
+      for (const item of outgoing) if (await item.onPublishing()) ready.push(item);
+    } catch (error) {
+      // Nothing was published: give every claim back, so a retry sends all of them.
+      await Promise.allSettled(outgoing.map((item) => item.onFailed()));
+      throw error;
+    }
+    if (ready.length === 0) return 0;
+    try {
+      await publisher.publish(
+        ready.map((item) => item.message),
+        { deadline },
+      );
     } catch (error) {
       const failed = new Set(
-        error instanceof AlertPublishError ? error.failedIds : outgoing.map((o) => o.message.id),
+        error instanceof AlertPublishError ? error.failedIds : ready.map((o) => o.message.id),
       );
       await Promise.all(
-        outgoing.map((item) => (failed.has(item.message.id) ? item.onFailed() : item.onSent())),
+        ready.map((item) => (failed.has(item.message.id) ? item.onFailed() : markSent(item))),
       );
       deps.logger?.warn('alert publish failed; claims released for retry', { failed: [...failed] });
       throw error instanceof AlertPublishError
         ? error
         : new AlertPublishError('Publishing alerts failed', [...failed], [], { cause: error });
     }
-    await Promise.all(outgoing.map((item) => item.onSent()));
-    return outgoing.length;
+    await Promise.all(ready.map(markSent));
+    return ready.length;
+  }
+
+  /**
+   * The group's state with a lapsed publish of unknown outcome settled as sent (at-most-once:
+   * the message may have gone out, so it is not sent again; a persisting condition still gets
+   * its reminder after `repeatInterval`).
+   */
+  async function settled(key: GroupKey, state: GroupState, now: number): Promise<GroupState | undefined> {
+    if (state.publishing === undefined || (state.claimUntil ?? 0) > now) return state;
+    const done = await store.settleUnconfirmed(key, {
+      token: state.publishing.token,
+      now,
+      expiresAt: expiresAt(now),
+    });
+    deps.logger?.warn('alert publish of unknown outcome settled as sent', {
+      ...key,
+      kind: state.publishing.kind,
+      at: state.publishing.at,
+      settled: done,
+    });
+    return store.getGroup(key);
   }
 
   async function digestMessage(
@@ -105,7 +189,13 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
     now: number,
   ): Promise<{ outgoing?: Outgoing; codes: number }> {
     const digest = await store.getDigest(stage, job, runId);
-    if (!digest || digest.sentAt !== undefined || digest.entries.length === 0) return { codes: 0 };
+    if (
+      !digest ||
+      digest.sentAt !== undefined ||
+      digest.publishingAt !== undefined ||
+      digest.entries.length === 0
+    )
+      return { codes: 0 };
     const token = newToken();
     if (!(await store.claimDigest(stage, job, runId, { token, now, until: claimUntil(now) })))
       return { codes: 0 };
@@ -127,6 +217,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           ...rendered,
           attributes: { severity, code: DIGEST_CODE, category: 'device', stage, job, kind: AlertKind.digest },
         },
+        onPublishing: () => store.markDigestPublishing(stage, job, runId, { token, now }),
         onSent: () => store.markDigestSent(stage, job, runId, { token, now }),
         onFailed: () => store.releaseDigest(stage, job, runId, token),
       },
@@ -192,7 +283,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           continue;
         }
         const key: GroupKey = { stage, job, codeName: failure.codeName };
-        const state = await store.recordFailures({
+        const recorded = await store.recordFailures({
           key,
           code: failure.code,
           runId,
@@ -202,6 +293,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           now,
           expiresAt: expiresAt(now),
         });
+        const state = (await settled(key, recorded, now)) ?? recorded;
         const decision = decideAlert({ state, rule, now, silence, inhibitor });
         if (decision.action === 'suppress') {
           reports.push({
@@ -244,6 +336,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
             ...rendered,
             attributes: attributesOf(state.failure, stage, job, decision.kind),
           },
+          onPublishing: () => store.markPublishing(key, { token, now, kind: decision.kind }),
           onSent: () =>
             store.markNotified(key, { token, now, kind: decision.kind, expiresAt: expiresAt(now) }),
           onFailed: () => store.release(key, token),
@@ -257,8 +350,9 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
         for (const condition of active) {
           if (condition.job !== job || failing.has(condition.codeName)) continue;
           const key: GroupKey = { stage, job, codeName: condition.codeName };
-          const state = await store.getGroup(key);
-          if (!state) continue;
+          const read = await store.getGroup(key);
+          const state = read === undefined ? undefined : await settled(key, read, now);
+          if (state?.status !== 'active') continue;
           const rule: RuleSettings = resolveRule(rules, labels, {
             ...classificationOf(state.failure),
             code: state.code,
@@ -297,6 +391,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
               ...rendered,
               attributes: attributesOf(state.failure, stage, job, AlertKind.resolved),
             },
+            onPublishing: () => store.markPublishing(key, { token, now, kind: AlertKind.resolved }),
             onSent: () => store.markResolved(key, { token, now, notified: true, expiresAt: expiresAt(now) }),
             onFailed: () => store.release(key, token),
           });

@@ -7,7 +7,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AlertStateStore, DigestState } from './AlertStateStore';
-import { GroupStatus } from './constants';
+import { type AlertKind, GroupStatus } from './constants';
 import { AlertStateError } from './errors';
 import type { ActiveCondition } from './findInhibitor';
 import type { DigestEntry } from './renderDigest';
@@ -125,7 +125,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
           attributes = await update({
             Key: { pk: { S: pk } },
             UpdateExpression:
-              'SET #status = :active, stage = :stage, job = :job, codeName = :codeName, code = :code, firstSeenAt = :now, lastSeenAt = :now, runId = :run, runCount = :n, failures = :n, samples = :samples, failure = :failure, notifications = :zero, #ttl = :ttl REMOVE lastNotifiedAt, notifiedKind, resolvedAt, claimToken, claimUntil',
+              'SET #status = :active, stage = :stage, job = :job, codeName = :codeName, code = :code, firstSeenAt = :now, lastSeenAt = :now, runId = :run, runCount = :n, failures = :n, samples = :samples, failure = :failure, notifications = :zero, #ttl = :ttl REMOVE lastNotifiedAt, notifiedKind, resolvedAt, claimToken, claimUntil, publishingAt, publishingKind',
             ConditionExpression: 'attribute_not_exists(pk) OR #status <> :active OR #ttl <= :nowSec',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: values({
@@ -193,7 +193,8 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
       const answer = await update({
         Key: { pk: { S: groupPk(key) } },
         UpdateExpression: 'SET claimToken = :token, claimUntil = :until',
-        ConditionExpression: `#status = :active AND (attribute_not_exists(claimUntil) OR claimUntil <= :now) AND ${guard}`,
+        // A lapsed claim may be taken over, unless its publish began: that one is settled first.
+        ConditionExpression: `#status = :active AND attribute_not_exists(publishingAt) AND (attribute_not_exists(claimUntil) OR claimUntil <= :now) AND ${guard}`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: values({
           token: input.token,
@@ -209,17 +210,59 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
     async release(key, token) {
       await update({
         Key: { pk: { S: groupPk(key) } },
-        UpdateExpression: 'REMOVE claimToken, claimUntil',
+        UpdateExpression: 'REMOVE claimToken, claimUntil, publishingAt, publishingKind',
         ConditionExpression: 'claimToken = :token',
         ExpressionAttributeValues: values({ token }),
       });
+    },
+
+    async markPublishing(key, input) {
+      const answer = await update({
+        Key: { pk: { S: groupPk(key) } },
+        UpdateExpression: 'SET publishingAt = :now, publishingKind = :kind',
+        ConditionExpression: 'claimToken = :token AND claimUntil > :now',
+        ExpressionAttributeValues: values({ token: input.token, now: input.now, kind: input.kind }),
+      });
+      return answer !== undefined;
+    },
+
+    async settleUnconfirmed(key, input) {
+      const pk = groupPk(key);
+      const item = await get(pk);
+      if (!item?.publishingAt || str(item.claimToken) !== input.token) return false;
+      const kind = str(item.publishingKind);
+      const at = num(item.publishingAt);
+      if (kind === 'resolved') {
+        return this.markResolved(key, {
+          token: input.token,
+          now: at,
+          notified: true,
+          expiresAt: input.expiresAt,
+        });
+      }
+      const answer = await update({
+        Key: { pk: { S: pk } },
+        UpdateExpression:
+          'SET lastNotifiedAt = :at, notifiedKind = :kind, #ttl = :ttl ADD notifications :one REMOVE claimToken, claimUntil, publishingAt, publishingKind',
+        ConditionExpression: 'claimToken = :token AND publishingAt = :at AND claimUntil <= :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: values({
+          at,
+          kind,
+          ttl: input.expiresAt,
+          one: 1,
+          token: input.token,
+          now: input.now,
+        }),
+      });
+      return answer !== undefined;
     },
 
     async markNotified(key, input) {
       const answer = await update({
         Key: { pk: { S: groupPk(key) } },
         UpdateExpression:
-          'SET lastNotifiedAt = :now, notifiedKind = :kind, #ttl = :ttl ADD notifications :one REMOVE claimToken, claimUntil',
+          'SET lastNotifiedAt = :now, notifiedKind = :kind, #ttl = :ttl ADD notifications :one REMOVE claimToken, claimUntil, publishingAt, publishingKind',
         ConditionExpression: 'claimToken = :token',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: values({
@@ -237,8 +280,8 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
       const answer = await update({
         Key: { pk: { S: groupPk(key) } },
         UpdateExpression: input.notified
-          ? 'SET #status = :resolved, resolvedAt = :now, lastNotifiedAt = :now, notifiedKind = :kind, #ttl = :ttl ADD notifications :one REMOVE claimToken, claimUntil'
-          : 'SET #status = :resolved, resolvedAt = :now, #ttl = :ttl REMOVE claimToken, claimUntil',
+          ? 'SET #status = :resolved, resolvedAt = :now, lastNotifiedAt = :now, notifiedKind = :kind, #ttl = :ttl ADD notifications :one REMOVE claimToken, claimUntil, publishingAt, publishingKind'
+          : 'SET #status = :resolved, resolvedAt = :now, #ttl = :ttl REMOVE claimToken, claimUntil, publishingAt, publishingKind',
         ConditionExpression: 'claimToken = :token',
         ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
         ExpressionAttributeValues: values({
@@ -319,6 +362,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         entries,
         sentAt: optionalNum(item.sentAt),
         claimUntil: optionalNum(item.claimUntil),
+        publishingAt: optionalNum(item.publishingAt),
       } satisfies DigestState;
     },
 
@@ -327,7 +371,8 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         Key: { pk: { S: digestPk(stage, job, runId) } },
         UpdateExpression: 'SET claimToken = :token, claimUntil = :until',
         ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(sentAt) AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
+          // A digest whose publish outcome was lost (publishingAt left behind) counts as sent.
+          'attribute_exists(pk) AND attribute_not_exists(sentAt) AND attribute_not_exists(publishingAt) AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
         ExpressionAttributeValues: values({ token: input.token, until: input.until, now: input.now }),
       });
       return answer !== undefined;
@@ -336,9 +381,19 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
     async markDigestSent(stage, job, runId, input) {
       const answer = await update({
         Key: { pk: { S: digestPk(stage, job, runId) } },
-        UpdateExpression: 'SET sentAt = :now REMOVE claimToken, claimUntil',
+        UpdateExpression: 'SET sentAt = :now REMOVE claimToken, claimUntil, publishingAt',
         ConditionExpression: 'claimToken = :token',
         ExpressionAttributeValues: values({ now: input.now, token: input.token }),
+      });
+      return answer !== undefined;
+    },
+
+    async markDigestPublishing(stage, job, runId, input) {
+      const answer = await update({
+        Key: { pk: { S: digestPk(stage, job, runId) } },
+        UpdateExpression: 'SET publishingAt = :now',
+        ConditionExpression: 'claimToken = :token AND claimUntil > :now',
+        ExpressionAttributeValues: values({ token: input.token, now: input.now }),
       });
       return answer !== undefined;
     },
@@ -346,7 +401,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
     async releaseDigest(stage, job, runId, token) {
       await update({
         Key: { pk: { S: digestPk(stage, job, runId) } },
-        UpdateExpression: 'REMOVE claimToken, claimUntil',
+        UpdateExpression: 'REMOVE claimToken, claimUntil, publishingAt',
         ConditionExpression: 'claimToken = :token',
         ExpressionAttributeValues: values({ token }),
       });
@@ -393,6 +448,13 @@ function toGroupState(item: Item): GroupState {
     notifiedKind: item.notifiedKind?.S as GroupState['notifiedKind'],
     notifications: num(item.notifications),
     claimUntil: optionalNum(item.claimUntil),
+    publishing: item.publishingAt?.N
+      ? {
+          at: num(item.publishingAt),
+          kind: str(item.publishingKind) as AlertKind,
+          token: str(item.claimToken),
+        }
+      : undefined,
     resolvedAt: optionalNum(item.resolvedAt),
   };
 }

@@ -39,7 +39,8 @@ const RETRYABLE_NAMES = new Set([
  * String attributes `severity`, `code`, `category`, `stage`, `job` and `kind` for subscription
  * filter policies. Sends PublishBatch calls of 10, retries the entries SNS reports as failed and
  * throttled or 5xx calls with full-jitter backoff, and throws an `AlertPublishError` naming what
- * was and was not sent when retries run out or SNS rejects an entry for good.
+ * was and was not sent when retries run out or SNS rejects an entry for good. With a `deadline`
+ * (epoch ms) each call is aborted when it is reached and no retry wait ends past it.
  *
  * @example
  * const publisher = createSnsAlertPublisher({ client: new SNSClient({}), topicArn: process.env.ALERT_TOPIC_ARN! });
@@ -53,23 +54,37 @@ export function createSnsAlertPublisher(options: SnsAlertPublisherOptions): Aler
   const maxDelayMs = options.maxDelayMs ?? 5_000;
 
   return {
-    async publish(messages) {
+    async publish(messages, publishOptions = {}) {
+      const { deadline } = publishOptions;
       const sent: string[] = [];
       const rejected: string[] = [];
       let pending = [...messages];
       let lastError: unknown;
+      let attempts = 0;
       for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt += 1) {
-        if (attempt > 1)
-          await sleep(Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))));
+        if (attempt > 1) {
+          const wait = Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+          // No wait that ends past the deadline: what is pending is reported as not sent.
+          if (deadline !== undefined && Date.now() + wait >= deadline) break;
+          await sleep(wait);
+        }
+        if (deadline !== undefined && Date.now() >= deadline) break;
+        attempts = attempt;
         const retry: AlertMessage[] = [];
         for (let start = 0; start < pending.length; start += BATCH_SIZE) {
           const chunk = pending.slice(start, start + BATCH_SIZE);
+          const left = deadline === undefined ? undefined : deadline - Date.now();
+          if (left !== undefined && left <= 0) {
+            retry.push(...chunk);
+            continue;
+          }
           try {
             const answer = await options.client.send(
               new PublishBatchCommand({
                 TopicArn: options.topicArn,
                 PublishBatchRequestEntries: chunk.map(toEntry),
               }),
+              left === undefined ? {} : { abortSignal: AbortSignal.timeout(left) },
             );
             const failed = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry]));
             for (const [index, message] of chunk.entries()) {
@@ -94,7 +109,7 @@ export function createSnsAlertPublisher(options: SnsAlertPublisherOptions): Aler
       const failedIds = [...rejected, ...pending.map((message) => message.id)];
       if (failedIds.length > 0) {
         throw new AlertPublishError(
-          `SNS did not accept ${failedIds.length} of ${messages.length} alert(s) after ${maxAttempts} attempt(s)`,
+          `SNS did not accept ${failedIds.length} of ${messages.length} alert(s) after ${attempts} attempt(s)`,
           failedIds,
           sent,
           { cause: lastError },

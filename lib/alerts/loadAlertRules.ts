@@ -42,7 +42,10 @@ export interface Inhibition {
 export interface AlertRules {
   readonly defaults: Omit<RuleSettings, 'action'> & {
     readonly maxSamples: number;
-    /** How long a worker may hold the send claim of a group before another worker may take it. */
+    /**
+     * The longest a worker may hold the send claim of a group before another may take it; shorter
+     * still when the claiming invocation ends sooner. Kept under Lambda's first async retry (+1 min).
+     */
     readonly claimLease: number;
     /** How long state items are kept after they were last touched (DynamoDB TTL). */
     readonly stateTtl: number;
@@ -111,7 +114,7 @@ const schema = nonArray(
           persistFor: v.optional(duration, 0),
           sendResolved: v.optional(v.boolean(), true),
           maxSamples: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10)), 3),
-          claimLease: v.optional(duration, 5 * 60_000),
+          claimLease: v.optional(duration, 50_000),
           stateTtl: v.optional(duration, 14 * 86_400_000),
         }),
       ),

@@ -65,6 +65,11 @@ export interface GroupState extends GroupKey {
   readonly notifiedKind?: AlertKind | undefined;
   readonly notifications: number;
   readonly claimUntil?: number | undefined;
+  /**
+   * Set between the durable "about to publish" write and the sent marker: a publish whose outcome
+   * is unknown (the sent marker was lost, or the claiming invocation died inside PublishBatch).
+   */
+  readonly publishing?: { readonly at: number; readonly kind: AlertKind; readonly token: string } | undefined;
   readonly resolvedAt?: number | undefined;
 }
 
@@ -90,8 +95,11 @@ export interface AlertMessage {
 
 /** Sends rendered alerts; the SNS adapter is `createSnsAlertPublisher`. */
 export interface AlertPublisher {
-  /** Publishes every message or throws an `AlertPublishError` naming the ones that were not sent. */
-  publish(messages: readonly AlertMessage[]): Promise<void>;
+  /**
+   * Publishes every message or throws an `AlertPublishError` naming the ones that were not sent.
+   * `deadline` (epoch ms): no retry wait and no request runs past it.
+   */
+  publish(messages: readonly AlertMessage[], options?: { readonly deadline?: number }): Promise<void>;
 }
 
 /** What happened to one failing group in one observation. */

@@ -1,4 +1,5 @@
 import { type KnoxGuardFailure, serviceFailure } from '../errors';
+import { isAlreadyInTargetState } from '../knox/operationTargetStates';
 import type { ChunkMessage } from './chunkMessage';
 import type { OperationExecutor, RunObservation } from './ports';
 
@@ -13,6 +14,12 @@ export interface ChunkOutcome {
   readonly attempt: number;
   readonly requested: number;
   readonly succeeded: number;
+  /**
+   * Of `succeeded`, the devices Knox refused because they already were in the operation's target
+   * state (DEVICE_STATE_INVALID "Current status is 'Locked'." on a lock): done before, by an
+   * earlier run of this chunk whose outcome was lost, or by someone else.
+   */
+  readonly alreadyInTargetState?: number;
   /** Distinct failures (without `requestedId`), referenced by index from `failed`. */
   readonly errors: readonly KnoxGuardFailure[];
   /** `[deviceUid, index into errors]` for every failed device. */
@@ -26,7 +33,9 @@ export interface ChunkOutcome {
 
 /**
  * Runs one chunk's device operation against Knox Guard and folds the per-device results into a
- * `ChunkOutcome`. Never throws for Knox Guard failures: the client reports request-level failures
+ * `ChunkOutcome`. A device already in the operation's target state counts as succeeded
+ * (`isAlreadyInTargetState`), so re-running a chunk whose outcome was lost reports no false
+ * failures. Never throws for Knox Guard failures: the client reports request-level failures
  * per device, so the outcome always accounts for every requested device.
  *
  * @example
@@ -49,9 +58,15 @@ export async function executeChunk(
   const indexByKey = new Map<string, number>();
   const failed: (readonly [string, number])[] = [];
   let succeeded = 0;
+  let already = 0;
   for (const result of results) {
     if (result.ok) {
       succeeded += 1;
+      continue;
+    }
+    if (isAlreadyInTargetState(message.operation, result.error)) {
+      succeeded += 1;
+      already += 1;
       continue;
     }
     const { requestedId: _omit, ...failure } = result.error.toJSON();
@@ -69,6 +84,7 @@ export async function executeChunk(
     attempt: message.attempt,
     requested: message.deviceUids.length,
     succeeded,
+    ...(already > 0 ? { alreadyInTargetState: already } : {}),
     errors,
     failed,
     ...(bulkPathUnavailable === undefined ? {} : { bulkPathUnavailable: bulkPathUnavailable.reason }),

@@ -4,6 +4,7 @@ import { createDynamoAlertStateStore } from '../../../lib/alerts/createDynamoAle
 import { loadAlertRules } from '../../../lib/alerts/loadAlertRules';
 import type { AlertPublisher } from '../../../lib/alerts/types';
 import type { JobsConfig } from '../../../lib/config';
+import { remainingTime } from '../invocation';
 import { onceAsync } from '../once';
 
 // Loaded with `await import(...)` by functions/shared/runtime.ts, so the alert pipeline sits in a
@@ -30,13 +31,14 @@ export function alertPipeline(options: {
     (await import('./snsPublisher')).snsPublisher(options.topicArn),
   );
   const publisher: AlertPublisher = {
-    publish: async (messages) => (await loadPublisher()).publish(messages),
+    publish: async (messages, publishOptions) => (await loadPublisher()).publish(messages, publishOptions),
   };
   return createAlertPipeline({
     rules: loadAlertRules(options.alerts ?? {}),
     store: createDynamoAlertStateStore({ client: options.dynamo, tableName: options.tableName }),
     publisher,
     clock: { now: () => Date.now() },
+    remainingTime,
     ...(options.consoleUrl === undefined ? {} : { consoleUrl: options.consoleUrl }),
   });
 }

@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChunkQueue } from '../../../lib/operations';
 import { createSqsChunkQueue } from '../../../lib/operations/sqsChunkQueue';
+import { AWS_CLIENT_CONFIG, boundByInvocation } from '../awsClientConfig';
 
 // Loaded with `await import(...)` by functions/shared/runtime.ts on the first send: a chunk of its
 // own holding the SQS client, parsed only by invocations that queue work.
@@ -14,6 +15,8 @@ import { createSqsChunkQueue } from '../../../lib/operations/sqsChunkQueue';
 export function sqsQueue(queueUrl: string): ChunkQueue {
   // fauxqs answers queue URLs on a host name of its own; with a local endpoint configured the
   // client must send to that endpoint rather than to the URL's host (AWS: the URL is the endpoint).
-  const client = new SQSClient({ useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
+  const client = boundByInvocation(
+    new SQSClient({ ...AWS_CLIENT_CONFIG, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }),
+  );
   return createSqsChunkQueue({ client, queueUrl });
 }

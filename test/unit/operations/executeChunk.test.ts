@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { failureFromEnvelope, knoxCode } from '../../../lib/errors';
 import {
   type ChunkMessage,
   ChunkMessageError,
@@ -74,5 +75,38 @@ describe('parseChunkMessage', () => {
     JSON.stringify({ ...message, deviceUids: [] }),
   ])('rejects %s', (body) => {
     expect(() => parseChunkMessage(body)).toThrow(ChunkMessageError);
+  });
+});
+
+describe('executeChunk: devices already in the target state', () => {
+  it('counts a lock answered "Current status is \'Locked\'." as succeeded, other states as failed', async () => {
+    const results = message.deviceUids.slice(0, 10).map((requestedId, index) => {
+      const status = index < 8 ? 'Locked' : 'Completed';
+      const error = failureFromEnvelope(
+        {
+          code: knoxCode('DEVICE_STATE_INVALID').code,
+          message: 'DEVICE_STATE_INVALID',
+          reason: `Current status is '${status}'.`,
+        },
+        400,
+        { requestedId },
+      );
+      return { ok: false as const, requestedId, error };
+    });
+    const executor = { execute: async () => ({ results }) };
+    const outcome = await executeChunk(
+      { ...message, deviceUids: message.deviceUids.slice(0, 10) },
+      { executor },
+    );
+    expect(outcome.succeeded).toBe(8);
+    expect(outcome.alreadyInTargetState).toBe(8);
+    expect(failuresByCode(outcome)).toEqual({ DEVICE_STATE_INVALID: 2 });
+    // The same answers to a blink are failures: it has no target state.
+    const blink = await executeChunk(
+      { ...message, operation: 'blink', deviceUids: message.deviceUids.slice(0, 10) },
+      { executor },
+    );
+    expect(blink.succeeded).toBe(0);
+    expect(blink.alreadyInTargetState).toBeUndefined();
   });
 });

@@ -1,0 +1,46 @@
+import { remainingTime } from './invocation';
+
+/**
+ * Settings every AWS SDK client the functions create starts from: a bounded connect and answer
+ * time per attempt (`requestHandler` in the options-object form of @smithy/node-http-handler) and
+ * three attempts (the SDK's standard retry mode with its backoff). Without them a request to an
+ * endpoint that accepts and then stalls waits for the Lambda timeout, and a claim or a chunk is
+ * held until then. Source: https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
+ * and https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-region.html
+ * (client configuration); timeouts: `NodeHttpHandlerOptions` of @smithy/node-http-handler.
+ *
+ * @example
+ * const sns = boundByInvocation(new SNSClient({ ...AWS_CLIENT_CONFIG }));
+ */
+export const AWS_CLIENT_CONFIG = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+} as const;
+
+/** Kept free at the end of an invocation: a call aborted by its deadline still needs to report. */
+const ABORT_MARGIN_MS = 1_000;
+
+type Sendable = { send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown> };
+
+/**
+ * Makes every `send` of `client` abort when the running invocation is about to end (its
+ * remaining time minus a second), unless the caller passes an `abortSignal` of its own; outside
+ * an invocation (`registerInvocation` not called) calls are bounded by `AWS_CLIENT_CONFIG` only.
+ * Answers the same client.
+ *
+ * @example
+ * const dynamo = boundByInvocation(new DynamoDBClient({ ...AWS_CLIENT_CONFIG }));
+ */
+export function boundByInvocation<C extends Sendable>(client: C): C {
+  const send = client.send.bind(client) as (command: unknown, options?: object) => Promise<unknown>;
+  const bounded = (command: unknown, options?: { abortSignal?: AbortSignal }) => {
+    const left = remainingTime();
+    if (left === undefined || options?.abortSignal) return send(command, options);
+    return send(command, {
+      ...options,
+      abortSignal: AbortSignal.timeout(Math.max(1, left - ABORT_MARGIN_MS)),
+    });
+  };
+  Object.assign(client, { send: bounded });
+  return client;
+}
