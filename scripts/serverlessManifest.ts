@@ -13,7 +13,8 @@ export interface Intrinsic {
 
 // CloudFormation's short-form tags, kept as `{ tag, value }` so serverless.yml and infra/*.yml parse
 // with the `yaml` package; serverless variables (`${param:x}`) stay the text they are.
-const TAG_NAMES = [
+/** CloudFormation's short-form intrinsic function tags (`!Ref`, `!GetAtt`, ...), one list for every YAML reader here. */
+export const CFN_TAG_NAMES = [
   'Ref',
   'GetAtt',
   'Sub',
@@ -32,7 +33,7 @@ const TAG_NAMES = [
   'Condition',
   'Cidr',
 ];
-const CFN_TAGS: Tags = TAG_NAMES.flatMap((name) =>
+const CFN_TAGS: Tags = CFN_TAG_NAMES.flatMap((name) =>
   (['scalar', 'seq', 'map'] as const).map(
     (kind) =>
       ({

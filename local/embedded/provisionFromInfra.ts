@@ -4,6 +4,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parse, type Tags } from 'yaml';
+import { CFN_TAG_NAMES } from '../../scripts/serverlessManifest';
 import { createAlertStateTable, createInbox, type Inbox, type LocalAws } from '../aws';
 
 /** What the local stack holds, named as serverless.yml's CloudFormation declares it. */
@@ -41,24 +42,7 @@ const intrinsic = (tag: string, kind: 'scalar' | 'seq'): Tags[number] =>
       value: (value as { toJSON?: () => unknown })?.toJSON?.() ?? value,
     }),
   }) as Tags[number];
-const CFN_TAGS: Tags = [
-  'Ref',
-  'GetAtt',
-  'Sub',
-  'Join',
-  'Select',
-  'Split',
-  'If',
-  'Equals',
-  'Not',
-  'And',
-  'Or',
-  'ImportValue',
-  'FindInMap',
-  'Base64',
-  'GetAZs',
-  'Condition',
-].flatMap((tag) => [intrinsic(tag, 'scalar'), intrinsic(tag, 'seq')]);
+const CFN_TAGS: Tags = CFN_TAG_NAMES.flatMap((tag) => [intrinsic(tag, 'scalar'), intrinsic(tag, 'seq')]);
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Intrinsic = { fn: string; value: unknown };
