@@ -15,8 +15,13 @@ export {
 } from './chunkMessage';
 export {
   type ChunkOutcome,
+  ChunkOutcomeMismatchError,
   executeChunk,
+  failedDevices,
   failuresByCode,
+  OUTCOME_REASON_MAX,
+  OUTCOME_SAMPLES_PER_CODE,
+  type OutcomeError,
   observationOf,
   retryableDevices,
 } from './executeChunk';

@@ -121,7 +121,15 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
       deps.onProgress?.({ phase: 'inline', devices: processed, chunks });
     }
     const run = { stage: deps.stage, job: job.name, runId: deps.runId };
-    await deps.sink.process({ ...run, operation: job.operation, failures, successes: succeeded });
+    // One contribution for the whole inline run: a retried run re-reads its chunks' stored
+    // outcomes and reports the same failures again, which the alert state then counts once.
+    await deps.sink.process({
+      ...run,
+      operation: job.operation,
+      contribution: 'inline',
+      failures,
+      successes: succeeded,
+    });
     await deps.sink.flush?.(run);
     return {
       ...empty,
@@ -185,6 +193,7 @@ async function reportTargetFailure(
     job: job.name,
     runId: deps.runId,
     operation: job.operation,
+    contribution: 'targets',
     successes: 0,
     failures: [{ error: failure }],
   });
