@@ -25,6 +25,8 @@ import { tableItemSizes } from '../../helpers/itemSize';
 // 400 KB limit. The scheduler reads the file and queues ~61 chunk messages; worker invocations
 // with real SQS event shapes drain them, each environment with its own Knox Guard client and rate
 // limiter. At 10 requests/s (2 workers x 2.3 requests/s, 2 requests per chunk) that is ~30 s.
+// The second case pages the ~80,000 Pending devices for the shipped approve-pending job (Knox
+// filter) at the scheduler's planned share, ~25 s.
 const DEVICES = 1_000_000;
 const UNKNOWN = 1_000;
 const JOB = 'overdue-lock';
@@ -170,5 +172,49 @@ describe('a 1,000,000-device tenant with the shipped configuration', () => {
     const digest = email.find((message) => message.attributes.kind === 'digest');
     expect(digest?.subject).toBe(`[KG local] Digest: 1,000 devices failed (1 code) - ${JOB}`);
     expect(digest?.email).toContain('DEVICE_NOT_FOUND (4040300): 1,000 devices');
+  }, 300_000);
+
+  it('pages the Pending devices of the shipped approve-pending job within the rate limit and counts LICENSE_IS_LACK exactly', async () => {
+    // Prepare: the Knox-filter path (the scheduler pages /devices/list at its share of the rate).
+    // The tenant has 3 spare seats, so all but 3 approvals fail with LICENSE_IS_LACK.
+    const state = env.sim.state;
+    const pending = state.devices.countGenerated((status) => status === DeviceStatus.pending);
+    const listedBefore = env.sim.stats.devicesListed;
+    const approved = new Set<string>();
+    const apply = state.apply.bind(state);
+    state.apply = (operation, id, params) => {
+      const result = apply(operation, id, params);
+      if (operation === 'approve') {
+        if (approved.has(id)) throw new Error(`${id} approved twice`);
+        approved.add(id);
+      }
+      return result;
+    };
+
+    // Act
+    const summary = (await env.runSchedule('approve-pending')) as {
+      mode: string;
+      targets: number;
+      chunks: number;
+    };
+    const drained: DrainResult = await env.drainOperations();
+
+    // Assess
+    expect(summary).toMatchObject({
+      mode: 'queued',
+      targets: pending,
+      chunks: Math.ceil(pending / chunkSize),
+    });
+    expect(drained).toMatchObject({ messages: summary.chunks, failedItems: 0, delayed: 0, deadLettered: 0 });
+    expect(approved.size).toBe(pending);
+    expect(env.sim.stats.devicesListed - listedBefore).toBe(pending);
+    expect(env.sim.stats.byStatus['429']).toBeUndefined();
+    expect(env.sim.stats.maxRequestsPerSecond).toBeLessThanOrEqual(rate);
+    const dynamo = new DynamoDBClient(env.aws.clientConfig('dynamodb'));
+    const sizes = await tableItemSizes(dynamo, env.stack.tableName);
+    dynamo.destroy();
+    expect(sizes[0]?.bytes).toBeLessThan(40_000);
+    const group = sizes.find((entry) => entry.pk === 'alert#local#approve-pending#LICENSE_IS_LACK');
+    expect(Number(group?.item.runCount?.N)).toBe(pending - 3);
   }, 300_000);
 });
