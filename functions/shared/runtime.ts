@@ -24,6 +24,7 @@ import {
   createDynamoRunTracker,
   executeChunk,
   planCapacity,
+  upgradeChunkOutcome,
 } from '../../lib/operations';
 import { createDynamoNonceStore } from '../../lib/webhooks/createDynamoNonceStore';
 // Not the lib/webhooks index: its callback verifier's lazy jose chunk would ship with every function.
@@ -276,7 +277,10 @@ export function executeChunkOnce(message: ChunkMessage, deadline: number): Promi
       executeChunk(payload.message, { executor: await knoxClient(), deadline: until }),
     { persistenceStore: idempotencyStore(), config: chunkIdempotency, dataIndexArgument: 0 },
   );
-  return chunkExecutor({ key: chunkKey(message), message }, deadline);
+  // A record written before outcomes were bounded comes back in the old shape (kept 7 days).
+  return chunkExecutor({ key: chunkKey(message), message }, deadline).then((outcome) =>
+    upgradeChunkOutcome(outcome, message),
+  );
 }
 
 /** Ties idempotency records to this invocation's remaining time. */

@@ -82,6 +82,23 @@ export async function executeChunk(
       deadline: deps.deadline,
     },
   );
+  return foldOutcome(
+    message,
+    results.map((result) =>
+      result.ok
+        ? { requestedId: result.requestedId }
+        : { requestedId: result.requestedId, failure: result.error.toJSON() },
+    ),
+    bulkPathUnavailable?.reason,
+  );
+}
+
+/** Folds per-device results into the bounded `ChunkOutcome` (one pass, no per-device storage). */
+function foldOutcome(
+  message: Pick<ChunkMessage, 'runId' | 'chunk' | 'attempt' | 'deviceUids'>,
+  results: Iterable<{ readonly requestedId: string; readonly failure?: KnoxGuardFailure }>,
+  bulkPathUnavailable: string | undefined,
+): ChunkOutcome {
   // Positions of each id in the chunk (a billing file may list a device twice).
   const positions = new Map<string, number[]>();
   message.deviceUids.forEach((id, position) => {
@@ -95,12 +112,12 @@ export async function executeChunk(
   let succeeded = 0;
   let failed = 0;
   for (const result of results) {
-    if (result.ok) {
+    if (!result.failure) {
       succeeded += 1;
       positions.get(result.requestedId)?.shift();
       continue;
     }
-    const { requestedId: _omit, ...failure } = result.error.toJSON();
+    const { requestedId: _omit, ...failure } = result.failure;
     const key = `${failure.codeName}\u0000${failure.retryable}`;
     let index = indexByKey.get(key);
     if (index === undefined) {
@@ -108,7 +125,7 @@ export async function executeChunk(
       if (index === errors.length) {
         errors.push({
           ...failure,
-          reason: failure.reason.slice(0, OUTCOME_REASON_MAX),
+          reason: String(failure.reason ?? '').slice(0, OUTCOME_REASON_MAX),
           count: 0,
           samples: [],
         });
@@ -132,8 +149,40 @@ export async function executeChunk(
     errors,
     devices: devices.join(''),
     devicesHash: devicesHash(message.deviceUids),
-    ...(bulkPathUnavailable === undefined ? {} : { bulkPathUnavailable: bulkPathUnavailable.reason }),
+    ...(bulkPathUnavailable === undefined ? {} : { bulkPathUnavailable }),
   };
+}
+
+/**
+ * The outcome an idempotency record returned, in the current shape. Records written before
+ * outcomes were bounded (kept 7 days) list every failed device (`failed: [deviceUid, index][]`
+ * into distinct `errors`); a chunk redelivered across the upgrade gets them folded as new ones are.
+ *
+ * @example
+ * const outcome = upgradeChunkOutcome(await executeChunkIdempotently(message), message);
+ */
+export function upgradeChunkOutcome(
+  stored: ChunkOutcome | LegacyChunkOutcome,
+  message: Pick<ChunkMessage, 'runId' | 'chunk' | 'attempt' | 'deviceUids'>,
+): ChunkOutcome {
+  if (!Array.isArray(stored.failed)) return stored as ChunkOutcome;
+  const legacy = stored as LegacyChunkOutcome;
+  const failedIds = new Set(legacy.failed.map(([deviceUid]) => deviceUid));
+  const results = [
+    ...legacy.failed.map(([requestedId, index]) => ({
+      requestedId,
+      failure: legacy.errors[index] as KnoxGuardFailure,
+    })),
+    ...message.deviceUids.filter((id) => !failedIds.has(id)).map((requestedId) => ({ requestedId })),
+  ];
+  return foldOutcome(message, results, legacy.bulkPathUnavailable);
+}
+
+/** A chunk outcome as idempotency records stored it before outcomes were bounded. */
+export interface LegacyChunkOutcome {
+  readonly errors: readonly KnoxGuardFailure[];
+  readonly failed: readonly (readonly [string, number])[];
+  readonly bulkPathUnavailable?: string;
 }
 
 function devicesHash(deviceUids: readonly string[]): string {

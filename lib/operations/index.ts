@@ -19,11 +19,13 @@ export {
   executeChunk,
   failedDevices,
   failuresByCode,
+  type LegacyChunkOutcome,
   OUTCOME_REASON_MAX,
   OUTCOME_SAMPLES_PER_CODE,
   type OutcomeError,
   observationOf,
   retryableDevices,
+  upgradeChunkOutcome,
 } from './executeChunk';
 export { DEFAULT_MAX_CHUNK_ATTEMPTS, exhaustedObservation, type FollowUp, planFollowUp } from './followUp';
 export {

@@ -12,6 +12,7 @@ import {
   observationOf,
   parseChunkMessage,
   planFollowUp,
+  upgradeChunkOutcome,
 } from '../../../lib/operations';
 import { dynamoItemSize } from '../../helpers/itemSize';
 import { fakeExecutor } from '../../helpers/operationsFakes';
@@ -116,6 +117,34 @@ describe('executeChunk', () => {
     expect(next.kind === 'retry' && next.followUp.message.deviceUids).toEqual(
       big.deviceUids.filter((_, i) => i % 5 === 4),
     );
+  });
+
+  it('reads an idempotency record stored before outcomes were bounded as the current shape', async () => {
+    // Prepare: the old shape, every failed device listed with an index into distinct failures.
+    const current = await executeChunk(message, {
+      executor: fakeExecutor((id) => (id.endsWith('1') ? 503 : id.endsWith('2') ? 'DEVICE_NOT_FOUND' : 'OK')),
+    });
+    const listed = failedDevices(message, current);
+    const errors = current.errors.map(({ count: _count, samples: _samples, ...failure }) => failure);
+    const legacy = {
+      runId: message.runId,
+      chunk: message.chunk,
+      attempt: message.attempt,
+      requested: 1000,
+      succeeded: current.succeeded,
+      errors,
+      failed: listed.map(
+        ({ deviceUid, error }) =>
+          [deviceUid, errors.findIndex((e) => e.codeName === error.codeName)] as const,
+      ),
+    };
+
+    // Act
+    const upgraded = upgradeChunkOutcome(legacy, message);
+
+    // Assess
+    expect(upgraded).toEqual(current);
+    expect(upgradeChunkOutcome(current, message)).toBe(current);
   });
 
   it('refuses a stored outcome for another device list', async () => {
