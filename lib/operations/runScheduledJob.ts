@@ -8,6 +8,11 @@ import type { ChunkQueue, FailureSink, OperationExecutor, RunObservation } from 
 import { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
 import type { RunTracker } from './runTracker';
 
+/** SQS's message size limit in bytes (256 KiB). Source: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html */
+const SQS_MESSAGE_BYTES = 262_144;
+// Room for what a chunk message holds besides the base fields and its ids (chunk, total, JSON).
+const CHUNK_ENVELOPE_BYTES = 1_024;
+
 export interface ScheduledRunDeps {
   readonly stage: string;
   readonly runId: string;
@@ -82,6 +87,12 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     attempt: 0,
   } as const;
 
+  // A chunk must also fit one SQS message (256 KiB): 10,000 ids of 20 characters do, longer ids
+  // (serials, approveIds from a billing file) close the chunk earlier.
+  const idBudget = {
+    maxBytes: SQS_MESSAGE_BYTES - CHUNK_ENVELOPE_BYTES - Buffer.byteLength(JSON.stringify(base)),
+    bytesOf: (id: string) => Buffer.byteLength(JSON.stringify(id)) + 1,
+  };
   const source = resolveTargets(job.targets, deps.targets)[Symbol.asyncIterator]();
   const head: string[] = [];
   try {
@@ -104,7 +115,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     // One observation for the whole inline run, so an alert counts all of its devices.
     const failures: RunObservation['failures'][number][] = [];
     const execute = deps.executeChunk ?? ((message: ChunkMessage) => executeChunk(message, deps));
-    for await (const deviceUids of chunkAsync(head, chunkSize)) {
+    for await (const deviceUids of chunkAsync(head, chunkSize, idBudget)) {
       const message: ChunkMessage = { ...base, chunk: chunks, deviceUids };
       const outcome = await execute(message);
       failures.push(...observationOf(message, outcome).failures);
@@ -150,7 +161,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
   let targets = 0;
   let batch: ChunkMessage[] = [];
   try {
-    for await (const deviceUids of chunkAsync(all(), chunkSize)) {
+    for await (const deviceUids of chunkAsync(all(), chunkSize, idBudget)) {
       batch.push({ ...base, chunk: chunks, deviceUids });
       chunks += 1;
       targets += deviceUids.length;

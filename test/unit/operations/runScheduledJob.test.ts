@@ -42,6 +42,25 @@ function deps(overrides: Partial<ScheduledRunDeps> = {}) {
 }
 
 describe('runScheduledJob', () => {
+  it('closes a chunk early when 10,000 long ids would not fit one SQS message (256 KiB)', async () => {
+    // Prepare: 12,000 billing ids of 64 characters (the longest jobs.yml accepts): 10,000 of them
+    // are ~670 KB, far over what one chunk message may carry.
+    const ids = Array.from({ length: 12_000 }, (_, i) => `SERIAL-${String(i).padStart(57, '0')}`);
+    const { deps: d, queue } = deps({ defaults: { chunkSize: 10_000, inlineLimit: 0 } });
+
+    // Act
+    const summary = await runScheduledJob(lockJob(ids), d);
+
+    // Assess: every id queued once, in order, and every message within SQS's limit.
+    const messages = queue.sent.flatMap((batch) => batch.messages);
+    expect(summary).toMatchObject({ mode: 'queued', targets: 12_000, chunks: messages.length });
+    expect(messages.flatMap((message) => message.deviceUids)).toEqual(ids);
+    for (const message of messages) {
+      expect(Buffer.byteLength(JSON.stringify({ ...message, total: 99_999 }))).toBeLessThanOrEqual(262_144);
+    }
+    expect(messages.length).toBeGreaterThan(2);
+  });
+
   it('runs small jobs inline, alerts every chunk and queues the retryable rest', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => imei(i));
     const { deps: d, sink, queue, executor } = deps();
