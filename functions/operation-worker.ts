@@ -50,7 +50,7 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
     if ((await runTracker().chunkDone(run, message.chunk)).complete) await alertPipeline().flush(run);
   }
   metrics.addMetric('DevicesSucceeded', MetricUnit.Count, outcome.succeeded);
-  metrics.addMetric('DevicesFailed', MetricUnit.Count, outcome.failed.length);
+  metrics.addMetric('DevicesFailed', MetricUnit.Count, outcome.failed);
   const failures = failuresByCode(outcome);
   recordFailuresByCode(failures);
   const next = planFollowUp(message, outcome);

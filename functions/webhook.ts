@@ -342,7 +342,14 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
       }
       if (knoxEvent.error) failures.push({ error: knoxEvent.error.toJSON() });
       const run = { stage: config.STAGE, job: 'knox-webhook', runId: knoxEvent.eventId };
-      await alertPipeline().process({ ...run, operation: knoxEvent.eventType, failures, successes });
+      // One contribution per event: processing retried after a failed publish counts it once.
+      await alertPipeline().process({
+        ...run,
+        operation: knoxEvent.eventType,
+        contribution: 'event',
+        failures,
+        successes,
+      });
       // Each callback is a complete run of its own: its per-device failures go out as its digest now.
       await alertPipeline().flush(run);
       return { failures: failures.length };

@@ -28,6 +28,7 @@ import {
   createDynamoRunTracker,
   executeChunk,
   planCapacity,
+  upgradeChunkOutcome,
 } from '../../lib/operations';
 import { createDynamoNonceStore } from '../../lib/webhooks/createDynamoNonceStore';
 // Not the lib/webhooks index: its callback verifier's lazy jose chunk would ship with every function.
@@ -307,7 +308,8 @@ export async function executeChunkOnce(message: ChunkMessage, deadline: number):
   );
   const payload = { key: chunkKey(message), message };
   try {
-    return await chunkExecutor(payload, deadline);
+    // A record written before outcomes were bounded comes back in the old shape (kept 7 days).
+    return upgradeChunkOutcome(await chunkExecutor(payload, deadline), message);
   } catch (error) {
     const outcome = executed.get(payload);
     if (!(error instanceof IdempotencyPersistenceLayerError) || outcome === undefined) throw error;

@@ -7,6 +7,12 @@ export interface RecordFailuresInput {
   readonly key: GroupKey;
   readonly code: string;
   readonly runId: string;
+  /**
+   * Which part of the run these failures are (a chunk and attempt, `inline`, ...). Recording the
+   * same contribution of the same run again (a retried run, a redelivered chunk) leaves the counts
+   * as they are instead of adding them twice. Without one, every call adds.
+   */
+  readonly contribution?: string | undefined;
   /** Devices of this chunk that failed with the code. */
   readonly count: number;
   /** Masked device ids. */
@@ -83,11 +89,15 @@ export interface AlertStateStore {
     key: GroupKey,
     input: { token: string; now: number; notified: boolean; expiresAt: number },
   ): Promise<boolean>;
-  /** Adds a chunk's per-device failures to its run's digest; answers the job's previous run, if it differs. */
+  /**
+   * Adds a chunk's per-device failures to its run's digest, once per `contribution` (a repeated
+   * contribution adds nothing); answers the job's previous run, if it differs.
+   */
   recordDigest(input: {
     stage: string;
     job: string;
     runId: string;
+    contribution?: string | undefined;
     entries: readonly DigestEntry[];
     now: number;
     expiresAt: number;

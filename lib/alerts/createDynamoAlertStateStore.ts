@@ -40,7 +40,11 @@ export function groupPk(key: GroupKey): string {
  * Items: `alert#<stage>#<job>#<code>` (one per group), `index#<stage>` (open groups of a stage, for
  * inhibition and resolution), `digest#<stage>#<job>#<runId>` and `run#<stage>#<job>` (per-run
  * digests). Every item carries `ttl`; items past it count as absent, because DynamoDB deletes
- * expired items only eventually.
+ * expired items only eventually. Group and digest items keep the run's `contributions` (a string
+ * set of `<chunk>.<attempt>` ids) and add a contribution's counts only when its id is not in the
+ * set yet, in the same conditional update: a retried run or redelivered chunk counts once. The set
+ * holds a few bytes per chunk of the current run (1,000 chunks, 10 M devices at chunkSize 10,000,
+ * are ~8 KB) and is replaced when the next run starts.
  *
  * @example
  * const store = createDynamoAlertStateStore({ client: new DynamoDBClient({}), tableName: process.env.ALERT_STATE_TABLE! });
@@ -83,66 +87,85 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
     async recordFailures(input) {
       const pk = groupPk(input.key);
       const nowSec = Math.floor(input.now / 1000);
+      const { contribution } = input;
+      // The run's set of counted contributions: started afresh with a new run, grown by this one.
+      const setContributions = contribution === undefined ? '' : ', contributions = :contributions';
+      const removeContributions = contribution === undefined ? ' REMOVE contributions' : '';
+      const newSet: Item = contribution === undefined ? {} : { ':contributions': { SS: [contribution] } };
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         const item = await get(pk);
         const live = item !== undefined && num(item.ttl) > nowSec && str(item.status) === GroupStatus.active;
+        const sameRun = live && str(item.runId) === input.runId;
+        // A contribution already counted for this run (a retried run, a redelivered chunk): its
+        // counts are in the item once, and stay so.
+        if (sameRun && contribution !== undefined && item.contributions?.SS?.includes(contribution)) {
+          return toGroupState(item);
+        }
         let attributes: Item | undefined | null;
-        if (live && str(item.runId) === input.runId) {
+        if (sameRun) {
           attributes = await update({
             Key: { pk: { S: pk } },
-            UpdateExpression: 'SET lastSeenAt = :now, #ttl = :ttl ADD runCount :n, failures :n',
-            ConditionExpression: '#status = :active AND runId = :run AND #ttl > :nowSec',
+            UpdateExpression: `SET lastSeenAt = :now, #ttl = :ttl ADD runCount :n, failures :n${contribution === undefined ? '' : ', contributions :contributions'}`,
+            ConditionExpression: `#status = :active AND runId = :run AND #ttl > :nowSec${contribution === undefined ? '' : ' AND NOT contains(contributions, :contribution)'}`,
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-            ExpressionAttributeValues: values({
-              now: input.now,
-              ttl: input.expiresAt,
-              n: input.count,
-              active: GroupStatus.active,
-              run: input.runId,
-              nowSec,
-            }),
+            ExpressionAttributeValues: {
+              ...values({
+                now: input.now,
+                ttl: input.expiresAt,
+                n: input.count,
+                active: GroupStatus.active,
+                run: input.runId,
+                nowSec,
+              }),
+              ...newSet,
+              ...(contribution === undefined ? {} : { ':contribution': { S: contribution } }),
+            },
             ReturnValues: 'ALL_NEW',
           });
         } else if (live) {
           attributes = await update({
             Key: { pk: { S: pk } },
-            UpdateExpression:
-              'SET lastSeenAt = :now, #ttl = :ttl, runId = :run, runCount = :n, samples = :samples ADD failures :n',
+            UpdateExpression: `SET lastSeenAt = :now, #ttl = :ttl, runId = :run, runCount = :n, samples = :samples${setContributions} ADD failures :n${removeContributions}`,
             ConditionExpression: '#status = :active AND runId <> :run AND #ttl > :nowSec',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-            ExpressionAttributeValues: values({
-              now: input.now,
-              ttl: input.expiresAt,
-              n: input.count,
-              active: GroupStatus.active,
-              run: input.runId,
-              nowSec,
-              samples: JSON.stringify(input.samples),
-            }),
+            ExpressionAttributeValues: {
+              ...values({
+                now: input.now,
+                ttl: input.expiresAt,
+                n: input.count,
+                active: GroupStatus.active,
+                run: input.runId,
+                nowSec,
+                samples: JSON.stringify(input.samples),
+              }),
+              ...newSet,
+            },
             ReturnValues: 'ALL_NEW',
           });
         } else {
           attributes = await update({
             Key: { pk: { S: pk } },
-            UpdateExpression:
-              'SET #status = :active, stage = :stage, job = :job, codeName = :codeName, code = :code, firstSeenAt = :now, lastSeenAt = :now, runId = :run, runCount = :n, failures = :n, samples = :samples, failure = :failure, notifications = :zero, #ttl = :ttl REMOVE lastNotifiedAt, notifiedKind, resolvedAt, claimToken, claimUntil, publishingAt, publishingKind',
+            UpdateExpression: `SET #status = :active, stage = :stage, job = :job, codeName = :codeName, code = :code, firstSeenAt = :now, lastSeenAt = :now, runId = :run, runCount = :n, failures = :n, samples = :samples, failure = :failure, notifications = :zero${setContributions}, #ttl = :ttl REMOVE lastNotifiedAt, notifiedKind, resolvedAt, claimToken, claimUntil, publishingAt, publishingKind${contribution === undefined ? ', contributions' : ''}`,
             ConditionExpression: 'attribute_not_exists(pk) OR #status <> :active OR #ttl <= :nowSec',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-            ExpressionAttributeValues: values({
-              active: GroupStatus.active,
-              stage: input.key.stage,
-              job: input.key.job,
-              codeName: input.key.codeName,
-              code: input.code,
-              now: input.now,
-              run: input.runId,
-              n: input.count,
-              samples: JSON.stringify(input.samples),
-              failure: JSON.stringify(input.failure),
-              zero: 0,
-              ttl: input.expiresAt,
-              nowSec,
-            }),
+            ExpressionAttributeValues: {
+              ...values({
+                active: GroupStatus.active,
+                stage: input.key.stage,
+                job: input.key.job,
+                codeName: input.key.codeName,
+                code: input.code,
+                now: input.now,
+                run: input.runId,
+                n: input.count,
+                samples: JSON.stringify(input.samples),
+                failure: JSON.stringify(input.failure),
+                zero: 0,
+                ttl: input.expiresAt,
+                nowSec,
+              }),
+              ...newSet,
+            },
             ReturnValues: 'ALL_NEW',
           });
           if (attributes) {
@@ -311,6 +334,12 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         ':run': { S: input.runId },
         ':now': { N: String(input.now) },
         ':ttl': { N: String(input.expiresAt) },
+        ...(input.contribution === undefined
+          ? {}
+          : {
+              ':contribution': { S: input.contribution },
+              ':contributions': { SS: [input.contribution] },
+            }),
       };
       const sets = [
         'stage = :stage',
@@ -319,7 +348,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         'firstSeenAt = if_not_exists(firstSeenAt, :now)',
         '#ttl = :ttl',
       ];
-      const adds: string[] = [];
+      const adds: string[] = input.contribution === undefined ? [] : ['contributions :contributions'];
       input.entries.forEach((entry, index) => {
         names[`#c${index}`] = `count#${entry.codeName}`;
         names[`#i${index}`] = `info#${entry.codeName}`;
@@ -328,9 +357,13 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         adds.push(`#c${index} :c${index}`);
         sets.push(`#i${index} = if_not_exists(#i${index}, :i${index})`);
       });
+      // Counted once per contribution: a repeated one fails the condition and adds nothing.
       await update({
         Key: { pk: { S: digestPk(input.stage, input.job, input.runId) } },
         UpdateExpression: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
+        ...(input.contribution === undefined
+          ? {}
+          : { ConditionExpression: 'NOT contains(contributions, :contribution)' }),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: vals,
       });

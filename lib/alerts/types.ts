@@ -19,6 +19,13 @@ export interface RunObservation {
   /** Devices that succeeded in this chunk; successes are what lets an alert resolve. */
   readonly successes: number;
   /**
+   * Which part of the run this observation reports: `<chunk>.<attempt>` for a chunk, `inline`
+   * for a run executed inside the scheduler. The alert state counts each contribution of a run
+   * once, so a retried run or a redelivered chunk does not double its counts. Without one, every
+   * observation adds to the counts.
+   */
+  readonly contribution?: string;
+  /**
    * More chunks of the run are still to come (a fanned-out run): a firing alert sent now says its
    * count is a lower bound ("10+ devices so far"); reminders carry the later counts.
    */

@@ -50,6 +50,8 @@ export async function checkLicenceHealth(
     job: run.job,
     runId: run.runId,
     operation: 'licence-health',
+    // One check per run: a retried check replaces its own count.
+    contribution: 'licence-health',
   };
   let licences: readonly LicenceSeats[];
   try {

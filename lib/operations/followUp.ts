@@ -1,4 +1,4 @@
-import { type KnoxGuardFailure, serviceFailure } from '../errors';
+import { serviceFailure } from '../errors';
 import type { ChunkMessage } from './chunkMessage';
 import { type ChunkOutcome, retryableDevices } from './executeChunk';
 import type { RunObservation } from './ports';
@@ -26,7 +26,7 @@ export function planFollowUp(
   outcome: ChunkOutcome,
   maxAttempts = DEFAULT_MAX_CHUNK_ATTEMPTS,
 ): { kind: 'done' } | { kind: 'retry'; followUp: FollowUp } | { kind: 'exhausted'; devices: string[] } {
-  const devices = retryableDevices(outcome);
+  const devices = retryableDevices(message, outcome);
   if (devices.length === 0) return { kind: 'done' };
   if (message.attempt + 1 >= maxAttempts) return { kind: 'exhausted', devices };
   const delaySeconds = Math.min(900, 30 * 2 ** message.attempt);
@@ -52,9 +52,8 @@ export function exhaustedObservation(
   devices: readonly string[],
 ): RunObservation {
   const counts = new Map<string, number>();
-  for (const [, index] of outcome.failed) {
-    const failure = outcome.errors[index] as KnoxGuardFailure | undefined;
-    if (failure?.retryable) counts.set(failure.codeName, (counts.get(failure.codeName) ?? 0) + 1);
+  for (const failure of outcome.errors) {
+    if (failure.retryable) counts.set(failure.codeName, (counts.get(failure.codeName) ?? 0) + failure.count);
   }
   const codes = [...counts].map(([code, count]) => `${code} x${count}`).join(', ');
   const error = serviceFailure(
@@ -66,6 +65,7 @@ export function exhaustedObservation(
     job: message.job,
     runId: message.runId,
     operation: message.operation,
+    contribution: `${message.chunk}.${message.attempt}.exhausted`,
     successes: 0,
     failures: devices.map((deviceId) => ({ deviceId, error })),
   };

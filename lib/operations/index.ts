@@ -20,10 +20,17 @@ export {
 } from './chunkMessage';
 export {
   type ChunkOutcome,
+  ChunkOutcomeMismatchError,
   executeChunk,
+  failedDevices,
   failuresByCode,
+  type LegacyChunkOutcome,
+  OUTCOME_REASON_MAX,
+  OUTCOME_SAMPLES_PER_CODE,
+  type OutcomeError,
   observationOf,
   retryableDevices,
+  upgradeChunkOutcome,
 } from './executeChunk';
 export { DEFAULT_MAX_CHUNK_ATTEMPTS, exhaustedObservation, type FollowUp, planFollowUp } from './followUp';
 export {

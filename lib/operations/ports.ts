@@ -53,6 +53,13 @@ export interface RunObservation {
   readonly operation?: string;
   readonly failures: readonly { readonly deviceId?: string; readonly error: KnoxGuardFailure }[];
   readonly successes: number;
+  /**
+   * Which part of the run this observation reports: `<chunk>.<attempt>` for a chunk, `inline`
+   * for a run executed inside the scheduler. The alert state counts each contribution of a run
+   * once, so a retried run or a redelivered chunk does not double its counts. Without one, every
+   * observation adds to the counts.
+   */
+  readonly contribution?: string;
   /** More chunks of the run are still to come: counts are lower bounds. */
   readonly inProgress?: boolean;
 }

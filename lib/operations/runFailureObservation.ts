@@ -21,6 +21,8 @@ export function runFailureObservation(failure: RunFailure, stage: string): RunOb
     job: failure.job,
     runId,
     operation: 'scheduled-run',
+    // A redelivered failure record of the same run counts once.
+    contribution: 'run-failure',
     successes: 0,
     failures: [{ error: serviceFailure('SCHEDULED_RUN_FAILED', describeRunFailure(failure)) }],
   };

@@ -9,6 +9,11 @@ import { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets'
 import type { RunTracker } from './runTracker';
 import { createTargetsReport, type SkippedTargets } from './targetsReport';
 
+/** SQS's message size limit in bytes (256 KiB). Source: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html */
+const SQS_MESSAGE_BYTES = 262_144;
+// Room for what a chunk message holds besides the base fields and its ids (chunk, total, JSON).
+const CHUNK_ENVELOPE_BYTES = 1_024;
+
 export interface ScheduledRunDeps {
   readonly stage: string;
   readonly runId: string;
@@ -85,6 +90,12 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     attempt: 0,
   } as const;
 
+  // A chunk must also fit one SQS message (256 KiB): 10,000 ids of 20 characters do, longer ids
+  // (serials, approveIds from a billing file) close the chunk earlier.
+  const idBudget = {
+    maxBytes: SQS_MESSAGE_BYTES - CHUNK_ENVELOPE_BYTES - Buffer.byteLength(JSON.stringify(base)),
+    bytesOf: (id: string) => Buffer.byteLength(JSON.stringify(id)) + 1,
+  };
   const report = createTargetsReport();
   const source = resolveTargets(job.targets, { ...deps.targets, report })[Symbol.asyncIterator]();
   const head: string[] = [];
@@ -108,7 +119,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     // One observation for the whole inline run, so an alert counts all of its devices.
     const failures: RunObservation['failures'][number][] = [];
     const execute = deps.executeChunk ?? ((message: ChunkMessage) => executeChunk(message, deps));
-    for await (const deviceUids of chunkAsync(head, chunkSize)) {
+    for await (const deviceUids of chunkAsync(head, chunkSize, idBudget)) {
       const message: ChunkMessage = { ...base, chunk: chunks, deviceUids };
       const outcome = await execute(message);
       failures.push(...observationOf(message, outcome).failures);
@@ -127,7 +138,15 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     const skipped = report.result();
     if (skipped.count > 0) failures.push({ error: skippedTargets(skipped) });
     const run = { stage: deps.stage, job: job.name, runId: deps.runId };
-    await deps.sink.process({ ...run, operation: job.operation, failures, successes: succeeded });
+    // One contribution for the whole inline run: a retried run re-reads its chunks' stored
+    // outcomes and reports the same failures again, which the alert state then counts once.
+    await deps.sink.process({
+      ...run,
+      operation: job.operation,
+      contribution: 'inline',
+      failures,
+      successes: succeeded,
+    });
     await deps.sink.flush?.(run);
     return {
       ...empty,
@@ -149,7 +168,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
   let targets = 0;
   let batch: ChunkMessage[] = [];
   try {
-    for await (const deviceUids of chunkAsync(all(), chunkSize)) {
+    for await (const deviceUids of chunkAsync(all(), chunkSize, idBudget)) {
       batch.push({ ...base, chunk: chunks, deviceUids });
       chunks += 1;
       targets += deviceUids.length;
@@ -219,6 +238,7 @@ async function reportTargetFailure(
     job: job.name,
     runId: deps.runId,
     operation: job.operation,
+    contribution: 'targets',
     successes: 0,
     failures: [{ error: failure }],
   });

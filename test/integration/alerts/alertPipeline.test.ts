@@ -1,6 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PublishBatchCommandInput, PublishBatchCommandOutput, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertPublishError, gsm7Length, loadAlertRules, type RunObservation } from '../../../lib/alerts';
+import {
+  AlertPublishError,
+  createDynamoAlertStateStore,
+  gsm7Length,
+  loadAlertRules,
+  type RunObservation,
+} from '../../../lib/alerts';
 import {
   createAlertStateTable,
   createAlertTopic,
@@ -324,6 +331,61 @@ describe('alert pipeline against local SNS, SQS and DynamoDB', () => {
     await healthy.pipeline.process(observation);
     healthy.destroy();
     expect(await readInbox(local, env.inbox.queueUrl)).toHaveLength(1);
+  });
+
+  it('counts a chunk redelivered after a failed PublishBatch once, in the alert and in the digest', async () => {
+    // Prepare: chunk 0 of a fanned-out run, 31 LICENSE_IS_LACK (alert) and 3 DEVICE_NOT_FOUND
+    // (digest); SNS refuses the first worker's PublishBatch.
+    const env = await setUp();
+    const clock = settableClock(T0);
+    const chunk = (index: number, offset: number): RunObservation => ({
+      stage: 'prod',
+      job: 'overdue-lock',
+      runId: 'run-1',
+      contribution: `${index}.0`,
+      failures: [
+        ...failures('LICENSE_IS_LACK', 31, offset),
+        ...failures('DEVICE_NOT_FOUND', 3, offset + 100),
+      ],
+      successes: 0,
+    });
+    const failPublish = (client: SNSClient) => {
+      client.middlewareStack.add(
+        () => async () => {
+          throw Object.assign(new Error('injected'), {
+            name: 'InternalError',
+            $metadata: { httpStatusCode: 500 },
+          });
+        },
+        { step: 'initialize', name: 'failPublish' },
+      );
+    };
+    const broken = createWorker({ local, ...env, clock, configureSns: failPublish, maxAttempts: 1 });
+    await expect(broken.pipeline.process(chunk(0, 0))).rejects.toBeInstanceOf(AlertPublishError);
+    broken.destroy();
+
+    // Act: SQS redelivers chunk 0 twice more, then chunk 1 arrives; the run completes.
+    const healthy = createWorker({ local, ...env, clock });
+    await healthy.pipeline.process(chunk(0, 0));
+    await healthy.pipeline.process(chunk(0, 0));
+    const afterRedeliveries = await healthy.pipeline.process(chunk(1, 1000));
+    await healthy.pipeline.flush({ stage: 'prod', job: 'overdue-lock', runId: 'run-1' });
+    healthy.destroy();
+
+    // Assess: 31 in the alert, 62 once chunk 1 adds its own; the digest 6 (3 per chunk), not 9 or 12.
+    const messages = await readInbox(local, env.inbox.queueUrl);
+    expect(messages.map((message) => message.subject)).toEqual([
+      '[KG prod] CRITICAL LICENSE_IS_LACK: 31 devices - overdue-lock',
+      '[KG prod] Digest: 6 devices failed (1 code) - overdue-lock',
+    ]);
+    expect(afterRedeliveries.groups.find((group) => group.codeName === 'LICENSE_IS_LACK')).toMatchObject({
+      devices: 31,
+    });
+    const dynamo = new DynamoDBClient(local.clientConfig('dynamodb'));
+    const store = createDynamoAlertStateStore({ client: dynamo, tableName: env.tableName });
+    const state = await store.getGroup({ stage: 'prod', job: 'overdue-lock', codeName: 'LICENSE_IS_LACK' });
+    dynamo.destroy();
+    expect(state?.runCount).toBe(62);
   });
 
   it('folds per-device codes into one digest per run, sent once', async () => {

@@ -4,7 +4,7 @@
 // with its one warning alert through the real alert pipeline (fauxqs + dynalite).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceResult } from '../../../lib/errors';
-import { executeChunk, observationOf, planFollowUp } from '../../../lib/operations';
+import { executeChunk, failedDevices, observationOf, planFollowUp } from '../../../lib/operations';
 import {
   createAlertStateTable,
   createAlertTopic,
@@ -102,7 +102,7 @@ describe('bulk transactions against the strict simulator', () => {
     // The deadline allows a few polls only (the fake clock moves with every wait).
     const outcome = await executeChunk(message, { executor: b.client, deadline: b.clock.now() + 5_000 });
 
-    const missing = outcome.failed.map(([id]) => id);
+    const missing = failedDevices(message, outcome).map(({ deviceUid }) => deviceUid);
     expect(missing.length).toBeGreaterThan(0);
     expect(outcome.succeeded + missing.length).toBe(10);
     expect(outcome.errors).toEqual([expect.objectContaining({ codeName: 'NOT_FINISHED', retryable: true })]);

@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { failureFromEnvelope, knoxCode } from '../../../lib/errors';
+import { type DeviceResult, failureFromEnvelope, knoxCode } from '../../../lib/errors';
 import {
   type ChunkMessage,
   ChunkMessageError,
+  ChunkOutcomeMismatchError,
   chunkKey,
   executeChunk,
+  failedDevices,
   failuresByCode,
+  OUTCOME_SAMPLES_PER_CODE,
   observationOf,
   parseChunkMessage,
   planFollowUp,
+  upgradeChunkOutcome,
 } from '../../../lib/operations';
+import { dynamoItemSize } from '../../helpers/itemSize';
 import { fakeExecutor } from '../../helpers/operationsFakes';
 
 const message: ChunkMessage = {
@@ -30,17 +35,122 @@ describe('executeChunk', () => {
       Number(id.slice(-3)) % 2 === 0 ? 'LICENSE_IS_LACK' : Number(id.slice(-3)) % 3 === 0 ? 429 : 'OK',
     );
     const outcome = await executeChunk(message, { executor });
-    expect(outcome.succeeded + outcome.failed.length).toBe(1000);
+    expect(outcome.succeeded + outcome.failed).toBe(1000);
     expect(outcome.errors.map((e) => e.codeName).sort()).toEqual(['LICENSE_IS_LACK', 'TOO_MANY_REQUESTS']);
     expect(failuresByCode(outcome)).toEqual({ LICENSE_IS_LACK: 500, TOO_MANY_REQUESTS: 167 });
     // Small enough for one DynamoDB item (400 KB) as the idempotency record.
-    expect(JSON.stringify(outcome).length).toBeLessThan(60_000);
+    expect(dynamoItemSize({ pk: chunkKey(message), data: JSON.stringify(outcome) })).toBeLessThan(40_000);
     const observation = observationOf(message, outcome);
     expect(observation.failures).toHaveLength(667);
+    // Samples are masked ids; a device's own outcome stays readable through failedDevices.
     expect(observation.failures[0]).toMatchObject({
-      deviceId: message.deviceUids[0],
+      deviceId: '35*********0000',
       error: { code: '4001809' },
     });
+    expect(failedDevices(message, outcome)[0]).toMatchObject({
+      deviceUid: message.deviceUids[0],
+      error: { codeName: 'LICENSE_IS_LACK' },
+    });
+  });
+
+  it('stays bounded when every device fails with its own reason (1,000 DEVICE_NOT_FOUND)', async () => {
+    // Prepare: Knox Guard names the device in each reason, so no two failures are alike.
+    const executor = {
+      async execute(_operation: string, deviceUids: readonly string[]) {
+        const results: DeviceResult[] = deviceUids.map((requestedId) => ({
+          ok: false,
+          requestedId,
+          error: failureFromEnvelope(
+            {
+              code: '4040300',
+              message: 'DEVICE_NOT_FOUND',
+              reason: `Device ${requestedId} not found. ${'x'.repeat(400)}`,
+            },
+            404,
+            { requestedId },
+          ),
+        }));
+        return { results };
+      },
+    };
+
+    // Act
+    const outcome = await executeChunk(message, { executor });
+
+    // Assess: one entry, every device counted, 20 masked samples, the reason truncated.
+    expect(outcome.failed).toBe(1000);
+    expect(outcome.errors).toHaveLength(1);
+    expect(outcome.errors[0]).toMatchObject({ codeName: 'DEVICE_NOT_FOUND', count: 1000 });
+    expect(outcome.errors[0]?.samples).toHaveLength(OUTCOME_SAMPLES_PER_CODE);
+    expect(outcome.errors[0]?.samples.every((id) => id.includes('*'))).toBe(true);
+    expect(outcome.errors[0]?.reason.length).toBeLessThanOrEqual(300);
+    expect(dynamoItemSize({ pk: chunkKey(message), data: JSON.stringify(outcome) })).toBeLessThan(5_000);
+    expect(observationOf(message, outcome).failures).toHaveLength(1000);
+  });
+
+  it('keeps a 10,000-device chunk of mixed failures under 40 KB, with every device accounted for', async () => {
+    const big: ChunkMessage = {
+      ...message,
+      deviceUids: Array.from({ length: 10_000 }, (_, i) => `35693803${String(i).padStart(7, '0')}`),
+    };
+    const codes = ['OK', 'DEVICE_NOT_FOUND', 'DEVICE_STATE_INVALID', 'LICENSE_IS_LACK', 503] as const;
+    const executor = fakeExecutor(
+      (id) => codes[Number(id.slice(-4)) % codes.length] as (typeof codes)[number],
+    );
+
+    const outcome = await executeChunk(big, { executor });
+
+    expect(dynamoItemSize({ pk: chunkKey(big), data: JSON.stringify(outcome) })).toBeLessThan(40_000);
+    expect(failuresByCode(outcome)).toEqual({
+      DEVICE_NOT_FOUND: 2000,
+      DEVICE_STATE_INVALID: 2000,
+      LICENSE_IS_LACK: 2000,
+      SERVICE_UNAVAILABLE: 2000,
+    });
+    const failed = failedDevices(big, outcome);
+    expect(failed).toHaveLength(8000);
+    expect(failed[0]).toMatchObject({
+      deviceUid: big.deviceUids[1],
+      error: { codeName: 'DEVICE_NOT_FOUND' },
+    });
+    const next = planFollowUp(big, outcome);
+    expect(next.kind === 'retry' && next.followUp.message.deviceUids).toEqual(
+      big.deviceUids.filter((_, i) => i % 5 === 4),
+    );
+  });
+
+  it('reads an idempotency record stored before outcomes were bounded as the current shape', async () => {
+    // Prepare: the old shape, every failed device listed with an index into distinct failures.
+    const current = await executeChunk(message, {
+      executor: fakeExecutor((id) => (id.endsWith('1') ? 503 : id.endsWith('2') ? 'DEVICE_NOT_FOUND' : 'OK')),
+    });
+    const listed = failedDevices(message, current);
+    const errors = current.errors.map(({ count: _count, samples: _samples, ...failure }) => failure);
+    const legacy = {
+      runId: message.runId,
+      chunk: message.chunk,
+      attempt: message.attempt,
+      requested: 1000,
+      succeeded: current.succeeded,
+      errors,
+      failed: listed.map(
+        ({ deviceUid, error }) =>
+          [deviceUid, errors.findIndex((e) => e.codeName === error.codeName)] as const,
+      ),
+    };
+
+    // Act
+    const upgraded = upgradeChunkOutcome(legacy, message);
+
+    // Assess
+    expect(upgraded).toEqual(current);
+    expect(upgradeChunkOutcome(current, message)).toBe(current);
+  });
+
+  it('refuses a stored outcome for another device list', async () => {
+    const outcome = await executeChunk(message, { executor: fakeExecutor(() => 503) });
+    const changed = { ...message, deviceUids: [...message.deviceUids].reverse() };
+    expect(() => planFollowUp(changed, outcome)).toThrow(ChunkOutcomeMismatchError);
   });
 
   it('plans follow-ups for retryable devices with growing delays, then gives up', async () => {

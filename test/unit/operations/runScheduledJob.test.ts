@@ -45,6 +45,25 @@ function deps(overrides: Partial<ScheduledRunDeps> = {}) {
 }
 
 describe('runScheduledJob', () => {
+  it('keeps every chunk message within one SQS message (256 KiB) at the longest ids accepted', async () => {
+    // Prepare: 12,000 serials of 20 characters, the longest lib/devices accepts: a full chunk of
+    // 10,000 of them is ~230 KB, close to what one chunk message may carry.
+    const ids = Array.from({ length: 12_000 }, (_, i) => `RF8N${String(i).padStart(16, '0')}`);
+    const { deps: d, queue } = deps({ defaults: { chunkSize: 10_000, inlineLimit: 0 } });
+
+    // Act
+    const summary = await runScheduledJob(lockJob(ids), d);
+
+    // Assess: every id queued once, in order, and every message within SQS's limit.
+    const messages = queue.sent.flatMap((batch) => batch.messages);
+    expect(summary).toMatchObject({ mode: 'queued', targets: 12_000, chunks: messages.length });
+    expect(messages.flatMap((message) => message.deviceUids)).toEqual(ids);
+    for (const message of messages) {
+      expect(Buffer.byteLength(JSON.stringify({ ...message, total: 99_999 }))).toBeLessThanOrEqual(262_144);
+    }
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('runs small jobs inline, alerts every chunk and queues the retryable rest', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => imei(i));
     const { deps: d, sink, queue, executor } = deps();
