@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { referencedJobParams } from '../../../lib/config';
+import { findPlaceholder, referencedJobParams } from '../../../lib/config';
 import {
   DOC_FILES,
+  PARAM_DOCS,
   readParamDocsSources,
   renderParamDocs,
   replaceBetweenMarkers,
@@ -105,6 +106,18 @@ describe('generated parameter docs (npm run docs:params)', () => {
     for (const file of ['README.md', ...docs.map((name) => `docs/${name}`)]) {
       expect(await read(file), file).not.toMatch(/can (also )?be changed on the stack/);
     }
+  });
+
+  it('every phone number or e-mail address the param table shows as an example is one the placeholder check refuses', () => {
+    // An operator copies the example: a stage that runs its schedules must not accept it.
+    const examples = Object.values(PARAM_DOCS).flatMap((text) =>
+      [...text.matchAll(/`([^`]+)`/g)]
+        .map((match) => match[1] as string)
+        .filter((value) => /^\+?[\d\s().-]{6,}$/.test(value) || /@/.test(value)),
+    );
+
+    expect(examples).toContain('+4915112345678'); // alertPhones
+    for (const example of examples) expect(findPlaceholder(example), example).toBeDefined();
   });
 
   it('refuses to render into a file whose markers went missing', () => {
