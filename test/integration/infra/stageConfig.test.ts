@@ -111,6 +111,29 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
     expect(await readdir(outdir)).toEqual([]); // nothing packaged
   }, 60_000);
 
+  it('`serverless package --stage prod` with a malformed param value names the param, not only the jobs.yml path', async () => {
+    const result = await serverless([
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      outdir,
+      '--param=lockContactTel=TODO',
+      `--param=overdueLockMessage=${'P'.repeat(400)}`,
+      `--param=lockContactEmail=${REAL.lockContactEmail}`,
+    ]);
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      'param lockContactTel (jobs.overdue-lock.contact.tel): tel must be a phone number: E.164, e.g. +<country code><number>',
+    );
+    expect(result.output).toContain(
+      'param overdueLockMessage (jobs.overdue-lock.message): lock message is over 350 characters',
+    );
+    expect(result.output).not.toContain('1234567');
+    expect(await readdir(outdir)).toEqual([]);
+  }, 60_000);
+
   it('prod as shipped: only licence-health runs, every job param unset', async () => {
     const template = await print('prod');
 
