@@ -69,6 +69,24 @@ describe('generated parameter docs (npm run docs:params)', () => {
     expect(row('approvePendingSchedule')).not.toEqual([]);
   });
 
+  it('the job table says licence-health is off in prod as shipped, and why (it could only report itself unavailable)', async () => {
+    const text = await read('docs/operator-guide.md');
+    const header = text
+      .slice(text.indexOf('<!-- generated:job-params'))
+      .split('\n')
+      .find((line) => line.startsWith('| job |'))
+      ?.slice(2, -2)
+      .split(' | ');
+    const rows = tableRows(text, 'job-params');
+    const row = rows.find((cells) => unquote(cells[0]) === 'licence-health') ?? [];
+    const prod = (header ?? []).indexOf('prod as shipped');
+
+    expect(prod).toBeGreaterThan(0);
+    expect(row[3]).toBe('`knoxUnverifiedLicenceApi: "true"`');
+    expect(row[prod]).toMatch(/^off: param knoxUnverifiedLicenceApi is not "true" \(.*npm run knox:check/);
+    for (const cells of rows) expect(cells[prod], unquote(cells[0])).not.toBe('runs');
+  });
+
   it('README lists every variable lib/config reads, and says serverless.yml sets only what it sets', async () => {
     const manifest = await readServerlessManifest();
     const rows = tableRows(await read('README.md'), 'env-vars');
