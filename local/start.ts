@@ -8,6 +8,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { maskDeviceId } from '../lib/privacy';
 import { knoxCallbackHeaders, signOperationRequest } from '../lib/webhooks';
 import type { InboxMessage } from './aws';
+import { describeRunSummary, type ScheduledRunResult } from './describeRunSummary';
 import { AsyncInvocationFailedError, type EmbeddedStack, startEmbeddedStack } from './embedded';
 
 const SCENARIOS = {
@@ -72,29 +73,6 @@ const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[0m` : 
 const step = (n: number, total: number, text: string) => console.log(`\n${bold(`[${n}/${total}] ${text}`)}`);
 const line = (text = '') => console.log(`      ${text}`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-
-function describeSummary(summary: unknown): string[] {
-  const s = summary as {
-    mode?: string;
-    targets?: number;
-    chunks?: number;
-    succeeded?: number;
-    failuresByCode?: Record<string, number>;
-    requeued?: number;
-    freeSeats?: number;
-    totalSeats?: number;
-  };
-  if (s.freeSeats !== undefined) return [`licence seats: ${s.freeSeats} free of ${s.totalSeats}`];
-  const failures = Object.entries(s.failuresByCode ?? {});
-  const out = [
-    s.mode === 'queued'
-      ? `${s.targets} devices split into ${s.chunks} chunk messages on the operations queue`
-      : `${s.targets} devices, run inline in ${s.chunks} chunk(s): ${s.succeeded} succeeded, ${failures.reduce((n, [, c]) => n + c, 0)} failed`,
-  ];
-  for (const [code, count] of failures) out.push(`  ${code.padEnd(34)} x${count}`);
-  if (s.requeued) out.push(`${s.requeued} device(s) with retryable failures queued for another attempt`);
-  return out;
-}
 
 async function drain(env: EmbeddedStack) {
   const started = Date.now();
@@ -199,11 +177,10 @@ async function main() {
     console.log('');
     for (const [i, alert] of alerts.sms.entries()) printAlert('SMS', i + 1, alert);
     const stats = env.sim.stats;
+    const statuses = Object.entries(stats.byStatus).map(([status, count]) => `${status}x${count}`);
     console.log(
-      `\n${bold('Done')} in ${seconds(started)}: Knox Guard saw ${stats.total} requests (max ${stats.maxRequestsPerSecond}/s); ` +
-        `statuses ${Object.entries(stats.byStatus)
-          .map(([status, count]) => `${status}x${count}`)
-          .join(' ')}`,
+      `\n${bold('Done')} in ${seconds(started)}: Knox Guard saw ${stats.total} requests` +
+        (stats.total > 0 ? ` (max ${stats.maxRequestsPerSecond}/s); statuses ${statuses.join(' ')}` : ''),
     );
   } finally {
     await env.close();
@@ -271,7 +248,7 @@ async function runJob(env: EmbeddedStack, job: string) {
   const started = Date.now();
   try {
     const summary = await env.runSchedule(job);
-    for (const text of describeSummary(summary)) line(text);
+    for (const text of describeRunSummary(summary as ScheduledRunResult)) line(text);
     if ((summary as { mode?: string }).mode === 'queued') await drain(env);
     line(dim(`(${seconds(started)})`));
   } catch (error) {

@@ -3,7 +3,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions as EsbuildOptions, type Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
-import { type JobParams, planJobSchedules, resolveJobsConfig } from '../lib/config';
+import { assertJobParamsDefined, type JobParams, planJobSchedules, resolveJobsConfig } from '../lib/config';
 import { readServerlessManifest, stageParams } from './serverlessManifest';
 
 /** The Lambda entry points, keyed by the folder name their bundle gets under `dist/functions`. */
@@ -115,7 +115,9 @@ const STANDARD_STAGES = ['local', 'ci', 'dev', 'prod'] as const;
 /**
  * config/jobs.yml as plain data, validated with lib/config for every stage it names (and the
  * standard ones), so a bad jobs file fails the build instead of a deployment's first invocation.
- * Each stage serverless.yml defines is also planned with its params as written there
+ * Every `${param:...}` it references must be defined in serverless.yml's `params.default` (an
+ * `UndefinedParamError` names the others). Each stage serverless.yml defines is also planned with
+ * its params as written there
  * (`planJobSchedules`): a stage whose schedules run refuses sample values (a
  * `PlaceholderValueError` naming the param or jobs.yml path). `--param`s given to `serverless
  * package`/`deploy` are checked there, by scripts/stage-config.cjs. Embedded into the bundles
@@ -130,15 +132,17 @@ export async function readJobsConfig(
   manifestFile = join(ROOT, 'serverless.yml'),
 ): Promise<unknown> {
   const raw: unknown = parseYaml(await readFile(file, 'utf8'));
+  const manifest = await readServerlessManifest(manifestFile);
+  // First: a misspelt reference would otherwise show as the hole it leaves (`targets.key` missing).
+  assertJobParamsDefined(raw, manifest.params.default ?? {});
   const named = Object.keys((raw as { stages?: Record<string, unknown> } | null)?.stages ?? {});
   for (const stage of new Set([...STANDARD_STAGES, ...named])) resolveJobsConfig(raw, stage);
-  const manifest = await readServerlessManifest(manifestFile);
   for (const stage of Object.keys(manifest.params).filter((name) => name !== 'default')) {
     // A value that is itself a serverless variable (`${ssm:...}`) is known only at deploy time.
     const params = Object.fromEntries(
       Object.entries(stageParams(manifest, stage)).filter(([, value]) => !String(value).includes('${')),
     ) as JobParams;
-    planJobSchedules({ jobs: raw, stage, params, alsoCheck: ['alertEmails', 'alertPhones'] });
+    planJobSchedules({ jobs: raw, stage, params, alertParams: ['alertEmails', 'alertPhones'] });
   }
   return raw;
 }

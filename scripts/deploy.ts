@@ -1,4 +1,5 @@
-// `npm run deploy -- --stage prod [--region eu-central-1] [--param key=value ...]`: runs
+// `npm run deploy -- --stage prod [--region eu-central-1] [--param key=value ...]` (or `-s prod`,
+// `--stage=prod`, as the CLI accepts them): runs
 // `serverless deploy` (the pinned osls CLI) with every argument passed through. The CLI's build
 // plugin (scripts/serverless/build-plugin.mjs) builds the bundles first, so what is deployed is
 // always built from the checked-out sources. Needs AWS credentials (the usual SDK chain: env,
@@ -29,10 +30,35 @@ export function runServerlessCommand(command: string, args: readonly string[]): 
   });
 }
 
+/**
+ * The stage the arguments name, in any spelling the serverless CLI accepts (`--stage prod`,
+ * `--stage=prod`, `-s prod`, `-s=prod`), or `undefined` when none does: a deploy without a stage
+ * would go to serverless.yml's default stage (dev), which nobody means by `npm run deploy`. A flag
+ * whose value is missing (`--stage` last, or followed by another flag) names no stage.
+ *
+ * @example
+ * stageArgument(['-s', 'prod', '--region', 'eu-central-1']); // 'prod'
+ * stageArgument(['--region', 'eu-central-1']);              // undefined
+ */
+export function stageArgument(args: readonly string[]): string | undefined {
+  let stage: string | undefined;
+  args.forEach((arg, index) => {
+    const inline = /^(?:--stage|-s)=(.*)$/.exec(arg)?.[1];
+    if (inline !== undefined) stage = inline || undefined;
+    else if (arg === '--stage' || arg === '-s') {
+      const next = args[index + 1];
+      stage = next !== undefined && !next.startsWith('-') ? next : undefined;
+    }
+  });
+  return stage;
+}
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  if (!args.includes('--stage') && !args.some((arg) => arg.startsWith('--stage='))) {
-    console.error('npm run deploy: say which stage, e.g. `npm run deploy -- --stage prod`');
+  if (stageArgument(args) === undefined) {
+    console.error(
+      'npm run deploy: say which stage, e.g. `npm run deploy -- --stage prod` (or -s prod, --stage=prod)',
+    );
     process.exit(2);
   }
   process.exitCode = await runServerlessCommand('deploy', args);

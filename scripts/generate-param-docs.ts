@@ -2,7 +2,14 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { referencedJobParams, resolveJobsConfig, serviceEnvDefaults } from '../lib/config';
+import {
+  type JobParams,
+  OPERATION_REQUIRES,
+  planJobSchedules,
+  referencedJobParams,
+  resolveJobsConfig,
+  serviceEnvDefaults,
+} from '../lib/config';
 import { MESSAGE_RULES } from '../lib/knox/operationRules';
 import {
   isIntrinsic,
@@ -29,7 +36,8 @@ export const PARAM_DOCS: Readonly<Record<string, string>> = {
   defaultPhoneRegion:
     'ISO 3166-1 region for masking phone numbers written without `+` in alerts and logs (e.g. DE, GB, US)',
   knoxApiPrefix: "Knox Guard API path prefix; `/kcs/v1.1/kg-integration` is Samsung's test environment",
-  knoxUnverifiedLicenceApi: '"true": licence-health calls the licence paths no public source confirms',
+  knoxUnverifiedLicenceApi:
+    '"true": licence-health calls the licence paths no public source confirms (check them with `npm run knox:check`); otherwise its schedule stays `DISABLED`',
   knoxCredentialsSecretId:
     'Secrets Manager secret: Knox Guard API credentials `{"clientIdentifier", "certificate"}`',
   operationsHmacSecretId: 'Secrets Manager secret: the `POST /operations` HMAC secret',
@@ -178,7 +186,10 @@ export function renderParamTable({ manifest, jobs }: ParamDocsSources): string {
 
 /**
  * The jobs table: each job of config/jobs.yml, its operation, its schedule param and the params
- * it needs before it runs, with whether each serverless.yml stage would run it as shipped.
+ * it needs before it runs (a `${param:...}` it references, or a param its operation requires,
+ * `OPERATION_REQUIRES`), with what each serverless.yml stage would do with it as shipped: the
+ * schedule state `planJobSchedules` gives (the same decision `serverless package` makes), and
+ * why it is off when `schedulesState` alone does not say.
  *
  * @example
  * renderJobTable(await readParamDocsSources());
@@ -187,21 +198,32 @@ export function renderJobTable({ manifest, jobs, schedules }: ParamDocsSources):
   const stages = Object.keys(manifest.params).filter((stage) => stage !== 'default');
   const scheduleParam = scheduleParamsByJob(schedules);
   const base = resolveJobsConfig(jobs, 'default-docs');
+  const plans = new Map(
+    stages.map((stage) => {
+      // A value that is itself a serverless variable (`${sls:stage}`) is known only at deploy time.
+      const params = Object.fromEntries(
+        Object.entries(stageParams(manifest, stage)).filter(([, value]) => !String(value).includes('${')),
+      ) as JobParams;
+      return [stage, planJobSchedules({ jobs, stage, params })] as const;
+    }),
+  );
   const rows = [...base.jobs.values()].map((job) => {
-    const needs = Object.values(job.paramFields ?? {}).flat();
+    const requires = OPERATION_REQUIRES[job.operation];
+    const needs = [
+      ...new Set(Object.values(job.paramFields ?? {}).flat()),
+      ...(requires ? [`${requires.param}: "${requires.value}"`] : []),
+    ];
     const runs = stages.map((stage) => {
-      const params = stageParams(manifest, stage) as Record<string, string>;
-      const resolved = resolveJobsConfig(jobs, stage, params).jobs.get(job.name);
-      const scheduled = scheduleParam.get(job.name) !== undefined;
-      if (!scheduled) return 'no schedule';
-      if (params.schedulesState !== 'ENABLED') return 'off';
-      return resolved?.enabled ? 'runs' : 'off';
+      const plan = plans.get(stage);
+      if (!scheduleParam.has(job.name) || !plan) return 'no schedule';
+      if (plan.states[job.name] === 'ENABLED') return 'runs';
+      return plan.schedulesEnabled ? `off: ${plan.disabledBecause[job.name]}` : 'off';
     });
     return [
       code(job.name),
       code(job.operation),
       scheduleParam.has(job.name) ? code(scheduleParam.get(job.name) as string) : 'none',
-      needs.length > 0 ? [...new Set(needs)].map(code).join(', ') : '-',
+      needs.length > 0 ? needs.map(code).join(', ') : '-',
       ...runs,
     ];
   });

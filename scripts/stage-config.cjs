@@ -2,33 +2,56 @@
 // these functions while it resolves serverless.yml for a stage, with the stage's params already
 // merged (params.default, params.<stage>, then `--param`). They hand everything to
 // planJobSchedules in lib/config, so `serverless package` / `deploy` refuses placeholder values
-// for a stage that runs its schedules, names the parameter to set, and keeps a job's schedule
-// DISABLED until its parameters are set. CommonJS because serverless `require`s this file; tsx
+// for a stage that runs its schedules, names the parameter to set, keeps a job's schedule
+// DISABLED until its parameters are set, refuses a device job with no alert subscriber (a warning
+// when no device job runs), and names a `${param:x}` of config/jobs.yml that no params define. CommonJS because serverless `require`s this file; tsx
 // (a devDependency, as osls is) loads the TypeScript.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { require: requireTs } = require('tsx/cjs/api');
 
 const ROOT = join(__dirname, '..');
-// Parameters that reach people without going through jobs.yml.
-const ALSO_CHECK = ['alertEmails', 'alertPhones'];
+// The params that subscribe admins to alerts (infra/alerts.yml).
+const ALERT_PARAMS = ['alertEmails', 'alertPhones'];
 
 // serverless resolves each `${file(...)}` on its own and lists every failure: the first says what
-// to set, the others point at it.
+// to set, the others point at it. Warnings are printed once per CLI run for the same reason.
 let reported = false;
+let warned = false;
+
+// serverless's error for a param no `params` section defines: "Value not found at "param" source",
+// without the name.
+const NOT_FOUND = 'MISSING_VARIABLE_RESULT';
 
 async function plan({ resolveVariable }) {
-  const { planJobSchedules, referencedJobParams } = requireTs('../lib/config/index.ts', __filename);
+  const { OPERATION_REQUIRES, UndefinedParamError, planJobSchedules, referencedJobParams } = requireTs(
+    '../lib/config/index.ts',
+    __filename,
+  );
   const { parse } = require('yaml');
   const jobs = parse(readFileSync(join(ROOT, 'config', 'jobs.yml'), 'utf8'));
   const stage = await resolveVariable('sls:stage');
   const params = {};
-  for (const name of ['schedulesState', ...ALSO_CHECK, ...referencedJobParams(jobs)]) {
+  const required = Object.values(OPERATION_REQUIRES).map((requirement) => requirement.param);
+  // Errors other than these (serverless's "not resolvable yet" in its first pass) propagate as they are.
+  for (const name of new Set(['schedulesState', ...ALERT_PARAMS, ...required])) {
     params[name] = await resolveVariable(`param:${name}`);
   }
   try {
-    return planJobSchedules({ jobs, stage, params, alsoCheck: ALSO_CHECK });
+    for (const name of referencedJobParams(jobs)) {
+      try {
+        params[name] = await resolveVariable(`param:${name}`);
+      } catch (cause) {
+        if (cause?.code !== NOT_FOUND) throw cause;
+        throw new UndefinedParamError([name], `params.default or params.${stage}`, { cause });
+      }
+    }
+    const result = planJobSchedules({ jobs, stage, params, alertParams: ALERT_PARAMS });
+    if (!warned) for (const warning of result.warnings) process.stderr.write(`Warning: ${warning}\n`);
+    warned = true;
+    return result;
   } catch (error) {
+    if (error?.code !== undefined) throw error; // serverless's own, e.g. a first-pass dependency
     // serverless prints `error.stack`; the message alone says what to set.
     error.stack = reported
       ? `${error.name}: the values listed above (stage ${stage})`

@@ -1,11 +1,13 @@
 export { findPlaceholder } from './findPlaceholder';
 export {
+  assertJobParamsDefined,
   isUnsetParam,
   type JobParams,
   type JobParamValue,
   type ResolvedJobParams,
   referencedJobParams,
   resolveJobParams,
+  UndefinedParamError,
 } from './jobParams';
 export {
   type DeviceJobOperation,
@@ -20,9 +22,11 @@ export { loadJobsConfig } from './loadJobsConfig';
 export {
   type JobSchedulePlan,
   type JobSchedulePlanInput,
+  OPERATION_REQUIRES,
   PlaceholderValueError,
   planJobSchedules,
   ScheduleState,
+  StageParamError,
 } from './planJobSchedules';
 export {
   loadServiceConfig,

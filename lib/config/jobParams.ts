@@ -80,3 +80,33 @@ export function referencedJobParams(raw: unknown): string[] {
   walk(raw);
   return [...names].sort();
 }
+
+/** config/jobs.yml references params serverless.yml does not define; `params` names them. */
+export class UndefinedParamError extends Error {
+  readonly params: readonly string[];
+  constructor(params: readonly string[], where: string, options?: { cause?: unknown }) {
+    const references = params.map((name) => `\${param:${name}}`).join(', ');
+    super(
+      `config/jobs.yml references ${references}, but serverless.yml defines no param ${params.join(', ')} (${where}): fix the name in config/jobs.yml, or add the param to params.default in serverless.yml (serverless would stop with "Value not found at "param" source", naming neither).`,
+      options,
+    );
+    this.name = 'UndefinedParamError';
+    this.params = params;
+  }
+}
+
+/**
+ * Refuses a jobs.yml document that references a param serverless.yml's `params.default` does not
+ * define: every stage, including ones with no `params.<stage>` of their own, resolves its params
+ * over `params.default`, so a reference missing there fails some deployment (serverless's own
+ * error does not name the param).
+ *
+ * @throws {UndefinedParamError} naming every such param.
+ * @example
+ * assertJobParamsDefined({ jobs: { a: { message: '${param:mesage}' } } }, { message: '' });
+ * // UndefinedParamError: config/jobs.yml references ${param:mesage}, but serverless.yml defines no param mesage (params.default) ...
+ */
+export function assertJobParamsDefined(raw: unknown, defaults: Readonly<Record<string, unknown>>): void {
+  const missing = referencedJobParams(raw).filter((name) => !Object.hasOwn(defaults, name));
+  if (missing.length > 0) throw new UndefinedParamError(missing, 'params.default');
+}

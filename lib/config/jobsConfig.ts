@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { parseDeviceId } from '../devices';
 import { MESSAGE_RULES, operationOptionIssues } from '../knox/operationRules';
 import { maskDeviceId } from '../privacy';
-import { emailAddress, formatIssues, nonArray, sqsText } from '../validation';
+import { emailAddress, formatIssues, issuePath, nonArray, sqsText } from '../validation';
 import { isUnsetParam, type JobParams, type JobParamValue, resolveJobParams } from './jobParams';
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
@@ -83,7 +83,15 @@ const inlineLimit = v.pipe(v.number(), v.integer(), v.minValue(0));
 const contactSchema = nonArray(
   v.strictObject({
     tel: v.optional(
-      v.pipe(v.string(), v.regex(/^\+?[\d\s().-]{6,20}$/, 'tel must be a phone number like +49 30 1234567')),
+      // The message describes the format: an example number would be one the placeholder check
+      // refuses (lib/config/findPlaceholder.ts), and an operator copies examples.
+      v.pipe(
+        v.string(),
+        v.regex(
+          /^\+?[\d\s().-]{6,20}$/,
+          'tel must be a phone number: E.164, e.g. +<country code><number>, spaces allowed (6-20 characters)',
+        ),
+      ),
     ),
     email: v.optional(v.pipe(v.string(), emailAddress())),
   }),
@@ -91,13 +99,16 @@ const contactSchema = nonArray(
 
 // `enabled: ${param:approvePendingEnabled}` arrives as a boolean from serverless.yml and as the
 // text "true"/"false" from `--param`.
-const enabledFlag = v.union([
-  v.boolean(),
-  v.pipe(
-    v.picklist(['true', 'false'], 'enabled must be true or false'),
-    v.transform((text) => text === 'true'),
-  ),
-]);
+const enabledFlag = v.union(
+  [
+    v.boolean(),
+    v.pipe(
+      v.picklist(['true', 'false'], 'enabled must be true or false'),
+      v.transform((text) => text === 'true'),
+    ),
+  ],
+  'enabled must be true or false',
+);
 
 const optionValue = v.union([v.string(), v.number(), v.boolean(), v.array(v.unknown())]);
 /** Problems of a job's `options` against the operation's row of `OPERATION_RULES`. */
@@ -222,7 +233,9 @@ export class JobsConfigError extends Error {
  * Validates an already parsed jobs configuration (the YAML document as plain data) for one
  * stage: the stage's `jobs` entries are merged over the base jobs key by key, `${param:<name>}`
  * references are replaced with the stage's parameters, defaults are applied, and every problem
- * is reported at once as a `JobsConfigError` listing paths such as `jobs.overdue-lock.message`.
+ * is reported at once as a `JobsConfigError` listing paths such as `jobs.overdue-lock.message`;
+ * a problem with a value that came from a parameter names the parameter first (`param
+ * overdueLockMessage (jobs.overdue-lock.message): lock message is over 350 characters`).
  * Bundles use this on the copy the build embedded, without a YAML parser.
  *
  * Parameters come from `params` (a deployment's serverless.yml params, handed to the functions as
@@ -257,7 +270,7 @@ export function resolveJobsConfig(raw: unknown, stage: string, params: JobParams
         paramFields: resolved?.fields ?? {},
         unsetParams: resolved?.unset ?? [],
       });
-    } else issues.push(...formatIssues(parsed.issues, ['jobs', name]));
+    } else issues.push(...describeJobIssues(parsed.issues, name, resolved?.fields ?? {}));
   }
   for (const name of Object.keys(stageOverrides?.jobs ?? {})) {
     if (!(name in file.output.jobs)) issues.push(`stages.${stage}.jobs.${name}: no such job in jobs`);
@@ -269,6 +282,27 @@ export function resolveJobsConfig(raw: unknown, stage: string, params: JobParams
     alerts: mergeAlerts(file.output.defaults.alerts, stageOverrides?.alerts),
     jobs,
   };
+}
+
+// An issue about a value that came from `${param:x}` names the param first: the operator sets
+// `--param="x=..."`, not the jobs.yml path (`param lockContactTel (jobs.overdue-lock.contact.tel):
+// tel must be ...`).
+function describeJobIssues(
+  issues: readonly v.BaseIssue<unknown>[],
+  job: string,
+  fields: Readonly<Record<string, readonly string[]>>,
+): string[] {
+  return issues.map((issue) => {
+    const keys = issuePath(issue).map(String);
+    const at = ['jobs', job, ...keys].join('.');
+    const field = keys
+      .map((_, index) => keys.slice(0, keys.length - index).join('.'))
+      .find((p) => p in fields);
+    const params = field === undefined ? undefined : fields[field];
+    return params && params.length > 0
+      ? `param ${params.join(', ')} (${at}): ${issue.message}`
+      : `${at}: ${issue.message}`;
+  });
 }
 
 function mergeAlerts(base: unknown, override: unknown): unknown {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlaceholderValueError } from '../../../lib/config';
+import { PlaceholderValueError, UndefinedParamError } from '../../../lib/config';
 import { readJobsConfig } from '../../../scripts/build';
 
 // The real serverless CLI (osls) on serverless.yml, offline: `--param` overrides go through
@@ -56,12 +56,17 @@ function serverless(args: string[]): Promise<{ code: number | null; stdout: stri
   });
 }
 
-async function print(stage: string, params: Record<string, string> = {}): Promise<Template> {
+async function printWithOutput(
+  stage: string,
+  params: Record<string, string> = {},
+): Promise<{ template: Template; output: string }> {
   const args = Object.entries(params).map(([key, value]) => `--param=${key}=${value}`);
   const result = await serverless(['print', '--stage', stage, '--format', 'json', ...args]);
   if (result.code !== 0) throw new Error(result.output);
-  return JSON.parse(result.stdout) as Template;
+  return { template: JSON.parse(result.stdout) as Template, output: result.output };
 }
+const print = async (stage: string, params: Record<string, string> = {}): Promise<Template> =>
+  (await printWithOutput(stage, params)).template;
 
 const scheduleStates = (template: Template): Record<string, unknown> =>
   Object.fromEntries(
@@ -111,14 +116,38 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
     expect(await readdir(outdir)).toEqual([]); // nothing packaged
   }, 60_000);
 
-  it('prod as shipped: only licence-health runs, every job param unset', async () => {
-    const template = await print('prod');
+  it('`serverless package --stage prod` with a malformed param value names the param, not only the jobs.yml path', async () => {
+    const result = await serverless([
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      outdir,
+      '--param=lockContactTel=TODO',
+      `--param=overdueLockMessage=${'P'.repeat(400)}`,
+      `--param=lockContactEmail=${REAL.lockContactEmail}`,
+    ]);
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      'param lockContactTel (jobs.overdue-lock.contact.tel): tel must be a phone number: E.164, e.g. +<country code><number>',
+    );
+    expect(result.output).toContain(
+      'param overdueLockMessage (jobs.overdue-lock.message): lock message is over 350 characters',
+    );
+    expect(result.output).not.toContain('1234567');
+    expect(await readdir(outdir)).toEqual([]);
+  }, 60_000);
+
+  it('prod as shipped: no schedule runs, every job param unset, and packaging warns that alerts reach no one', async () => {
+    const { template, output } = await printWithOutput('prod');
 
     expect(scheduleStates(template)).toEqual({
       'overdue-lock': 'DISABLED',
       'approve-pending': 'DISABLED',
       'payment-reminder': 'DISABLED',
-      'licence-health': 'ENABLED',
+      // knoxUnverifiedLicenceApi "false": the check could only report itself unavailable
+      'licence-health': 'DISABLED',
     });
     expect(JSON.parse(template.provider.environment.JOB_PARAMS as string)).toEqual({
       approvePendingEnabled: false,
@@ -129,12 +158,20 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
       paymentReminderMessage: '',
     });
     expect(template.resources.Parameters.BillingAccessPolicyEnabled?.Default).toBe('false');
+    const warnings = output.split('\n').filter((line) => line.startsWith('Warning: no alert subscriber'));
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        'alertEmails and alertPhones are empty, so the alarms and alerts of stage prod',
+      ),
+    ]);
   }, 60_000);
 
-  it('prod with real values from --param: the device jobs run, approve-pending only when opted in', async () => {
+  it('prod with real values from --param: the device jobs run, approve-pending and licence-health only when opted in', async () => {
     const template = await print('prod', {
       ...REAL,
+      alertEmails: 'ops@acme-finanz.de',
       approvePendingEnabled: 'true',
+      knoxUnverifiedLicenceApi: 'true',
       billingAccessPolicy: 'true',
     });
 
@@ -149,6 +186,33 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
       approvePendingEnabled: 'true',
     });
     expect(template.resources.Parameters.BillingAccessPolicyEnabled?.Default).toBe('true');
+  }, 60_000);
+
+  it('`serverless package --stage prod` refuses device jobs that would run with no alert subscriber, naming alertEmails and alertPhones', async () => {
+    const result = await serverless([
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      outdir,
+      ...Object.entries(REAL).map(([key, value]) => `--param=${key}=${value}`),
+    ]);
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      'StageParamError: Stage prod: overdue-lock, payment-reminder would run on real devices, but no one would get its alerts: alertEmails and alertPhones are empty',
+    );
+    expect(await readdir(outdir)).toEqual([]);
+  }, 60_000);
+
+  it('`--param=schedulesState=enabled` is refused with an error naming the param', async () => {
+    const result = await serverless(['print', '--stage', 'prod', '--param=schedulesState=enabled']);
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      'StageParamError: Stage prod: param schedulesState is "enabled"; it must be exactly ENABLED or DISABLED',
+    );
+    expect(result.output).not.toContain('PlaceholderValueError');
   }, 60_000);
 
   it('ci keeps every schedule off and accepts the samples', async () => {
@@ -168,6 +232,22 @@ describe('the build (scripts/build.ts) plans every stage serverless.yml defines'
     await expect(readJobsConfig()).resolves.toMatchObject({
       jobs: { 'overdue-lock': { operation: 'lock' } },
     });
+  });
+
+  it('refuses a jobs.yml reference to a param serverless.yml does not define, naming it', async () => {
+    const jobs = (await readFile(join(ROOT, 'config', 'jobs.yml'), 'utf8')).replace(
+      'key: reminders/latest.json',
+      ['key: $', '{param:remindersKey}'].join(''),
+    );
+    const file = join(outdir, 'jobs.yml');
+    await writeFile(file, jobs);
+
+    const build = readJobsConfig(file);
+
+    await expect(build).rejects.toBeInstanceOf(UndefinedParamError);
+    await expect(build).rejects.toThrow(
+      `config/jobs.yml references ${['$', '{param:remindersKey}'].join('')}, but serverless.yml defines no param remindersKey (params.default)`,
+    );
   });
 
   it('refuses a sample value written into params.prod, naming the param', async () => {

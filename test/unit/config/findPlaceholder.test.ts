@@ -22,6 +22,14 @@ describe('findPlaceholder', () => {
     ['+44 7700 900123', /Ofcom/],
     ['07700 900999', /Ofcom/],
     ['+49 30 0000000', /seven equal digits/],
+    // the operator guide's own example for alertPhones, and runs anywhere in the number
+    ['+4915112345678', /six consecutive digits/],
+    ['+49 151 2345 6789', /six consecutive digits/],
+    ['+49 89 987654 10', /six consecutive digits/],
+    // filler domains of tutorials and forms
+    ['test@test.com', /test\.com, a filler domain/],
+    ['you@yourdomain.com', /yourdomain\.com/],
+    ['Mail ops@your-company.com', /your-company\.com/],
     ['This device is locked. Call +49 30 1234567.', /sample number/],
     // words, slots, variables
     ['TODO', /"TODO"/],
@@ -34,6 +42,20 @@ describe('findPlaceholder', () => {
     [['$', '{param:overdueLockMessage}'].join(''), /unresolved variable/],
     ['+49 XXX XXXXXXX', /xxx/],
     ['Lorem ipsum dolor sit amet', /lorem ipsum/i],
+    ['placeholder', /"placeholder"/],
+    ['Placeholder text for the lock screen', /"Placeholder"/],
+    ['To-Do', /"To-Do"/],
+    ['to do', /"to do"/],
+    ['N/A', /"N\/A"/],
+    ['Contact: n/a', /"n\/a"/],
+    ['TBC', /"TBC"/],
+    ['dummy', /"dummy"/],
+    ['{{tel}}', /template slot \{\{tel\}\}/],
+    ['Call {{ contact.tel }} to unlock', /template slot \{\{ contact\.tel \}\}/],
+    ['Call {tel}', /template slot \{tel\}/],
+    ['%TEL%', /template slot %TEL%/],
+    ['Call $CONTACT_TEL', /template slot \$CONTACT_TEL/],
+    ['Call [your number] now', /template slot \[your number\]/],
   ])('%s is a placeholder', (value, reason) => {
     expect(findPlaceholder(value)).toMatch(reason);
   });
@@ -51,6 +73,12 @@ describe('findPlaceholder', () => {
     'Your next instalment is due in 3 days.',
     'Please contact our latest test team', // "test" as a word, not a .test domain
     'The box is boxxy', // x's inside a word
+    'Pay 50% now and 50% next month', // percentages, not a %SLOT%
+    'info@testbank.com',
+    'inkasso@contest.com',
+    'Contact NASA or the DNA lab', // "na" inside words, no slash
+    'Pay 25 $ now', // a currency sign, not a $VARIABLE
+    '+49 89 1245 7836', // digits up, but never six in a row
   ])('%s is not a placeholder', (value) => {
     expect(findPlaceholder(value)).toBeUndefined();
   });

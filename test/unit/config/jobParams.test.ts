@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isUnsetParam, referencedJobParams, resolveJobParams } from '../../../lib/config';
+import {
+  assertJobParamsDefined,
+  isUnsetParam,
+  referencedJobParams,
+  resolveJobParams,
+  UndefinedParamError,
+} from '../../../lib/config';
 
 // `${param:<name>}`, written without tripping the template-string lint.
 const ref = (name: string): string => ['$', '{param:', name, '}'].join('');
@@ -53,5 +59,25 @@ describe('resolveJobParams', () => {
         stages: { prod: { jobs: { a: { message: ref('z') } } } },
       }),
     ).toEqual(['b', 'm', 'z']);
+  });
+
+  it('assertJobParamsDefined names every reference params.default lacks, and accepts defined ones (even empty)', () => {
+    const raw = {
+      jobs: { a: { message: ref('overdueLockMesage'), contact: { tel: ref('tel') } } },
+      stages: { prod: { jobs: { a: { message: ref('other') } } } },
+    };
+
+    expect(() => assertJobParamsDefined(raw, { overdueLockMesage: '', tel: '', other: null })).not.toThrow();
+    let caught: unknown;
+    try {
+      assertJobParamsDefined(raw, { tel: '' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UndefinedParamError);
+    expect((caught as UndefinedParamError).params).toEqual(['other', 'overdueLockMesage']);
+    expect((caught as Error).message).toContain(
+      `references ${ref('other')}, ${ref('overdueLockMesage')}, but serverless.yml defines no param other, overdueLockMesage (params.default)`,
+    );
   });
 });

@@ -168,6 +168,48 @@ describe('loadJobsConfig', () => {
     expect(() => loadJobsConfig(raw, 'prod', { on: 'yes' })).toThrow(/jobs\.x\.enabled/);
   });
 
+  it.each([
+    [
+      'lockContactTel',
+      'TODO',
+      'param lockContactTel (jobs.overdue-lock.contact.tel): tel must be a phone number: E.164, e.g. +<country code><number>',
+    ],
+    [
+      'overdueLockMessage',
+      'P'.repeat(400),
+      'param overdueLockMessage (jobs.overdue-lock.message): lock message is over 350 characters',
+    ],
+    ['lockContactEmail', 'not an address', 'param lockContactEmail (jobs.overdue-lock.contact.email): '],
+    [
+      'approvePendingEnabled',
+      'yes',
+      'param approvePendingEnabled (jobs.approve-pending.enabled): enabled must be true or false',
+    ],
+  ])(
+    'a bad value of param %s is reported under the param, not only its jobs.yml path',
+    async (param, value, issue) => {
+      const text = await readFile(new URL('../../../config/jobs.yml', import.meta.url), 'utf8');
+      const params = {
+        overdueLockMessage: 'Overdue. Pay in the app.',
+        lockContactTel: '+49 89 2024 7710',
+        lockContactEmail: 'inkasso@acme-finanz.de',
+        [param]: value,
+      };
+
+      let caught: unknown;
+      try {
+        loadJobsConfig(text, 'prod', params);
+      } catch (error) {
+        caught = error;
+      }
+
+      expect(caught).toBeInstanceOf(JobsConfigError);
+      expect((caught as JobsConfigError).issues.some((line) => line.startsWith(issue))).toBe(true);
+      // The format is described, never shown as a number an operator could copy.
+      expect((caught as Error).message).not.toMatch(/\+\d[\d ]{5,}/);
+    },
+  );
+
   it('reports YAML syntax errors as JobsConfigError', () => {
     expect(() => loadJobsConfig('jobs: [unclosed', 'dev')).toThrow(JobsConfigError);
   });

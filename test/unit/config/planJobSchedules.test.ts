@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { JobsConfigError, PlaceholderValueError, planJobSchedules } from '../../../lib/config';
+import {
+  JobsConfigError,
+  PlaceholderValueError,
+  planJobSchedules,
+  StageParamError,
+} from '../../../lib/config';
 
 const jobs = parse(await readFile(new URL('../../../config/jobs.yml', import.meta.url), 'utf8'));
 
@@ -25,7 +30,7 @@ const UNSET = {
 
 function planOrError(params: Record<string, string | boolean>): PlaceholderValueError {
   try {
-    planJobSchedules({ jobs, stage: 'prod', params, alsoCheck: ['alertEmails', 'alertPhones'] });
+    planJobSchedules({ jobs, stage: 'prod', params, alertParams: ['alertEmails', 'alertPhones'] });
   } catch (error) {
     if (error instanceof PlaceholderValueError) return error;
     throw error;
@@ -34,15 +39,20 @@ function planOrError(params: Record<string, string | boolean>): PlaceholderValue
 }
 
 describe('planJobSchedules (the committed config/jobs.yml)', () => {
-  it('a first prod deploy with nothing set runs only licence-health', () => {
-    const plan = planJobSchedules({ jobs, stage: 'prod', params: { schedulesState: 'ENABLED', ...UNSET } });
+  it('a first prod deploy with nothing set runs nothing, and warns that alerts reach no one', () => {
+    const plan = planJobSchedules({
+      jobs,
+      stage: 'prod',
+      params: { schedulesState: 'ENABLED', knoxUnverifiedLicenceApi: 'false', ...UNSET },
+      alertParams: ['alertEmails', 'alertPhones'],
+    });
 
     expect(plan.states).toEqual({
       'approve-pending': 'DISABLED',
       'overdue-lock': 'DISABLED',
       'payment-reminder': 'DISABLED',
       'locked-notice': 'DISABLED',
-      'licence-health': 'ENABLED',
+      'licence-health': 'DISABLED',
     });
     expect(plan.disabledBecause['overdue-lock']).toBe(
       'param overdueLockMessage, lockContactTel, lockContactEmail are not set',
@@ -51,7 +61,58 @@ describe('planJobSchedules (the committed config/jobs.yml)', () => {
       'param paymentReminderMessage, lockContactTel are not set',
     );
     expect(plan.disabledBecause['approve-pending']).toBe('the job is disabled (enabled: false)');
+    expect(plan.disabledBecause['licence-health']).toMatch(
+      /^param knoxUnverifiedLicenceApi is not "true" \(.*npm run knox:check/,
+    );
     expect(plan.jobParams).toEqual(UNSET);
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/^no alert subscriber: alertEmails and alertPhones are empty/),
+    ]);
+  });
+
+  it.each([
+    ['"true" (a --param)', 'true', 'ENABLED'],
+    ['true (YAML)', true, 'ENABLED'],
+    ['"false"', 'false', 'DISABLED'],
+    ['unset', undefined, 'DISABLED'],
+  ] as const)(
+    'licence-health is scheduled only when knoxUnverifiedLicenceApi is "true": %s',
+    (_, value, state) => {
+      const plan = planJobSchedules({
+        jobs,
+        stage: 'prod',
+        params: { schedulesState: 'ENABLED', knoxUnverifiedLicenceApi: value, ...UNSET },
+      });
+
+      expect(plan.states['licence-health']).toBe(state);
+    },
+  );
+
+  it('refuses a stage whose device job would run with no alert subscriber, naming both params', () => {
+    const plan = (params: Record<string, string | boolean>) =>
+      planJobSchedules({
+        jobs,
+        stage: 'prod',
+        params: { schedulesState: 'ENABLED', ...REAL, ...params },
+        alertParams: ['alertEmails', 'alertPhones'],
+      });
+
+    let caught: unknown;
+    try {
+      plan({ alertEmails: '', alertPhones: '' });
+    } catch (error) {
+      caught = error;
+    }
+
+    expect(caught).toBeInstanceOf(StageParamError);
+    expect((caught as StageParamError).params).toEqual(['alertEmails', 'alertPhones']);
+    expect((caught as Error).message).toMatch(
+      /^Stage prod: overdue-lock, payment-reminder would run on real devices, but no one would get its alerts: alertEmails and alertPhones are empty/,
+    );
+    expect(plan({ alertEmails: 'ops@acme-finanz.de', alertPhones: '' }).warnings).toEqual([]);
+    expect(plan({ alertEmails: '', alertPhones: '+49 89 2024 7711' }).states['overdue-lock']).toBe('ENABLED');
+    // schedules off: nothing runs, nothing to warn about
+    expect(plan({ schedulesState: 'DISABLED' }).warnings).toEqual([]);
   });
 
   it('real values enable the device jobs; approve-pending only with approvePendingEnabled', () => {
@@ -138,11 +199,24 @@ describe('planJobSchedules (the committed config/jobs.yml)', () => {
     ).toThrow(/config\/jobs\.yml jobs\.overdue-lock\.contact\.email uses example\.com/);
   });
 
-  it('refuses a schedulesState that is neither ENABLED nor DISABLED', () => {
-    expect(planOrError({ schedulesState: 'enabled', ...REAL }).issues).toEqual([
-      'param schedulesState is "enabled"; it must be ENABLED or DISABLED',
-    ]);
-  });
+  it.each(['enabled', 'Enabled', ' ENABLED', 'on', ''])(
+    'refuses schedulesState %j with an error naming the param, not as a placeholder',
+    (value) => {
+      let caught: unknown;
+      try {
+        planJobSchedules({ jobs, stage: 'prod', params: { schedulesState: value, ...REAL } });
+      } catch (error) {
+        caught = error;
+      }
+
+      expect(caught).toBeInstanceOf(StageParamError);
+      expect((caught as StageParamError).params).toEqual(['schedulesState']);
+      expect((caught as Error).message).toContain(
+        `Stage prod: param schedulesState is ${JSON.stringify(value)}; it must be exactly ENABLED or DISABLED`,
+      );
+      expect((caught as Error).message).not.toMatch(/placeholder|runs its schedules/);
+    },
+  );
 
   it('a jobs file that does not validate is a JobsConfigError, not a plan', () => {
     expect(() =>

@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { referencedJobParams } from '../../../lib/config';
+import { findPlaceholder, referencedJobParams } from '../../../lib/config';
 import {
   DOC_FILES,
+  PARAM_DOCS,
   readParamDocsSources,
   renderParamDocs,
   replaceBetweenMarkers,
@@ -68,6 +69,24 @@ describe('generated parameter docs (npm run docs:params)', () => {
     expect(row('approvePendingSchedule')).not.toEqual([]);
   });
 
+  it('the job table says licence-health is off in prod as shipped, and why (it could only report itself unavailable)', async () => {
+    const text = await read('docs/operator-guide.md');
+    const header = text
+      .slice(text.indexOf('<!-- generated:job-params'))
+      .split('\n')
+      .find((line) => line.startsWith('| job |'))
+      ?.slice(2, -2)
+      .split(' | ');
+    const rows = tableRows(text, 'job-params');
+    const row = rows.find((cells) => unquote(cells[0]) === 'licence-health') ?? [];
+    const prod = (header ?? []).indexOf('prod as shipped');
+
+    expect(prod).toBeGreaterThan(0);
+    expect(row[3]).toBe('`knoxUnverifiedLicenceApi: "true"`');
+    expect(row[prod]).toMatch(/^off: param knoxUnverifiedLicenceApi is not "true" \(.*npm run knox:check/);
+    for (const cells of rows) expect(cells[prod], unquote(cells[0])).not.toBe('runs');
+  });
+
   it('README lists every variable lib/config reads, and says serverless.yml sets only what it sets', async () => {
     const manifest = await readServerlessManifest();
     const rows = tableRows(await read('README.md'), 'env-vars');
@@ -105,6 +124,18 @@ describe('generated parameter docs (npm run docs:params)', () => {
     for (const file of ['README.md', ...docs.map((name) => `docs/${name}`)]) {
       expect(await read(file), file).not.toMatch(/can (also )?be changed on the stack/);
     }
+  });
+
+  it('every phone number or e-mail address the param table shows as an example is one the placeholder check refuses', () => {
+    // An operator copies the example: a stage that runs its schedules must not accept it.
+    const examples = Object.values(PARAM_DOCS).flatMap((text) =>
+      [...text.matchAll(/`([^`]+)`/g)]
+        .map((match) => match[1] as string)
+        .filter((value) => /^\+?[\d\s().-]{6,}$/.test(value) || /@/.test(value)),
+    );
+
+    expect(examples).toContain('+4915112345678'); // alertPhones
+    for (const example of examples) expect(findPlaceholder(example), example).toBeDefined();
   });
 
   it('refuses to render into a file whose markers went missing', () => {

@@ -1,0 +1,48 @@
+import type { LicenceHealth, LicenceHealthUnavailable, RunSummary } from '../lib/operations';
+
+/** What `scheduledRun` returns: a device job's run summary or one of licence-health's three results. */
+export type ScheduledRunResult =
+  | RunSummary
+  | LicenceHealth
+  | LicenceHealthUnavailable
+  | { readonly error: { readonly code: string; readonly codeName: string; readonly reason: string } };
+
+/**
+ * The lines `npm start` prints for one scheduled run, from what the `scheduledRun` handler
+ * returned (functions/scheduled-run.ts). licence-health returns no device summary: a seat count,
+ * a failed licence listing, or `{ unavailable }` when the licence paths are not enabled
+ * (`knoxUnverifiedLicenceApi`, lib/operations/checkLicenceHealth.ts); each gets its own line, so
+ * an unavailable check never reads as "undefined devices".
+ *
+ * @example
+ * describeRunSummary({ freeSeats: 3, totalSeats: 100, usedSeats: 97, licences: 1, low: true });
+ * // ['licence seats: 3 free of 100 (below the threshold: LICENSE_SEATS_LOW alerted)']
+ */
+export function describeRunSummary(summary: ScheduledRunResult): string[] {
+  if ('unavailable' in summary) {
+    return [
+      `licence check not run: ${summary.unavailable}`,
+      'A deployed stage schedules licence-health only with the param knoxUnverifiedLicenceApi "true": check the licence paths with `npm run knox:check -- --licences` first.',
+    ];
+  }
+  if ('error' in summary) {
+    return [`licence check failed: ${summary.error.code} ${summary.error.codeName}: ${summary.error.reason}`];
+  }
+  if ('freeSeats' in summary) {
+    return [
+      `licence seats: ${summary.freeSeats} free of ${summary.totalSeats}${summary.low ? ' (below the threshold: LICENSE_SEATS_LOW alerted)' : ''}`,
+    ];
+  }
+  if (summary.mode === 'disabled') return [`${summary.job} is disabled in this stage: nothing was run`];
+  const failures = Object.entries(summary.failuresByCode ?? {});
+  const failed = failures.reduce((n, [, count]) => n + count, 0);
+  const out = [
+    summary.mode === 'queued'
+      ? `${summary.targets} devices split into ${summary.chunks} chunk messages on the operations queue`
+      : `${summary.targets} devices, run inline in ${summary.chunks} chunk(s): ${summary.succeeded} succeeded, ${failed} failed`,
+  ];
+  for (const [code, count] of failures) out.push(`  ${code.padEnd(34)} x${count}`);
+  if (summary.requeued)
+    out.push(`${summary.requeued} device(s) with retryable failures queued for another attempt`);
+  return out;
+}
