@@ -34,7 +34,7 @@ const schema = v.strictObject({
     v.pipe(
       v.string(),
       v.trim(),
-      v.regex(/^\+?\d[\d\s().-]{4,22}\d$/, 'must be a phone number such as +491511234567'),
+      v.regex(/^\+?\d[\d\s().-]{4,22}\d$/, 'must be a phone number: E.164, e.g. +<country code><number>'),
     ),
   ),
   email: v.optional(v.pipe(v.string(), emailAddress('must be an e-mail address'))),
