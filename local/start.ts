@@ -3,70 +3,48 @@
 // invokes the real packaged handlers with real event shapes: scheduled runs, a Knox callback and
 // an operation request. Prints what happened and the alerts exactly as the admins receive them.
 
-import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { maskDeviceId } from '../lib/privacy';
 import { knoxCallbackHeaders, signOperationRequest } from '../lib/webhooks';
 import type { InboxMessage } from './aws';
 import { describeRunSummary, type ScheduledRunResult } from './describeRunSummary';
 import { AsyncInvocationFailedError, type EmbeddedStack, startEmbeddedStack } from './embedded';
+import {
+  localJobs,
+  parseRunnerArgs,
+  RunnerExit,
+  runnerHelp,
+  SCENARIOS,
+  type Scenario,
+} from './parseRunnerArgs';
 
-const SCENARIOS = {
-  default: 'a realistic tenant: too few licences, one device without SIM control configuration',
-  'user-blocked': 'the API user is blocked in Knox Guard: every call fails with USER_BLOCKED_STATE',
-  'rate-limited':
-    'Knox Guard answers 429 bursts (with and without Retry-After): retried within the run, nothing lost',
-  outage:
-    'Knox Guard answers 503, resets connections and a 502 page for a while: retried within the run (what the deadline leaves is re-queued), nothing lost',
-} as const;
-type Scenario = keyof typeof SCENARIOS;
+const ROOT = new URL('../', import.meta.url);
 
-const HELP = `Usage: npm start -- [options]
-
-Runs knox-guard-sentinel's main job locally, with no AWS account: a Knox Guard simulator, local
-SNS/SQS/S3 (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, and the packaged Lambda handlers.
-
-Options:
-  --job <name>          run only this scheduled job from config/jobs.yml
-                        (default: approve-pending, then overdue-lock, then the webhook demos)
-  --devices <n>         devices in the billing system's overdue list (default 40; above the
-                        inline limit of 2,000 the job fans out through SQS to the workers)
-  --scenario <name>     fault scenario (default: default)
-${Object.entries(SCENARIOS)
-  .map(([name, text]) => `                          ${name.padEnd(13)} ${text}`)
-  .join('\n')}
-  --verbose             show the handlers' structured logs (Powertools, level INFO)
-  -h, --help            show this help
-`;
-
-const { values } = parseArgs({
-  options: {
-    job: { type: 'string' },
-    devices: { type: 'string', default: '40' },
-    scenario: { type: 'string', default: 'default' },
-    verbose: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  strict: true,
-});
-
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
+// The command line is checked against config/jobs.yml before anything starts: a typo costs no
+// simulator, no local AWS and no bundling.
+const jobs = readJobs();
+function readJobs() {
+  try {
+    return localJobs(ROOT);
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(RunnerExit.failed);
+  }
 }
-const deviceCount = Number(values.devices);
-if (!Number.isInteger(deviceCount) || deviceCount < 1 || deviceCount > 1_000_000) {
-  fail(`--devices must be a whole number from 1 to 1,000,000 (got ${values.devices})`);
+const args = parseRunnerArgs(process.argv.slice(2), jobs);
+if (args.kind === 'help') {
+  console.log(runnerHelp(jobs));
+  process.exit(RunnerExit.ok);
 }
-if (!(values.scenario in SCENARIOS)) {
-  fail(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')} (got ${values.scenario})`);
+if (args.kind === 'usage-error') {
+  console.error(`npm start: ${args.message}\n\n${runnerHelp(jobs)}`);
+  process.exit(RunnerExit.usage);
 }
-const scenario = values.scenario as Scenario;
-
-function fail(message: string): never {
-  console.error(`npm start: ${message}\n\n${HELP}`);
-  process.exit(2);
-}
+const values = args.options;
+const deviceCount = values.devices;
+const scenario: Scenario = values.scenario;
+/** Jobs whose scheduled run threw on every attempt: the runner then exits 1. */
+const failedJobs: string[] = [];
 
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[0m` : text);
@@ -254,6 +232,7 @@ async function runJob(env: EmbeddedStack, job: string) {
   } catch (error) {
     if (!(error instanceof AsyncInvocationFailedError)) throw error;
     const cause = error.cause as Error | undefined;
+    failedJobs.push(job);
     line(`scheduledRun threw on all ${error.attempts} attempts: ${cause?.name}: ${cause?.message}`);
     line(
       'As on AWS: EventBridge Scheduler delivered the invocation, so Lambda retried the run itself (maximumRetryAttempts)',
@@ -331,9 +310,18 @@ async function operationRequests(env: EmbeddedStack, enrolled: readonly string[]
   line(`an unsigned request -> ${unsigned.statusCode} ${unsigned.body}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(
-    `\nnpm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exit(1);
-});
+main().then(
+  () => {
+    if (failedJobs.length === 0) return;
+    console.error(`\nerror: scheduled run failed: ${failedJobs.join(', ')} (exit ${RunnerExit.failed})`);
+    process.exit(RunnerExit.failed);
+  },
+  (error: unknown) => {
+    // One readable line by default; the stack (and any cause) only with --verbose.
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(
+      values.verbose && error instanceof Error ? `\nerror: ${error.stack ?? message}` : `\nerror: ${message}`,
+    );
+    process.exit(RunnerExit.failed);
+  },
+);

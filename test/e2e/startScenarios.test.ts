@@ -73,7 +73,9 @@ describe('npm start scenarios keep the promise of their help text', () => {
 
   it('user-blocked: every call fails with USER_BLOCKED_STATE and the admins are told at once', async () => {
     const run = await npmStart('user-blocked');
-    expect(run.code).toBe(0);
+    // Every scheduled run throws (USER_BLOCKED_STATE): a failed job makes the runner exit 1.
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/^error: scheduled run failed: approve-pending \(exit 1\)$/m);
     const received = subjects(run.out);
     expect(received.length).toBeGreaterThan(0);
     expect(received.every((subject) => subject?.includes('USER_BLOCKED_STATE'))).toBe(true);
