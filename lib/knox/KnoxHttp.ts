@@ -4,7 +4,7 @@ import { decode, KnoxGuardError, transportError } from '../errors';
 import { computeBackoffDelay } from './computeBackoffDelay';
 import { API_TOKEN_HEADER } from './constants';
 import { type HttpResponse, type HttpTransport, HttpTransportError } from './HttpTransport';
-import type { KnoxTokenProvider } from './KnoxTokenProvider';
+import type { IssueAccessToken, KnoxTokenProvider } from './KnoxTokenProvider';
 import { TRANSACTION_ID_HEADER } from './paths';
 import type { ReleaseSlot, RequestGate } from './RequestSlots';
 import { CLOCK_SKEW_TOKEN_AGE_MS, clockSkewError, isTokenExpiry, isTokenRefusal } from './tokenRefusal';
@@ -84,6 +84,17 @@ export class KnoxHttp {
   /** Wires the token provider in after construction (the provider itself calls through this class). */
   useTokens(tokens: KnoxTokenProvider): void {
     this.#tokens = tokens;
+  }
+
+  /**
+   * The token request as `KnoxTokenProvider` needs it: this class's retrying call without auth,
+   * signing a fresh body per attempt and checking each 2xx answer inside the retry loop.
+   *
+   * @example
+   * const tokens = new KnoxTokenProvider({ credentials, clientIdentifier, clock, issue: http.tokenIssuer(paths.accessToken) });
+   */
+  tokenIssuer(path: string): IssueAccessToken {
+    return (body, deadline, parse) => this.call({ method: 'POST', path, body, deadline, auth: false, parse });
   }
 
   async call(call: KnoxCall): Promise<unknown> {

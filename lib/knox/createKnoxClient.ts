@@ -79,8 +79,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
     clientIdentifier: options.clientIdentifier,
     clock,
     ...(options.tokenRefreshMarginMs === undefined ? {} : { refreshMarginMs: options.tokenRefreshMarginMs }),
-    issue: (body, deadline, parse) =>
-      http.call({ method: 'POST', path: paths.accessToken, body, deadline, auth: false, parse }),
+    issue: http.tokenIssuer(paths.accessToken),
   });
   http.useTokens(tokens);
   const transactionPollMs = positiveInteger(

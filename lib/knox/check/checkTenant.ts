@@ -109,8 +109,7 @@ export async function checkTenant(
     credentials,
     clientIdentifier: options.clientIdentifier,
     clock,
-    issue: (body, deadline) =>
-      http.call({ method: 'POST', path: paths.accessToken, body, deadline, auth: false }),
+    issue: http.tokenIssuer(paths.accessToken),
   });
   http.useTokens(tokens);
 
