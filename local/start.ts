@@ -248,7 +248,7 @@ async function runJob(env: EmbeddedStack, job: string) {
 }
 
 async function callbacks(env: EmbeddedStack, locked: readonly string[]) {
-  // The shape and headers the evidence shows (README "POST /knox/notifications"): one device per
+  // The shape and headers the evidence shows (docs/webhooks.md, "POST /knox/notifications"): one device per
   // callback, an RS256 JWS over the raw body in x-wsm-signature, a unique x-knox-nonce.
   let replay: { body: string; headers: Record<string, string> } | undefined;
   for (const deviceUid of locked) {

@@ -3,7 +3,7 @@
 // `serverless deploy` (the pinned osls CLI) with every argument passed through. The CLI's build
 // plugin (scripts/serverless/build-plugin.mjs) builds the bundles first, so what is deployed is
 // always built from the checked-out sources. Needs AWS credentials (the usual SDK chain: env,
-// profile, SSO, instance role); README.md, "Deploying to AWS", lists what must exist first.
+// profile, SSO, instance role); docs/operator-guide.md lists what must exist first.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -325,7 +325,7 @@ const MARKERS = {
  * from updating.
  *
  * @example
- * replaceBetweenMarkers(readme, 'env-vars', renderEnvTable(sources));
+ * replaceBetweenMarkers(guide, 'env-vars', renderEnvTable(sources));
  */
 export function replaceBetweenMarkers(text: string, name: string, body: string): string {
   const begin = `<!-- generated:${name} (npm run docs:params; do not edit) -->`;
@@ -336,15 +336,18 @@ export function replaceBetweenMarkers(text: string, name: string, body: string):
   return `${text.slice(0, start + begin.length)}\n${body}\n${text.slice(stop)}`;
 }
 
-/** The files the generated tables live in, as they should read. */
+/**
+ * The file the generated tables live in (docs/operator-guide.md: parameters, jobs, environment),
+ * as it should read.
+ */
 export async function renderParamDocs(
   sources: ParamDocsSources,
-  files: { readonly readme: string; readonly guide: string },
-): Promise<{ readme: string; guide: string }> {
-  const readme = replaceBetweenMarkers(files.readme, MARKERS.env, renderEnvTable(sources));
+  files: { readonly guide: string },
+): Promise<{ guide: string }> {
   let guide = replaceBetweenMarkers(files.guide, MARKERS.params, renderParamTable(sources));
   guide = replaceBetweenMarkers(guide, MARKERS.jobs, renderJobTable(sources));
-  return { readme, guide };
+  guide = replaceBetweenMarkers(guide, MARKERS.env, renderEnvTable(sources));
+  return { guide };
 }
 
 /** Reads serverless.yml, config/jobs.yml, infra/schedules.yml and the sources that read `process.env`. */
@@ -363,18 +366,16 @@ export async function readParamDocsSources(root = ROOT): Promise<ParamDocsSource
 }
 
 export const DOC_FILES = {
-  readme: join(ROOT, 'README.md'),
   guide: join(ROOT, 'docs', 'operator-guide.md'),
 } as const;
 
 async function main(): Promise<void> {
   const sources = await readParamDocsSources();
   const current = {
-    readme: await readFile(DOC_FILES.readme, 'utf8'),
     guide: await readFile(DOC_FILES.guide, 'utf8'),
   };
   const next = await renderParamDocs(sources, current);
-  for (const key of ['readme', 'guide'] as const) {
+  for (const key of ['guide'] as const) {
     await writeFile(DOC_FILES[key], next[key]);
     console.log(`wrote ${relative(ROOT, DOC_FILES[key])}`);
   }

@@ -56,7 +56,7 @@ export interface DigestState {
  * with the claiming invocation, so a retry after a crash can take it over), `markPublishing`
  * records the publish before it starts, a failed publish `release`s the claim, a successful one is
  * marked with `markNotified` / `markResolved`, and a publish whose outcome was lost is settled as
- * sent by `settleUnconfirmed` (at-most-once; README "Reliability").
+ * sent by `settleUnconfirmed` (at-most-once; docs/reliability.md).
  */
 export interface AlertStateStore {
   /** Adds a chunk's failures to the group, starting a new episode if the group was resolved or new. */

@@ -85,7 +85,7 @@ interface Outgoing {
  * conditional write (leased for the invocation's `remainingTime`, at most `claimLease`), records
  * it as publishing, publishes, and marks what was sent (retrying that write). A publish failure
  * releases the claims and throws `AlertPublishError`, so a retry of the invocation sends exactly
- * what was missing; a publish of unknown outcome is settled as sent (README "Reliability").
+ * what was missing; a publish of unknown outcome is settled as sent (docs/reliability.md).
  *
  * @example
  * const pipeline = createAlertPipeline({ rules: loadAlertRules(config.alerts), store, publisher, clock: Date });

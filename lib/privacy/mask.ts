@@ -1,4 +1,4 @@
-// The 'min' metadata build: every country, without the per-type patterns only 'max' carries (README: bundle sizes).
+// The 'min' metadata build: every country, without the per-type patterns only 'max' carries (docs/architecture.md, "Dependencies and why": bundle sizes).
 import { type CountryCode, findPhoneNumbersInText, isSupportedCountry } from 'libphonenumber-js/min';
 
 /**

@@ -150,7 +150,7 @@ export interface SignOperationRequestInput {
 /**
  * Signs a `POST /operations` body the way `verifyOperationRequest` checks it and returns the
  * headers to send (timestamp, signature and, when given, the Idempotency-Key): for clients, tests
- * and the README example.
+ * and the example in docs/webhooks.md.
  *
  * @example
  * const headers = signOperationRequest({ body, secret: process.env.SENTINEL_SECRET ?? '', idempotencyKey: 'invoice-4711-lock' });

@@ -34,17 +34,18 @@ const unquote = (cell: string | undefined): string =>
   cell === 'empty' ? '' : (cell ?? '').replace(/^`|`$/g, '');
 
 describe('generated parameter docs (npm run docs:params)', () => {
-  it('README.md and docs/operator-guide.md hold exactly what the generator renders now', async () => {
+  it('docs/operator-guide.md holds exactly what the generator renders now', async () => {
     const sources = await readParamDocsSources();
-    const committed = {
-      readme: await readFile(DOC_FILES.readme, 'utf8'),
-      guide: await readFile(DOC_FILES.guide, 'utf8'),
-    };
+    const committed = { guide: await readFile(DOC_FILES.guide, 'utf8') };
 
     const rendered = await renderParamDocs(sources, committed);
 
-    expect(rendered.readme, 'README.md is stale: run npm run docs:params').toBe(committed.readme);
     expect(rendered.guide, 'docs/operator-guide.md is stale: run npm run docs:params').toBe(committed.guide);
+  });
+
+  it('the README holds no generated table, so no stale copy of one can linger there', async () => {
+    // The tables moved to the operator guide; the generator no longer writes README.md.
+    expect(await read('README.md')).not.toMatch(/<!-- \/?generated:/);
   });
 
   it("the operator guide's parameter table says what serverless.yml says, stage by stage", async () => {
@@ -87,9 +88,9 @@ describe('generated parameter docs (npm run docs:params)', () => {
     for (const cells of rows) expect(cells[prod], unquote(cells[0])).not.toBe('runs');
   });
 
-  it('README lists every variable lib/config reads, and says serverless.yml sets only what it sets', async () => {
+  it('the operator guide lists every variable lib/config reads, and says serverless.yml sets only what it sets', async () => {
     const manifest = await readServerlessManifest();
-    const rows = tableRows(await read('README.md'), 'env-vars');
+    const rows = tableRows(await read('docs/operator-guide.md'), 'env-vars');
     const where = new Map(rows.map((cells) => [unquote(cells[0]), cells[2] ?? '']));
 
     for (const name of Object.keys(manifest.environment))
