@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltFunction, buildFunctions } from '../../scripts/build';
+import { findDuplicatePackages } from '../../scripts/findDuplicatePackages';
 
 let dir: string;
 let built: BuiltFunction[];
@@ -79,6 +80,12 @@ async function shippedCode(name: string): Promise<string> {
 }
 
 describe('function bundles', () => {
+  it('carry each npm package once: no second copy in another version (e.g. a nested Powertools commons)', async () => {
+    for (const { name } of built) {
+      expect(await findDuplicatePackages(await bundledInputs(name), process.cwd()), name).toEqual([]);
+    }
+  });
+
   it('carry valibot, and no zod at all', async () => {
     for (const { name } of built) {
       const inputs = await bundledInputs(name);
