@@ -86,6 +86,32 @@ describe('function bundles', () => {
     }
   });
 
+  it('ship no code from a dev-only package (yaml, for one, is parsed at build time only)', async () => {
+    // package-lock.json marks `dev: true` what only devDependencies need: a production install
+    // (npm ci --omit=dev) would not have it, so a bundle that needs it builds from a dev tree only.
+    const lock = JSON.parse(await readFile('package-lock.json', 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const devOnly = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.dev === true)
+      .map(([path]) => `${path}/`);
+    expect(devOnly).toContain('node_modules/yaml/');
+    for (const { name } of built) {
+      const meta = JSON.parse(await readFile(join(dir, name, 'meta.json'), 'utf8')) as {
+        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+      };
+      const shipped = Object.values(meta.outputs).flatMap((output) =>
+        Object.entries(output.inputs)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([path]) => path),
+      );
+      expect(
+        shipped.filter((path) => devOnly.some((dev) => path.startsWith(dev))),
+        name,
+      ).toEqual([]);
+    }
+  });
+
   it('carry valibot, and no zod at all', async () => {
     for (const { name } of built) {
       const inputs = await bundledInputs(name);
