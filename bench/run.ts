@@ -26,6 +26,7 @@ import { httpApiEvent, sqsEvent, startEmbeddedStack } from '../local/embedded';
 import type { KnoxSimulatorOptions } from '../local/simulator';
 import { generatedDeviceUid } from '../local/simulator';
 import { buildFunctions, FUNCTION_ENTRIES, type FunctionName, lambdaBundleOptions } from '../scripts/build';
+import { findDuplicatePackages } from '../scripts/findDuplicatePackages';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, '.tmp', 'bench');
@@ -64,7 +65,11 @@ async function bundles() {
       const bytes = contents.reduce((sum, c) => sum + c.byteLength, 0);
       const gzipBytes = contents.reduce((sum, c) => sum + gzipSync(c).byteLength, 0);
       const byOrigin = await bytesByOrigin(join(dir, 'meta.json'));
-      return { name: fn.name, file: fn.file, bytes, gzipBytes, byOrigin };
+      const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as {
+        inputs: Record<string, unknown>;
+      };
+      const duplicates = await findDuplicatePackages(Object.keys(meta.inputs), ROOT);
+      return { name: fn.name, file: fn.file, bytes, gzipBytes, byOrigin, duplicates };
     }),
   );
   return rows;
@@ -586,7 +591,13 @@ async function main(): Promise<void> {
   const alert = await alerts();
 
   const overheads = Object.values(cold.functions).map((f) => f.overheadMedianMs);
+  // Issue 15's cold-start target is relative: each function's overhead over the empty-handler floor
+  // against the one-DynamoDB-client reference measured in the same run, so machine speed cancels out.
+  const overheadRatioToSdk = round(Math.max(...overheads) / cold.sdkReference.overheadMedianMs);
+  const duplicatePackages = new Set(bundle.flatMap((b) => b.duplicates.map((d) => d.name)));
   const results = {
+    bundleDuplicatePackages: duplicatePackages.size,
+    coldStartOverheadRatioToSdk: overheadRatioToSdk,
     bundleBytesMax: Math.max(...bundle.map((b) => b.bytes)),
     coldStartOverheadMsMedian: Math.max(...overheads),
     throughputRatio100ms: through.latency100.ratio,
@@ -604,7 +615,10 @@ async function main(): Promise<void> {
         arch: process.arch,
       },
       bundles: Object.fromEntries(
-        bundle.map((b) => [b.name, { bytes: b.bytes, gzipBytes: b.gzipBytes, byOrigin: b.byOrigin }]),
+        bundle.map((b) => [
+          b.name,
+          { bytes: b.bytes, gzipBytes: b.gzipBytes, byOrigin: b.byOrigin, duplicatePackages: b.duplicates },
+        ]),
       ),
       coldStart: cold,
       referenceBundleBytes: referenceBytes,
@@ -623,8 +637,13 @@ async function main(): Promise<void> {
     ...bundle.map((b): [string, string, string] => [
       `bundle ${b.name}`,
       `${kb(b.bytes)} (gzip ${kb(b.gzipBytes)}; AWS SDK ${kb(b.byOrigin.awsSdk)}, Powertools ${kb(b.byOrigin.powertools)}, other libraries ${kb(b.byOrigin.otherLibraries)}, ours ${kb(b.byOrigin.own)})`,
-      '<= 350 KB',
+      '',
     ]),
+    [
+      'packages bundled twice',
+      duplicatePackages.size === 0 ? '0' : `${duplicatePackages.size}: ${[...duplicatePackages].join(', ')}`,
+      '0',
+    ],
     [`cold start floor (empty handler)`, `median ${cold.floor.medianMs} ms, p90 ${cold.floor.p90Ms} ms`, ''],
     [
       'cold start reference: SDK only',
@@ -639,8 +658,13 @@ async function main(): Promise<void> {
     ...Object.entries(cold.functions).map(([name, f]): [string, string, string] => [
       `cold start ${name}`,
       `median ${f.medianMs} ms (+${f.overheadMedianMs}, x${f.ratioMedian}; import ${f.importMedianMs}), p90 ${f.p90Ms} ms (+${f.overheadP90Ms})`,
-      'overhead <= 50 ms',
+      '',
     ]),
+    [
+      'cold-start overhead / SDK reference',
+      `${overheadRatioToSdk} (largest function overhead ${Math.max(...overheads)} ms / reference ${cold.sdkReference.overheadMedianMs} ms)`,
+      '<= 1.5',
+    ],
     [
       'throughput, 0 ms latency',
       `${through.latency0.devicesPerSec.toLocaleString('en')} devices/s (median of ${THROUGHPUT_RUNS} runs)`,

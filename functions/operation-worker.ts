@@ -39,7 +39,7 @@ const processor = new BatchProcessor(EventType.SQS);
 async function processChunk(record: SQSRecord, context: Context): Promise<void> {
   const message = parseChunkMessage(record.body);
   const log = { job: message.job, runId: message.runId, chunk: message.chunk, attempt: message.attempt };
-  const outcome = await executeChunkOnce(message, deadlineOf(context));
+  const outcome = await executeChunkOnce(message, deadlineOf(context), 'worker');
   // A fanned-out run has other chunks in flight, so counts seen here are lower bounds.
   const inProgress = message.total !== 1;
   const report = await alertPipeline().process(observationOf(message, outcome, inProgress));

@@ -72,7 +72,7 @@ async function scheduledRun(event: unknown, context: Context) {
     executor: knox,
     sink: alertPipeline(),
     tracker: runTracker(),
-    executeChunk: (message) => executeChunkOnce(message, deadline),
+    executeChunk: (message) => executeChunkOnce(message, deadline, 'scheduler'),
     deadline,
     onProgress: (progress) => logger.debug('progress', { progress }),
   });

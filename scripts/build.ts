@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions as EsbuildOptions, type Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { assertJobParamsDefined, type JobParams, planJobSchedules, resolveJobsConfig } from '../lib/config';
+import { parseScriptArgs } from './parseScriptArgs';
 import { readServerlessManifest, stageParams } from './serverlessManifest';
 
 /** The Lambda entry points, keyed by the folder name their bundle gets under `dist/functions`. */
@@ -246,8 +247,11 @@ async function writeAtomically(path: string, contents: Uint8Array): Promise<void
 }
 
 async function main(): Promise<void> {
-  const outdirFlag = process.argv.indexOf('--outdir');
-  const outdir = outdirFlag > 0 ? process.argv[outdirFlag + 1] : undefined;
+  // strict: an unknown flag or `--outdir` without a value stops the build instead of being ignored.
+  const { outdir } = parseScriptArgs(
+    { outdir: { type: 'string' } },
+    'usage: npm run build -- [--outdir <dir>]',
+  );
   const built = await buildFunctions(outdir === undefined ? {} : { outdir });
   for (const f of built) {
     console.log(

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFunctions } from './build';
+import { parseScriptArgs } from './parseScriptArgs';
 import { SKIP_BUILD_VARIABLE } from './serverless/build-plugin.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -118,8 +119,11 @@ function runServerless(args: readonly string[], extraEnv: Record<string, string>
 }
 
 async function main(): Promise<void> {
-  const stageFlag = process.argv.indexOf('--stage');
-  const stage = stageFlag > 0 ? process.argv[stageFlag + 1] : undefined;
+  // strict: an unknown flag or `--stage` without a value stops before packaging the wrong stage.
+  const { stage } = parseScriptArgs(
+    { stage: { type: 'string' } },
+    'usage: npm run package -- [--stage <name>]',
+  );
   try {
     const packaged = await packageService(stage === undefined ? {} : { stage });
     for (const a of packaged.artifacts) {

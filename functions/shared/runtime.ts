@@ -177,17 +177,23 @@ interface KnoxCredentialsSecret {
   readonly certificate: { readonly Public: string; readonly Private: string } | string;
 }
 
-let knox: Promise<KnoxClient> | undefined;
+// One client per role: each holds its own rate limiter sized for that role's share.
+const knoxByRole = new Map<KnoxRole, Promise<KnoxClient>>();
 
 /** Which share of the tenant's Knox Guard rate this execution environment may use. */
 export type KnoxRole = 'scheduler' | 'worker';
 
 /**
- * The Knox Guard client, built once from the credentials secret ({clientIdentifier, certificate}
- * from Secrets Manager, cached by Powertools Parameters; KNOX_CREDENTIALS_JSON for local runs).
+ * The Knox Guard client for `role`, built once per role from the credentials secret
+ * ({clientIdentifier, certificate} from Secrets Manager, cached by Powertools Parameters;
+ * KNOX_CREDENTIALS_JSON for local runs). Its request rate is that role's share of the tenant's
+ * rate (lib/operations planCapacity): each function uses one role, so an environment holds one
+ * limiter.
  */
-export function knoxClient(role: KnoxRole = 'worker'): Promise<KnoxClient> {
-  knox ??= (async () => {
+export function knoxClient(role: KnoxRole): Promise<KnoxClient> {
+  const cached = knoxByRole.get(role);
+  if (cached) return cached;
+  const knox = (async () => {
     const config = serviceConfig();
     // The same plan sized the worker's SQS concurrency (serverless.yml params), so the shares of
     // all environments that may run at once add up to less than the tenant's rate.
@@ -225,9 +231,10 @@ export function knoxClient(role: KnoxRole = 'worker'): Promise<KnoxClient> {
       },
     });
   })().catch((error: unknown) => {
-    knox = undefined; // a failed secret fetch must not poison the warm container
+    knoxByRole.delete(role); // a failed secret fetch must not poison the warm container
     throw error;
   });
+  knoxByRole.set(role, knox);
   return knox;
 }
 
@@ -280,7 +287,11 @@ export function deadlineOf(context: { getRemainingTimeInMillis(): number }, marg
 // failure) gets the stored outcome back instead of sending the devices to Knox Guard again.
 const chunkIdempotency = idempotencyConfig('key', 7 * 24 * 3600);
 let chunkExecutor:
-  | ((payload: { key: string; message: ChunkMessage }, deadline: number) => Promise<ChunkOutcome>)
+  | ((
+      payload: { key: string; message: ChunkMessage },
+      deadline: number,
+      role: KnoxRole,
+    ) => Promise<ChunkOutcome>)
   | undefined;
 // Outcomes Knox has produced in this invocation, by payload: when the COMPLETED write fails after
 // Knox executed the chunk, the outcome is still known here and must not be thrown away (SQS would
@@ -295,12 +306,21 @@ const executed = new WeakMap<object, ChunkOutcome>();
  * write is retried with backoff until `deadline` and the outcome is answered either way: the
  * message then succeeds and is not redelivered. A record left "in progress" only matters to a
  * duplicate delivery after its expiry; that re-run finds the devices in the target state, which
- * `executeChunk` counts as success (lib/knox/operationTargetStates).
+ * `executeChunk` counts as success (lib/knox/operationTargetStates). `role` names whose share of
+ * the tenant's Knox rate the chunk's calls use: the scheduler's for chunks it runs inline, the
+ * worker's for SQS chunks.
  */
-export async function executeChunkOnce(message: ChunkMessage, deadline: number): Promise<ChunkOutcome> {
+export async function executeChunkOnce(
+  message: ChunkMessage,
+  deadline: number,
+  role: KnoxRole,
+): Promise<ChunkOutcome> {
   chunkExecutor ??= makeIdempotent(
-    async (payload: { key: string; message: ChunkMessage }, until: number) => {
-      const outcome = await executeChunk(payload.message, { executor: await knoxClient(), deadline: until });
+    async (payload: { key: string; message: ChunkMessage }, until: number, as: KnoxRole) => {
+      const outcome = await executeChunk(payload.message, {
+        executor: await knoxClient(as),
+        deadline: until,
+      });
       executed.set(payload, outcome);
       return outcome;
     },
@@ -309,7 +329,7 @@ export async function executeChunkOnce(message: ChunkMessage, deadline: number):
   const payload = { key: chunkKey(message), message };
   try {
     // A record written before outcomes were bounded comes back in the old shape (kept 7 days).
-    return upgradeChunkOutcome(await chunkExecutor(payload, deadline), message);
+    return upgradeChunkOutcome(await chunkExecutor(payload, deadline, role), message);
   } catch (error) {
     const outcome = executed.get(payload);
     if (!(error instanceof IdempotencyPersistenceLayerError) || outcome === undefined) throw error;

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltFunction, buildFunctions } from '../../scripts/build';
+import { findDuplicatePackages } from '../../scripts/findDuplicatePackages';
 
 let dir: string;
 let built: BuiltFunction[];
@@ -79,6 +80,38 @@ async function shippedCode(name: string): Promise<string> {
 }
 
 describe('function bundles', () => {
+  it('carry each npm package once: no second copy in another version (e.g. a nested Powertools commons)', async () => {
+    for (const { name } of built) {
+      expect(await findDuplicatePackages(await bundledInputs(name), process.cwd()), name).toEqual([]);
+    }
+  });
+
+  it('ship no code from a dev-only package (yaml, for one, is parsed at build time only)', async () => {
+    // package-lock.json marks `dev: true` what only devDependencies need: a production install
+    // (npm ci --omit=dev) would not have it, so a bundle that needs it builds from a dev tree only.
+    const lock = JSON.parse(await readFile('package-lock.json', 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const devOnly = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.dev === true)
+      .map(([path]) => `${path}/`);
+    expect(devOnly).toContain('node_modules/yaml/');
+    for (const { name } of built) {
+      const meta = JSON.parse(await readFile(join(dir, name, 'meta.json'), 'utf8')) as {
+        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+      };
+      const shipped = Object.values(meta.outputs).flatMap((output) =>
+        Object.entries(output.inputs)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([path]) => path),
+      );
+      expect(
+        shipped.filter((path) => devOnly.some((dev) => path.startsWith(dev))),
+        name,
+      ).toEqual([]);
+    }
+  });
+
   it('carry valibot, and no zod at all', async () => {
     for (const { name } of built) {
       const inputs = await bundledInputs(name);
