@@ -59,6 +59,24 @@ export {
   TargetsError,
 } from './resolveTargets';
 export { describeRunFailure, runFailureObservation } from './runFailureObservation';
+export {
+  type ChunkReportResult,
+  createRunReports,
+  locateRunReports,
+  neutralizeFormula,
+  RUN_REPORT_COLUMNS,
+  RUN_REPORT_ROOT,
+  type RunReportLink,
+  type RunReportRow,
+  type RunReportStore,
+  type RunReports,
+  renderRunReportCsv,
+  runReportConsoleUrl,
+  runReportKey,
+  runReportPrefix,
+  unwritableReport,
+  withReport,
+} from './runReport';
 export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
 export { createDynamoRunTracker, type RunRef, type RunTracker } from './runTracker';
 export {
@@ -67,7 +85,7 @@ export {
   type SkippedTargets,
   type TargetsReport,
 } from './targetsReport';
-// The SQS and S3 adapters are not re-exported here: import './sqsChunkQueue' and
-// './s3ObjectSource' directly. With code splitting, a module the handler entry reaches through
+// The SQS and S3 adapters are not re-exported here: import './sqsChunkQueue',
+// './s3ObjectSource' and './s3RunReportStore' directly. With code splitting, a module the handler entry reaches through
 // this index is parsed at start-up even when unused, and these pull in whole SDK clients that the
 // functions load lazily (functions/shared/lazy).
