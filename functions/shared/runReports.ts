@@ -19,7 +19,7 @@ export const runReports = /* @__PURE__ */ once((): RunReports | undefined => {
   const bucket = serviceConfig().RUN_REPORTS_BUCKET;
   if (!bucket) return undefined;
   return createRunReports({
-    store: { put: async (key, body) => (await loadStore()).put(key, body) },
+    store: { put: async (key, rows) => (await loadStore()).put(key, rows) },
     bucket,
     region: process.env.AWS_REGION ?? 'us-east-1',
     clock: { now: () => Date.now() },

@@ -63,14 +63,12 @@ export {
   type ChunkReportResult,
   createRunReports,
   locateRunReports,
-  neutralizeFormula,
   RUN_REPORT_COLUMNS,
   RUN_REPORT_ROOT,
   type RunReportLink,
   type RunReportRow,
   type RunReportStore,
   type RunReports,
-  renderRunReportCsv,
   runReportConsoleUrl,
   runReportKey,
   runReportPrefix,
@@ -86,6 +84,6 @@ export {
   type TargetsReport,
 } from './targetsReport';
 // The SQS and S3 adapters are not re-exported here: import './sqsChunkQueue',
-// './s3ObjectSource' and './s3RunReportStore' directly. With code splitting, a module the handler entry reaches through
+// './s3ObjectSource' and './s3RunReportStore' directly (and the CSV writer, './renderRunReportCsv'). With code splitting, a module the handler entry reaches through
 // this index is parsed at start-up even when unused, and these pull in whole SDK clients that the
 // functions load lazily (functions/shared/lazy).

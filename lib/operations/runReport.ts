@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import { type KnoxGuardFailure, serviceFailure } from '../errors';
 import type { ChunkMessage } from './chunkMessage';
 import { type ChunkOutcome, failedDevices } from './executeChunk';
@@ -23,10 +22,14 @@ export interface RunReportRow {
   readonly time: string;
 }
 
-/** Writes one report object; the S3 adapter is `createS3RunReportStore`. */
+/**
+ * Writes one report object; the S3 adapter is `createS3RunReportStore`, which renders the rows as
+ * CSV (`renderRunReportCsv`) in the lazily loaded S3 chunk, so the CSV writer is not parsed at a
+ * cold start.
+ */
 export interface RunReportStore {
   /** Creates or replaces the object at `key` (a retried chunk overwrites its own report). */
-  put(key: string, body: string): Promise<void>;
+  put(key: string, rows: readonly RunReportRow[]): Promise<void>;
 }
 
 /** Where a run's reports are: the S3 location and the console page that lists them. */
@@ -56,42 +59,6 @@ export interface RunReports {
     message: Pick<ChunkMessage, 'job' | 'runId' | 'chunk' | 'attempt' | 'deviceUids'>,
     outcome: ChunkOutcome,
   ): Promise<ChunkReportResult | undefined>;
-}
-
-// OWASP "CSV Injection" (https://owasp.org/www-community/attacks/CSV_Injection) and ASVS 5.0
-// V1.2.10: a cell starting with one of these is taken for a formula by Excel, LibreOffice and
-// Google Sheets, so it gets a leading apostrophe (and every cell is quoted).
-const FORMULA_START = /^[=+\-@\t\r\0]/;
-
-/**
- * A cell that a spreadsheet will not evaluate: one starting with `=`, `+`, `-`, `@`, tab, carriage
- * return or NUL gets a leading `'` (OWASP CSV Injection,
- * https://owasp.org/www-community/attacks/CSV_Injection). Knox Guard reasons and approveIds come
- * from outside this service, and admins open the report in a spreadsheet.
- *
- * @example
- * neutralizeFormula('=HYPERLINK("http://x")'); // `'=HYPERLINK("http://x")`
- * neutralizeFormula('353456789012345'); // unchanged
- */
-export function neutralizeFormula(cell: string): string {
-  return FORMULA_START.test(cell) ? `'${cell}` : cell;
-}
-
-/**
- * Renders report rows as CSV (RFC 4180: comma-separated, CRLF, a header row, every cell quoted,
- * quotes doubled) with `csv-stringify`, each cell passed through `neutralizeFormula`. Called with
- * one chunk's rows (at most 10,000), so memory is bounded by the chunk size, not the run's.
- *
- * @example
- * renderRunReportCsv([{ deviceId: '353456789012345', code: '4001809', codeName: 'LICENSE_IS_LACK',
- *   reason: 'No license, assign one', time: '2026-11-30T07:00:00.000Z' }]);
- * // '"deviceId","code","codeName","reason","time"\r\n"353456789012345","4001809",…\r\n'
- */
-export function renderRunReportCsv(rows: readonly RunReportRow[]): string {
-  return stringify(
-    rows.map((row) => RUN_REPORT_COLUMNS.map((column) => neutralizeFormula(row[column]))),
-    { header: true, columns: [...RUN_REPORT_COLUMNS], quoted: true, record_delimiter: 'windows' },
-  );
 }
 
 // One key segment: `/` would open a sub-folder in the console; nothing else in job names or run
@@ -198,7 +165,7 @@ export function createRunReports(deps: {
           }),
         );
         rows = failed.length;
-        await deps.store.put(key, renderRunReportCsv(failed));
+        await deps.store.put(key, failed);
         return { ...link, key, rows, written: true };
       } catch (error) {
         const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

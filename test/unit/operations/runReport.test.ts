@@ -5,16 +5,16 @@ import {
   type ChunkMessage,
   createRunReports,
   executeChunk,
-  neutralizeFormula,
   observationOf,
   RUN_REPORT_COLUMNS,
   type RunReportRow,
-  renderRunReportCsv,
+  type RunReportStore,
   runReportConsoleUrl,
   runReportKey,
   runReportPrefix,
   withReport,
 } from '../../../lib/operations';
+import { neutralizeFormula, renderRunReportCsv } from '../../../lib/operations/renderRunReportCsv';
 import { fakeExecutor } from '../../helpers/operationsFakes';
 
 const NOW = Date.parse('2026-11-30T07:00:12.345Z');
@@ -49,15 +49,16 @@ function reasonExecutor(reasonOf: (id: string) => string | undefined) {
   };
 }
 
-function memoryStore() {
+/** Keeps each object as the S3 adapter writes it: the rows rendered as CSV. */
+function memoryStore(): RunReportStore & { objects: Map<string, string>; puts: string[] } {
   const objects = new Map<string, string>();
   const puts: string[] = [];
   return {
     objects,
     puts,
-    async put(key: string, body: string) {
+    async put(key, rows) {
       puts.push(key);
-      objects.set(key, body);
+      objects.set(key, renderRunReportCsv(rows));
     },
   };
 }
