@@ -10,8 +10,10 @@ import {
   observationOf,
   parseChunkMessage,
   planFollowUp,
+  withReport,
 } from '../lib/operations';
 import { logErrors, logger, metrics, recordFailuresByCode } from './shared/observability';
+import { recordReport, runReports } from './shared/runReports';
 import {
   alertPipeline,
   chunkQueue,
@@ -42,7 +44,13 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
   const outcome = await executeChunkOnce(message, deadlineOf(context), 'worker');
   // A fanned-out run has other chunks in flight, so counts seen here are lower bounds.
   const inProgress = message.total !== 1;
-  const report = await alertPipeline().process(observationOf(message, outcome, inProgress));
+  // The failed devices' list first, so the alert can name it; a failed write does not stop the
+  // alert (it says the list is missing) and does not fail the chunk. A redelivery rewrites the key.
+  const listed = await runReports()?.writeChunk(message, outcome);
+  if (listed) recordReport(listed, log);
+  const report = await alertPipeline().process(
+    withReport(observationOf(message, outcome, inProgress), message, listed),
+  );
   // The first attempt of every chunk counts towards the run; the call that completes it sends
   // the run's digest. Follow-up attempts only retry devices and are not counted again.
   if (message.attempt === 0) {
@@ -60,6 +68,7 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
     succeeded: outcome.succeeded,
     failures,
     alerts: report,
+    ...(listed ? { report: listed.key } : {}),
     next: next.kind,
   });
   if (next.kind === 'retry') {

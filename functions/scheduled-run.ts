@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import { checkLicenceHealth, runScheduledJob } from '../lib/operations';
 import { objectSource } from './shared/objectSource';
 import { logErrors, logger, metrics, recordFailuresByCode } from './shared/observability';
+import { recordReport, runReports } from './shared/runReports';
 import {
   alertPipeline,
   chunkQueue,
@@ -73,6 +74,8 @@ async function scheduledRun(event: unknown, context: Context) {
     sink: alertPipeline(),
     tracker: runTracker(),
     executeChunk: (message) => executeChunkOnce(message, deadline, 'scheduler'),
+    reports: runReports(),
+    onReport: (result) => recordReport(result, { job: job.name, runId }),
     deadline,
     onProgress: (progress) => logger.debug('progress', { progress }),
   });

@@ -44,5 +44,13 @@ export function describeRunSummary(summary: ScheduledRunResult): string[] {
   for (const [code, count] of failures) out.push(`  ${code.padEnd(34)} x${count}`);
   if (summary.requeued)
     out.push(`${summary.requeued} device(s) with retryable failures queued for another attempt`);
+  if (summary.report) {
+    const missing = summary.report.unwritten
+      ? ` (${summary.report.unwritten} chunk list(s) could not be written)`
+      : '';
+    out.push(
+      `failed-device lists${summary.mode === 'queued' ? ' (one per chunk with failures, written by the workers)' : ''}: ${summary.report.location}${missing}`,
+    );
+  }
   return out;
 }

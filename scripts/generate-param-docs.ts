@@ -69,7 +69,10 @@ export const PARAM_DOCS: Readonly<Record<string, string>> = {
   paymentReminderSchedule: 'when payment-reminder runs',
   licenceHealthSchedule: 'when licence-health runs',
   targetsExpirationDays: 'days before device lists in the targets bucket expire',
-  dataDeletionPolicy: '`Retain` keeps the state table and targets bucket when the stack is removed',
+  runReportRetentionDays:
+    'days before the failed-device lists of runs (CSV, full ids) in the run-reports bucket expire (docs/run-reports.md)',
+  dataDeletionPolicy:
+    '`Retain` keeps the state table, the targets bucket and the run-reports bucket when the stack is removed',
   billingAccessPolicy:
     '`"true"` creates the IAM managed policy for the billing system (infra/billing-access.yml)',
 };
@@ -81,6 +84,10 @@ export const ENV_DOCS: Readonly<Record<string, string>> = {
   ALERT_TOPIC_ARN: 'SNS alert topic',
   OPERATIONS_QUEUE_URL: 'SQS queue of chunk messages',
   TARGETS_BUCKET: 'S3 bucket the billing system drops device lists into',
+  AWS_REGION:
+    "set by Lambda itself: the region named in the run reports' S3 console links (`us-east-1` when unset)",
+  RUN_REPORTS_BUCKET:
+    'S3 bucket runs write their failed-device lists to (`reports/<job>/<runId>/chunk-<n>.csv`); unset: none written',
   KNOX_BASE_URL: 'Knox Guard API host',
   KNOX_CREDENTIALS_SECRET_ID: 'Secrets Manager secret id of the Knox Guard credentials',
   OPERATIONS_HMAC_SECRET_ID: 'Secrets Manager secret id of the `POST /operations` HMAC secret',

@@ -27,6 +27,7 @@ import {
   chunkKey,
   createDynamoRunTracker,
   executeChunk,
+  locateRunReports,
   planCapacity,
   upgradeChunkOutcome,
 } from '../../lib/operations';
@@ -94,8 +95,18 @@ const loadAlertPipeline = /* @__PURE__ */ onceAsync(async (): Promise<AlertPipel
     topicArn: config.ALERT_TOPIC_ARN,
     alerts: jobsConfig().alerts,
     consoleUrl: config.KNOX_CONSOLE_URL,
+    runReports: runReportsLocator(),
   });
 });
+
+/**
+ * Where runs' failed-device lists are (RUN_REPORTS_BUCKET; the region Lambda sets in AWS_REGION),
+ * for the digest's report line; undefined without the bucket. Pure: no S3 client loads for it.
+ */
+export function runReportsLocator() {
+  const bucket = serviceConfig().RUN_REPORTS_BUCKET;
+  return bucket ? locateRunReports({ bucket, region: process.env.AWS_REGION ?? 'us-east-1' }) : undefined;
+}
 
 /**
  * The alert pipeline: rules from jobs.yml, state in DynamoDB, messages to the SNS topic. Its code

@@ -47,6 +47,11 @@ export interface AlertPipelineDeps {
   readonly remainingTime?: () => number | undefined;
   /** Waits between tries of a sent marker's write; injected for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where a run's failed-device list is (lib/operations/runReport), for the digest's report line. */
+  readonly runReports?: (run: { readonly job: string; readonly runId: string }) => {
+    readonly location: string;
+    readonly consoleUrl: string;
+  };
 }
 
 /** Added to the invocation's remaining time: a claim outlives its invocation by this much. */
@@ -207,6 +212,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
       since: digest.firstSeenAt,
       now,
       consoleUrl,
+      report: deps.runReports?.({ job, runId }),
     });
     const severity = digest.entries.some((entry) => entry.count > 0) ? 'warning' : 'info';
     return {
@@ -330,6 +336,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           samples: state.samples,
           repeatInterval: rule.repeatInterval,
           consoleUrl,
+          report: observation.report,
         });
         outgoing.push({
           message: {

@@ -27,6 +27,32 @@ export interface AlertRenderInput {
   readonly samples?: readonly string[] | undefined;
   readonly repeatInterval?: number | undefined;
   readonly consoleUrl?: string | undefined;
+  /** The run's failed-device list (e-mail only: the link does not fit an SMS segment). */
+  readonly report?: ReportLine | undefined;
+}
+
+/** Where a run's failed-device list is; `written: false` says this part of it could not be written. */
+export interface ReportLine {
+  readonly location: string;
+  readonly consoleUrl: string;
+  readonly written?: boolean | undefined;
+}
+
+/**
+ * The e-mail line naming a run's failed-device list (full ids stay in the customer's bucket).
+ *
+ * @example
+ * reportLine({ location: 's3://b/reports/j/r/', consoleUrl: 'https://…' });
+ * // 'Failed-device list (CSV): s3://b/reports/j/r/ - https://…'
+ */
+export function reportLine(report: ReportLine): string {
+  // Not `safe`: its masking would cut digits out of run ids and break the link, which holds only
+  // the bucket, job name and run id (runReportPrefix); line breaks still go.
+  const oneLine = (text: string) => text.replace(/[\r\n\t\v\f\u2028\u2029]+/g, ' ').trim();
+  const where = `${oneLine(report.location)} - ${oneLine(report.consoleUrl)}`;
+  return report.written === false
+    ? `Failed-device list (CSV): could not be written for this part of the run (see RUN_REPORT_UNWRITABLE); the rest is at ${where}`
+    : `Failed-device list (CSV): ${where}`;
 }
 
 /** The three texts of one alert. */
@@ -130,6 +156,7 @@ function renderEmail(input: AlertRenderInput): string {
   if (kind !== AlertKind.resolved && input.samples && input.samples.length > 0) {
     lines.push(`Sample devices (masked): ${input.samples.map(safe).join(', ')}`);
   }
+  if (kind !== AlertKind.resolved && input.report) lines.push(reportLine(input.report));
   lines.push(`Knox Guard console: ${input.consoleUrl ?? DEFAULT_CONSOLE_URL}`, '');
   if (kind === AlertKind.resolved) {
     lines.push('No action needed.');

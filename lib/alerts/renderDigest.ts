@@ -1,6 +1,6 @@
 import { DEFAULT_CONSOLE_URL } from './constants';
 import { fitGsm7 } from './gsm7';
-import { SUBJECT_MAX } from './renderAlert';
+import { type ReportLine, reportLine, SUBJECT_MAX } from './renderAlert';
 import { asciiLine, devices, formatTime, safe } from './renderText';
 
 /** One code's line in a run's digest. */
@@ -22,6 +22,8 @@ export interface DigestRenderInput {
   readonly since: number;
   readonly now: number;
   readonly consoleUrl?: string | undefined;
+  /** The run's failed-device list (e-mail only). */
+  readonly report?: ReportLine | undefined;
 }
 
 /**
@@ -65,6 +67,7 @@ export function renderDigest(input: DigestRenderInput): { subject: string; email
       lines.push(`  Sample devices (masked): ${entry.samples.map(safe).join(', ')}`);
     lines.push('');
   }
+  if (input.report) lines.push(reportLine(input.report), '');
   lines.push(
     `Job: ${job}`,
     `Stage: ${stage}`,

@@ -30,6 +30,20 @@ export interface RunObservation {
    * count is a lower bound ("10+ devices so far"); reminders carry the later counts.
    */
   readonly inProgress?: boolean;
+  /**
+   * The chunk's list of failed devices (CSV in the customer's run-reports bucket): its key, the
+   * run's location and console page, and whether this chunk's object was written.
+   */
+  readonly report?: ObservedReport;
+}
+
+/** Where a chunk's failed-device list went (lib/operations/runReport); no device id in it. */
+export interface ObservedReport {
+  readonly key: string;
+  /** `s3://<bucket>/reports/<job>/<runId>/` */
+  readonly location: string;
+  readonly consoleUrl: string;
+  readonly written: boolean;
 }
 
 /** The failure details an alert carries, kept in the state store for reminders and resolved messages. */

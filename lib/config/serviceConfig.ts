@@ -22,6 +22,8 @@ const envSchema = v.object({
   ALERT_TOPIC_ARN: nonEmpty,
   OPERATIONS_QUEUE_URL: nonEmpty,
   TARGETS_BUCKET: v.optional(nonEmpty),
+  /** Where runs with failed devices write their CSV lists (`reports/<job>/<runId>/`); unset: none written. */
+  RUN_REPORTS_BUCKET: v.optional(nonEmpty),
   KNOX_BASE_URL: v.optional(url, 'https://eu-kcs-api.samsungknox.com'),
   /** Secrets Manager secret (name or ARN): the Knox Guard API credentials {clientIdentifier, certificate}. */
   KNOX_CREDENTIALS_SECRET_ID: v.optional(nonEmpty),

@@ -114,6 +114,22 @@ const entries = [
       'Find the request id in the scheduledRun logs, fix the cause (secret, targets file, Knox access), then run the job again or wait for its next schedule.',
   },
   {
+    // The per-run CSV of failed devices (lib/operations/runReport, docs/run-reports.md).
+    code: 'RUN_REPORT_UNWRITABLE',
+    codeName: 'RUN_REPORT_UNWRITABLE',
+    httpStatus: 0,
+    description:
+      "The list of a run's failed devices (CSV in the run-reports bucket) could not be written for part of the run; the alerts and the digest still went out, with masked samples only.",
+    category: Category.configuration,
+    severity: Severity.warning,
+    retryable: false,
+    actionable: true,
+    scope: Scope.tenant,
+    actor: Actor.developer,
+    remediation:
+      "Check the function's access to the run-reports bucket and its KMS key (the error is in the alert and the function logs); the missing list's devices are in that run's digest counts.",
+  },
+  {
     code: 'KNOX_UNAVAILABLE',
     codeName: 'KNOX_UNAVAILABLE',
     httpStatus: 0,

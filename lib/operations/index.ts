@@ -59,6 +59,22 @@ export {
   TargetsError,
 } from './resolveTargets';
 export { describeRunFailure, runFailureObservation } from './runFailureObservation';
+export {
+  type ChunkReportResult,
+  createRunReports,
+  locateRunReports,
+  RUN_REPORT_COLUMNS,
+  RUN_REPORT_ROOT,
+  type RunReportLink,
+  type RunReportRow,
+  type RunReportStore,
+  type RunReports,
+  runReportConsoleUrl,
+  runReportKey,
+  runReportPrefix,
+  unwritableReport,
+  withReport,
+} from './runReport';
 export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
 export { createDynamoRunTracker, type RunRef, type RunTracker } from './runTracker';
 export {
@@ -67,7 +83,7 @@ export {
   type SkippedTargets,
   type TargetsReport,
 } from './targetsReport';
-// The SQS and S3 adapters are not re-exported here: import './sqsChunkQueue' and
-// './s3ObjectSource' directly. With code splitting, a module the handler entry reaches through
+// The SQS and S3 adapters are not re-exported here: import './sqsChunkQueue',
+// './s3ObjectSource' and './s3RunReportStore' directly (and the CSV writer, './renderRunReportCsv'). With code splitting, a module the handler entry reaches through
 // this index is parsed at start-up even when unused, and these pull in whole SDK clients that the
 // functions load lazily (functions/shared/lazy).

@@ -62,6 +62,13 @@ export interface RunObservation {
   readonly contribution?: string;
   /** More chunks of the run are still to come: counts are lower bounds. */
   readonly inProgress?: boolean;
+  /** The chunk's failed-device list (lib/operations/runReport): its key, location and whether it was written. */
+  readonly report?: {
+    readonly key: string;
+    readonly location: string;
+    readonly consoleUrl: string;
+    readonly written: boolean;
+  };
 }
 
 export interface FailureSink {

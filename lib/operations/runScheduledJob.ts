@@ -6,6 +6,7 @@ import { type ChunkOutcome, executeChunk, failuresByCode, observationOf } from '
 import { planFollowUp } from './followUp';
 import type { ChunkQueue, FailureSink, OperationExecutor, RunObservation } from './ports';
 import { resolveTargets, type TargetDeps, TargetsError } from './resolveTargets';
+import { type ChunkReportResult, type RunReportLink, type RunReports, withReport } from './runReport';
 import type { RunTracker } from './runTracker';
 import { createTargetsReport, type SkippedTargets } from './targetsReport';
 
@@ -27,6 +28,13 @@ export interface ScheduledRunDeps {
    * idempotent one, so a retried scheduled run does not send a chunk to Knox Guard twice.
    */
   readonly executeChunk?: (message: ChunkMessage) => Promise<ChunkOutcome>;
+  /**
+   * Writes each inline chunk's failed devices to the run's report (lib/operations/runReport); a
+   * queued run's workers write theirs. Without it no report is written.
+   */
+  readonly reports?: RunReports;
+  /** Told about each inline chunk's report write (the handler logs failures and counts them). */
+  readonly onReport?: (result: ChunkReportResult) => void;
   /** Learns when the workers finished every chunk of a queued run, to send its digest then. */
   readonly tracker?: RunTracker;
   /** Epoch ms by which the invocation must be done (the Lambda's remaining time minus a margin). */
@@ -50,6 +58,12 @@ export interface RunSummary {
   readonly requeued: number;
   /** Target rows or entries that could not be used (unreadable, invalid id); counts and a bounded sample. */
   readonly skipped?: SkippedTargets;
+  /**
+   * Where the run's failed-device lists are: set for an inline run with failed devices (with
+   * `unwritten`, the chunks whose list could not be written) and for every queued run (its
+   * workers write there).
+   */
+  readonly report?: RunReportLink & { readonly unwritten?: number };
 }
 
 /**
@@ -118,11 +132,25 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     const counts: Record<string, number> = {};
     // One observation for the whole inline run, so an alert counts all of its devices.
     const failures: RunObservation['failures'][number][] = [];
+    let listed: RunObservation['report'];
+    let unwritten = 0;
     const execute = deps.executeChunk ?? ((message: ChunkMessage) => executeChunk(message, deps));
     for await (const deviceUids of chunkAsync(head, chunkSize, idBudget)) {
       const message: ChunkMessage = { ...base, chunk: chunks, deviceUids };
       const outcome = await execute(message);
-      failures.push(...observationOf(message, outcome).failures);
+      const written = await deps.reports?.writeChunk(message, outcome);
+      if (written) {
+        deps.onReport?.(written);
+        if (!written.written) unwritten += 1;
+        // The observation names the run's location; `written` is false if any chunk's list failed.
+        listed = {
+          key: written.key,
+          location: written.location,
+          consoleUrl: written.consoleUrl,
+          written: unwritten === 0,
+        };
+      }
+      failures.push(...withReport(observationOf(message, outcome), message, written).failures);
       const next = planFollowUp(message, outcome);
       if (next.kind === 'retry') {
         await deps.queue.send([next.followUp.message], { delaySeconds: next.followUp.delaySeconds });
@@ -146,6 +174,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
       contribution: 'inline',
       failures,
       successes: succeeded,
+      ...(listed ? { report: listed } : {}),
     });
     await deps.sink.flush?.(run);
     return {
@@ -157,6 +186,15 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
       succeeded,
       failuresByCode: counts,
       requeued,
+      ...(listed
+        ? {
+            report: {
+              location: listed.location,
+              consoleUrl: listed.consoleUrl,
+              ...(unwritten > 0 ? { unwritten } : {}),
+            },
+          }
+        : {}),
     };
   }
 
@@ -199,7 +237,15 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
     });
   }
   if ((await deps.tracker?.queued(run, chunks))?.complete) await deps.sink.flush?.(run);
-  return { ...empty, ...withSkipped(skipped), mode: 'queued', targets, chunks };
+  const where = deps.reports?.locate(run);
+  return {
+    ...empty,
+    ...withSkipped(skipped),
+    mode: 'queued',
+    targets,
+    chunks,
+    ...(where ? { report: where } : {}),
+  };
 }
 
 function withSkipped(skipped: SkippedTargets): { skipped?: SkippedTargets } {

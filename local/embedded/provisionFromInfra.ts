@@ -19,6 +19,8 @@ export interface ProvisionedStack {
   readonly dlqUrl: string;
   readonly maxReceiveCount: number;
   readonly bucket: string;
+  /** Where runs write their failed-device lists (RunReportsBucket, infra/run-reports-bucket.yml). */
+  readonly reportsBucket: string;
   /** scheduledRun's on-failure destination (ScheduledRunFailuresQueue) and its DLQ. */
   readonly runFailures: {
     readonly queueUrl: string;
@@ -91,7 +93,7 @@ function resolveWith(template: Template) {
  * Creates on the local AWS servers what `serverless.yml` and `infra/*.yml` declare for a stage:
  * the state table, the alert topic, the operations queue with its DLQ and maxReceiveCount, the
  * scheduled run's on-failure queue with its DLQ (and the run's retry settings from serverless.yml),
- * the targets bucket, and one inbox queue each for the e-mail and SMS subscriptions with the
+ * the targets and run-reports buckets, and one inbox queue each for the e-mail and SMS subscriptions with the
  * template's own filter policies. Names follow the templates (`${self:service}-${sls:stage}-...`).
  *
  * @example
@@ -132,6 +134,7 @@ export async function provisionFromInfra(
     ...(await readTemplate(root, 'infra/queues.yml', vars)).Resources,
     ...(await readTemplate(root, 'infra/state-table.yml', vars)).Resources,
     ...(await readTemplate(root, 'infra/targets-bucket.yml', vars)).Resources,
+    ...(await readTemplate(root, 'infra/run-reports-bucket.yml', vars)).Resources,
     ...alertsTemplate.Resources,
   };
   const scheduledRun = (manifest.functions?.scheduledRun ?? {}) as Record<string, unknown>;
@@ -233,6 +236,9 @@ export async function provisionFromInfra(
     // The template lets CloudFormation name the bucket; locally a readable name does.
     const bucket = `${service}-${stage}-targets`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    if (!resources.RunReportsBucket) throw new Error('infra: RunReportsBucket is not declared');
+    const reportsBucket = `${service}-${stage}-run-reports`;
+    await s3.send(new CreateBucketCommand({ Bucket: reportsBucket }));
 
     return {
       service,
@@ -245,6 +251,7 @@ export async function provisionFromInfra(
       dlqUrl,
       maxReceiveCount,
       bucket,
+      reportsBucket,
       runFailures,
       scheduledRunAsync,
       inboxes: { email, sms },

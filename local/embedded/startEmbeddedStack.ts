@@ -151,6 +151,7 @@ export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise
       ALERT_TOPIC_ARN: stack.topicArn,
       OPERATIONS_QUEUE_URL: stack.queueUrl,
       TARGETS_BUCKET: stack.bucket,
+      RUN_REPORTS_BUCKET: stack.reportsBucket,
       KNOX_BASE_URL: sim.url,
       KNOX_CONSOLE_URL: stack.params.knoxConsoleUrl,
       KNOX_CREDENTIALS_JSON: JSON.stringify({

@@ -1,5 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type AlertPipeline, createAlertPipeline } from '../../../lib/alerts/createAlertPipeline';
+import {
+  type AlertPipeline,
+  type AlertPipelineDeps,
+  createAlertPipeline,
+} from '../../../lib/alerts/createAlertPipeline';
 import { createDynamoAlertStateStore } from '../../../lib/alerts/createDynamoAlertStateStore';
 import { loadAlertRules } from '../../../lib/alerts/loadAlertRules';
 import type { AlertPublisher } from '../../../lib/alerts/types';
@@ -26,6 +30,7 @@ export function alertPipeline(options: {
   readonly topicArn: string;
   readonly alerts: JobsConfig['alerts'];
   readonly consoleUrl?: string | undefined;
+  readonly runReports?: AlertPipelineDeps['runReports'] | undefined;
 }): AlertPipeline {
   const loadPublisher = onceAsync(async () =>
     (await import('./snsPublisher')).snsPublisher(options.topicArn),
@@ -40,5 +45,6 @@ export function alertPipeline(options: {
     clock: { now: () => Date.now() },
     remainingTime,
     ...(options.consoleUrl === undefined ? {} : { consoleUrl: options.consoleUrl }),
+    ...(options.runReports === undefined ? {} : { runReports: options.runReports }),
   });
 }

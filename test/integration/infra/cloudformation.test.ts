@@ -27,6 +27,7 @@ const ENV_VARS = [
   'ALERT_TOPIC_ARN',
   'OPERATIONS_QUEUE_URL',
   'TARGETS_BUCKET',
+  'RUN_REPORTS_BUCKET',
   'KNOX_BASE_URL',
   'KNOX_CREDENTIALS_SECRET_ID',
   'OPERATIONS_HMAC_SECRET_ID',
@@ -55,6 +56,8 @@ const ALLOWED_ACTIONS: Record<FunctionKey, string[]> = {
     // chunks to the operations queue, and (Lambda, with this role) the on-failure record
     'sqs:SendMessage',
     's3:GetObject',
+    // the failed-device lists of inline chunks (reports/ only)
+    's3:PutObject',
     ...STATE,
     ...IDEMPOTENCY,
     ...ALERTS,
@@ -67,6 +70,8 @@ const ALLOWED_ACTIONS: Record<FunctionKey, string[]> = {
     'sqs:GetQueueAttributes',
     // follow-up chunks go back on the queue
     'sqs:SendMessage',
+    // each chunk's failed-device list (reports/ only)
+    's3:PutObject',
     ...STATE,
     ...IDEMPOTENCY,
     ...ALERTS,
@@ -312,6 +317,63 @@ describe('packaged CloudFormation (stage ci)', () => {
     expect(bucket.BucketEncryption).toBeDefined();
     const rules = (bucket.LifecycleConfiguration as { Rules: Json[] }).Rules;
     expect(rules.some((rule) => typeof rule.ExpirationInDays === 'number')).toBe(true);
+  });
+
+  it('run-reports bucket: the stack KMS key, private, TLS-only, reports/ expiring after runReportRetentionDays', () => {
+    const bucket = resource('RunReportsBucket').Properties;
+    expect(bucket.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] },
+          },
+          BucketKeyEnabled: true,
+        },
+      ],
+    });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    const rules = (bucket.LifecycleConfiguration as { Rules: Json[] }).Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Status: 'Enabled', Prefix: 'reports/', ExpirationInDays: 30 }),
+    );
+    const policy = resource('RunReportsBucketPolicy').Properties;
+    expect(policy.Bucket).toEqual({ Ref: 'RunReportsBucket' });
+    const statements = (policy.PolicyDocument as { Statement: Json[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    // Only the two functions that run chunks may write, and only under reports/.
+    const writers = Object.entries(FUNCTIONS).filter(([, fn]) => {
+      const roleId = (resource(fn.logicalId).Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      return statementsOf(resource(roleId as string)).some((st) =>
+        asList(st.Action).includes('s3:PutObject'),
+      );
+    });
+    expect(writers.map(([name]) => name).sort()).toEqual(['operationWorker', 'scheduledRun']);
+    for (const [, fn] of writers) {
+      const roleId = (resource(fn.logicalId).Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      const put = statementsOf(resource(roleId as string)).filter((st) =>
+        asList(st.Action).includes('s3:PutObject'),
+      );
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub variable
+      expect(put.map((st) => st.Resource)).toEqual([{ 'Fn::Sub': '${RunReportsBucket.Arn}/reports/*' }]);
+    }
+    const variables = (
+      resource('OperationWorkerLambdaFunction').Properties.Environment as { Variables: Json }
+    ).Variables;
+    expect(variables.RUN_REPORTS_BUCKET).toEqual({ Ref: 'RunReportsBucket' });
   });
 
   it('alert topic: encrypted with the customer-managed key that lets SNS and CloudWatch use it', () => {
