@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadJobsConfig } from '../lib/config';
+import { type JobConfig, loadJobsConfig } from '../lib/config';
 
 /** The fault scenarios `--scenario` takes, with the promise each makes (its help text). */
 export const SCENARIOS = {
@@ -21,6 +21,8 @@ export interface RunnerJob {
   readonly name: string;
   readonly operation: string;
   readonly enabled: boolean;
+  /** Why a disabled job is disabled and how to enable it (absent when enabled). */
+  readonly disabledBecause?: string;
 }
 
 /** The options of one run. */
@@ -30,6 +32,10 @@ export interface RunnerOptions {
   readonly devices: number;
   readonly scenario: Scenario;
   readonly verbose: boolean;
+  /** Where the state table is kept between runs (shared with the admin CLI); `undefined`: the default. */
+  readonly stateDir: string | undefined;
+  /** Empty the state directory first: alerts already sent are sent again. */
+  readonly fresh: boolean;
 }
 
 /** What the command line asks for: a run, the help text (exit 0), or a usage error (exit 2). */
@@ -57,7 +63,22 @@ export function localJobs(root: URL): RunnerJob[] {
     name: job.name,
     operation: job.operation,
     enabled: job.enabled,
+    ...(job.enabled ? {} : { disabledBecause: disabledBecause(job) }),
   }));
+}
+
+// What disabled the job in stage local, naming the place to change: an unset param, a param that
+// is false (`enabled: ${param:approvePendingEnabled}`), or `enabled: false` in the file.
+function disabledBecause(job: JobConfig): string {
+  const unset = job.unsetParams ?? [];
+  if (unset.length > 0) {
+    return `param ${unset.join(', ')} ${unset.length === 1 ? 'has' : 'have'} no value; set ${unset.map((name) => `stages.local.params.${name}`).join(', ')} in config/jobs.yml`;
+  }
+  const param = job.paramFields?.enabled?.[0];
+  if (param !== undefined) {
+    return `param ${param} is false; set stages.local.params.${param}: true in config/jobs.yml`;
+  }
+  return `config/jobs.yml sets enabled: false for it; set stages.local.jobs.${job.name}.enabled: true there to run it locally`;
 }
 
 /**
@@ -86,18 +107,24 @@ ${jobs.map((job) => `${indent}${job.name.padEnd(width)} ${job.operation.padEnd(o
 ${Object.entries(SCENARIOS)
   .map(([name, text]) => `${indent}${name.padEnd(width)} ${text}`)
   .join('\n')}
-  --verbose             show the handlers' structured logs (Powertools, level INFO) and error stacks
+  --state-dir <dir>     where the alert state is kept between runs (default .tmp/local-state): alerts
+                        already sent are not repeated within their repeat interval, and the admin
+                        CLI (npx knox-guard-sentinel alerts ...) lists, silences and acks them there
+  --fresh               empty the state directory first (every alert is new again)
+  --verbose             show the handlers' structured logs (Powertools, level INFO) and error stacks;
+                        without it they are hidden and an error is one line
   -h, --help            show this help
 
 Exit codes: 0 every job ran; 1 a job failed (its scheduled run threw) or an unexpected error;
-2 a usage error (unknown option, missing value, bad number, unknown job or scenario).
+2 a usage error (unknown option, missing value, bad number, unknown or disabled job, unknown scenario).
 `;
 }
 
 /**
  * Parses the runner's arguments (`node:util` parseArgs, strict): an unknown option, a missing
- * value, a `--devices` that is not a whole number from 1 to 1,000,000, an unknown `--scenario` or
- * a `--job` that config/jobs.yml does not define is a usage error, never an exception.
+ * value, a `--devices` that is not a whole number from 1 to 1,000,000, an unknown `--scenario`, a
+ * `--job` that config/jobs.yml does not define or disables in stage local (the message says what
+ * disables it and how to enable it) is a usage error, never an exception.
  *
  * @param argv the arguments after `npm start --` (process.argv.slice(2)).
  * @param jobs the local stage's jobs (`localJobs`), to check `--job` against.
@@ -106,7 +133,15 @@ Exit codes: 0 every job ran; 1 a job failed (its scheduled run threw) or an unex
  * // { kind: 'usage-error', message: '--job nosuchjob: no such job in config/jobs.yml; the jobs are approve-pending, ...' }
  */
 export function parseRunnerArgs(argv: readonly string[], jobs: readonly RunnerJob[]): RunnerArgs {
-  let values: { job?: string; devices?: string; scenario?: string; verbose?: boolean; help?: boolean };
+  let values: {
+    job?: string;
+    devices?: string;
+    scenario?: string;
+    verbose?: boolean;
+    help?: boolean;
+    'state-dir'?: string;
+    fresh?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -115,6 +150,8 @@ export function parseRunnerArgs(argv: readonly string[], jobs: readonly RunnerJo
         devices: { type: 'string', default: '40' },
         scenario: { type: 'string', default: 'default' },
         verbose: { type: 'boolean', default: false },
+        'state-dir': { type: 'string' },
+        fresh: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -142,10 +179,17 @@ export function parseRunnerArgs(argv: readonly string[], jobs: readonly RunnerJo
       message: `--scenario must be one of ${Object.keys(SCENARIOS).join(', ')} (got ${scenario})`,
     };
   }
-  if (values.job !== undefined && !jobs.some((job) => job.name === values.job)) {
+  const chosen = values.job === undefined ? undefined : jobs.find((job) => job.name === values.job);
+  if (values.job !== undefined && chosen === undefined) {
     return {
       kind: 'usage-error',
       message: `--job ${values.job}: no such job in config/jobs.yml; the jobs are ${jobs.map((job) => job.name).join(', ')}`,
+    };
+  }
+  if (chosen !== undefined && !chosen.enabled) {
+    return {
+      kind: 'usage-error',
+      message: `--job ${chosen.name}: the job is disabled in stage local (its scheduled run would do nothing): ${chosen.disabledBecause ?? 'enabled: false'}`,
     };
   }
   return {
@@ -155,6 +199,8 @@ export function parseRunnerArgs(argv: readonly string[], jobs: readonly RunnerJo
       devices: Number(devices),
       scenario: scenario as Scenario,
       verbose: values.verbose ?? false,
+      stateDir: values['state-dir'],
+      fresh: values.fresh ?? false,
     },
   };
 }

@@ -3,10 +3,16 @@
 // invokes the real packaged handlers with real event shapes: scheduled runs, a Knox callback and
 // an operation request. Prints what happened and the alerts exactly as the admins receive them.
 
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createDynamoAlertStateStore } from '../lib/alerts/createDynamoAlertStateStore';
+import { createDynamoSilenceStore } from '../lib/alerts/createDynamoSilenceStore';
 import { maskDeviceId } from '../lib/privacy';
 import { knoxCallbackHeaders, signOperationRequest } from '../lib/webhooks';
-import type { InboxMessage } from './aws';
+import { type InboxMessage, lockStateDir } from './aws';
 import { describeRunSummary, type ScheduledRunResult } from './describeRunSummary';
 import { AsyncInvocationFailedError, type EmbeddedStack, startEmbeddedStack } from './embedded';
 import {
@@ -43,6 +49,9 @@ if (args.kind === 'usage-error') {
 const values = args.options;
 const deviceCount = values.devices;
 const scenario: Scenario = values.scenario;
+// The alert state outlives the run here, so alerts already sent are not repeated and the admin CLI
+// (`npx knox-guard-sentinel alerts ...`, which defaults to the same directory) can act on them.
+const stateDir = resolve(values.stateDir ?? fileURLToPath(new URL('.tmp/local-state', ROOT)));
 /** Jobs whose scheduled run threw on every attempt: the runner then exits 1. */
 const failedJobs: string[] = [];
 
@@ -104,9 +113,16 @@ async function main() {
     'Starting the local Knox Guard simulator and local AWS (fauxqs, dynalite); bundling the handlers',
   );
   const fleet = Math.max(300, deviceCount * 3);
+  if (values.fresh) {
+    // Taken and given back at once: refuses while another run or the admin CLI holds it.
+    lockStateDir(stateDir)();
+    rmSync(resolve(stateDir, 'dynamodb'), { recursive: true, force: true });
+  }
   const env = await startEmbeddedStack({
     simulator: { seed: { devices: fleet } },
-    logLevel: values.verbose ? 'INFO' : 'ERROR',
+    // The handlers' JSON logs only with --verbose: without it the runner's own lines say what failed.
+    logLevel: values.verbose ? 'INFO' : 'SILENT',
+    statePath: stateDir,
   });
   try {
     const tenant = env.sim.state.tenant as { name?: string };
@@ -125,9 +141,14 @@ async function main() {
     line(
       `admins: one e-mail inbox and one SMS inbox subscribed with the template's filter policies (${seconds(started)})`,
     );
+    await describeKeptState(env);
     applyScenario(env);
 
     const overdue = await dropOverdueList(env, deviceCount);
+    if (values.job === 'payment-reminder') {
+      const reminders = await dropReminderList(env, deviceCount);
+      line(`billing system dropped reminders/latest.json: ${reminders} device ids due in three days`);
+    }
     if (values.job) {
       step(2, totalSteps, `Scheduled run: ${values.job} (EventBridge Scheduler -> scheduledRun)`);
       await runJob(env, values.job);
@@ -220,6 +241,53 @@ async function dropOverdueList(env: EmbeddedStack, count: number) {
     sampleLocked: enrolled.slice(0, 2),
     sampleEnrolled: take({ status: ['Enrolled'], simControlEnabled: false }, count + 10).slice(-2),
   };
+}
+
+/** Says what the kept alert state holds from earlier runs, and how to act on it or start clean. */
+async function describeKeptState(env: EmbeddedStack) {
+  const dynamo = new DynamoDBClient(env.aws.clientConfig('dynamodb'));
+  try {
+    const tableName = env.stack.tableName;
+    const open = await createDynamoAlertStateStore({ client: dynamo, tableName }).listActive(env.stack.stage);
+    const silences = await createDynamoSilenceStore({ client: dynamo, tableName }).active(
+      env.stack.stage,
+      Date.now(),
+    );
+    line(
+      `alert state kept in ${stateDir}: ${open.length} open alert group(s), ${silences.length} silence(s) from earlier runs`,
+    );
+    line(
+      dim(
+        '  (alerts already sent repeat only after their repeat interval; `npx knox-guard-sentinel alerts list|silence|ack`; --fresh starts clean)',
+      ),
+    );
+  } finally {
+    dynamo.destroy();
+  }
+}
+
+// payment-reminder's targets (config/jobs.yml: reminders/latest.json, a JSON array of device ids),
+// as the billing system would drop them: Enrolled devices of the simulated tenant.
+async function dropReminderList(env: EmbeddedStack, count: number) {
+  const ids: string[] = [];
+  for (const device of env.sim.state.devices.scan({ status: ['Enrolled'] })) {
+    if (ids.length >= count) break;
+    ids.push(device.deviceUid);
+  }
+  const s3 = new S3Client({ ...env.aws.clientConfig('s3'), forcePathStyle: true });
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: env.stack.bucket,
+        Key: 'reminders/latest.json',
+        Body: JSON.stringify(ids),
+        ContentType: 'application/json',
+      }),
+    );
+  } finally {
+    s3.destroy();
+  }
+  return ids.length;
 }
 
 async function runJob(env: EmbeddedStack, job: string) {

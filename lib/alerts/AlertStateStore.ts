@@ -1,7 +1,7 @@
 import type { AlertKind } from './constants';
 import type { ActiveCondition } from './findInhibitor';
 import type { DigestEntry } from './renderDigest';
-import type { AlertFailureInfo, GroupKey, GroupState } from './types';
+import type { Acknowledgement, AlertFailureInfo, GroupKey, GroupState } from './types';
 
 export interface RecordFailuresInput {
   readonly key: GroupKey;
@@ -122,4 +122,9 @@ export interface AlertStateStore {
     input: { token: string; now: number },
   ): Promise<boolean>;
   releaseDigest(stage: string, job: string, runId: string, token: string): Promise<void>;
+  /**
+   * Acknowledges the group's open episode (`alerts ack`): answers the group as acknowledged, or
+   * `undefined` when the group has no open episode (never failed, resolved or expired).
+   */
+  acknowledge(key: GroupKey, input: { now: number } & Acknowledgement): Promise<GroupState | undefined>;
 }

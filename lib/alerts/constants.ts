@@ -36,6 +36,8 @@ export const SuppressReason = {
   claimedElsewhere: 'claimed-elsewhere',
   /** Folded into the run's digest. */
   digested: 'digested',
+  /** An admin acknowledged the open alert (`knox-guard-sentinel alerts ack`): no reminders. */
+  acknowledged: 'acknowledged',
 } as const;
 export type SuppressReason = (typeof SuppressReason)[keyof typeof SuppressReason];
 

@@ -8,11 +8,12 @@ import { decideResolution } from './decideResolution';
 import { AlertPublishError } from './errors';
 import { type ActiveCondition, findInhibitor } from './findInhibitor';
 import { findSilence } from './findSilence';
-import type { AlertRules, RuleSettings } from './loadAlertRules';
+import type { AlertRules, RuleSettings, Silence } from './loadAlertRules';
 import { renderAlert } from './renderAlert';
 import { type DigestEntry, renderDigest } from './renderDigest';
 import { safe } from './renderText';
 import { codeMatches, resolveRule } from './resolveRule';
+import type { SilenceStore } from './SilenceStore';
 import type {
   AlertFailureInfo,
   AlertMessage,
@@ -52,6 +53,11 @@ export interface AlertPipelineDeps {
     readonly location: string;
     readonly consoleUrl: string;
   };
+  /**
+   * Silences admins stored at run time (`knox-guard-sentinel alerts silence`), honoured alongside
+   * the rules' jobs.yml silences; read at most once per `process` call.
+   */
+  readonly silences?: SilenceStore;
 }
 
 /** Added to the invocation's remaining time: a claim outlives its invocation by this much. */
@@ -230,11 +236,32 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
     };
   }
 
+  /**
+   * The jobs.yml silences plus the stored ones, read on first use. A failed read is logged and
+   * treated as "no stored silences": an alert an admin meant to mute is better than a lost one.
+   */
+  function silencesOnce(stage: string, now: number): () => Promise<readonly Silence[]> {
+    let loaded: Promise<readonly Silence[]> | undefined;
+    return () => {
+      loaded ??= (deps.silences?.active(stage, now) ?? Promise.resolve([])).then(
+        (stored) => [...rules.silences, ...stored],
+        (error: unknown) => {
+          deps.logger?.warn('stored silences unreadable; only the jobs.yml silences apply', {
+            error: String(error),
+          });
+          return rules.silences;
+        },
+      );
+      return loaded;
+    };
+  }
+
   return {
     async process(observation) {
       const now = clock.now();
       const { stage, job, runId } = observation;
       const labels = { stage, job };
+      const silences = silencesOnce(stage, now);
       const groups = groupFailures(observation, rules.defaults.maxSamples);
       const reports: GroupReport[] = [];
       const outgoing: Outgoing[] = [];
@@ -271,7 +298,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           reports.push({ ...base, outcome: 'suppressed', reason: SuppressReason.ignored });
           continue;
         }
-        const silence = findSilence(rules.silences, labels, failure, now);
+        const silence = findSilence(await silences(), labels, failure, now);
         const inhibitor = findInhibitor(rules.inhibitions, labels, failure, active);
         if (rule.action === RuleAction.digest) {
           if (silence || inhibitor) {
@@ -366,7 +393,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
             code: state.code,
             codeName: state.codeName,
           });
-          const silence = findSilence(rules.silences, labels, state, now);
+          const silence = findSilence(await silences(), labels, state, now);
           const decision = decideResolution({ state, rule, now, lastSuccessAt: now, silence });
           if (decision.action !== 'resolve') continue;
           const token = newToken();

@@ -145,7 +145,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         } else {
           attributes = await update({
             Key: { pk: { S: pk } },
-            UpdateExpression: `SET #status = :active, stage = :stage, job = :job, codeName = :codeName, code = :code, firstSeenAt = :now, lastSeenAt = :now, runId = :run, runCount = :n, failures = :n, samples = :samples, failure = :failure, notifications = :zero${setContributions}, #ttl = :ttl REMOVE lastNotifiedAt, notifiedKind, resolvedAt, claimToken, claimUntil, publishingAt, publishingKind${contribution === undefined ? ', contributions' : ''}`,
+            UpdateExpression: `SET #status = :active, stage = :stage, job = :job, codeName = :codeName, code = :code, firstSeenAt = :now, lastSeenAt = :now, runId = :run, runCount = :n, failures = :n, samples = :samples, failure = :failure, notifications = :zero${setContributions}, #ttl = :ttl REMOVE lastNotifiedAt, notifiedKind, resolvedAt, claimToken, claimUntil, publishingAt, publishingKind, ackAt, ackBy, ackComment, ackUntil${contribution === undefined ? ', contributions' : ''}`,
             ConditionExpression: 'attribute_not_exists(pk) OR #status <> :active OR #ttl <= :nowSec',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
@@ -431,6 +431,33 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
       return answer !== undefined;
     },
 
+    async acknowledge(key, input) {
+      const sets = ['ackAt = :at', 'ackBy = :by'];
+      const removes: string[] = [];
+      (input.comment === undefined ? removes : sets).push(
+        input.comment === undefined ? 'ackComment' : 'ackComment = :comment',
+      );
+      (input.until === undefined ? removes : sets).push(
+        input.until === undefined ? 'ackUntil' : 'ackUntil = :until',
+      );
+      const answer = await update({
+        Key: { pk: { S: groupPk(key) } },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: '#status = :active AND #ttl > :nowSec',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+        ExpressionAttributeValues: values({
+          at: input.at,
+          by: input.by,
+          active: GroupStatus.active,
+          nowSec: Math.floor(input.now / 1000),
+          ...(input.comment === undefined ? {} : { comment: input.comment }),
+          ...(input.until === undefined ? {} : { until: input.until }),
+        }),
+        ReturnValues: 'ALL_NEW',
+      });
+      return answer ? toGroupState(answer) : undefined;
+    },
+
     async releaseDigest(stage, job, runId, token) {
       await update({
         Key: { pk: { S: digestPk(stage, job, runId) } },
@@ -489,5 +516,13 @@ function toGroupState(item: Item): GroupState {
         }
       : undefined,
     resolvedAt: optionalNum(item.resolvedAt),
+    acknowledged: item.ackAt?.N
+      ? {
+          at: num(item.ackAt),
+          by: str(item.ackBy),
+          comment: item.ackComment?.S,
+          until: optionalNum(item.ackUntil),
+        }
+      : undefined,
   };
 }

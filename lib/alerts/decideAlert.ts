@@ -19,8 +19,8 @@ export type AlertDecision =
 /**
  * Decides whether a failing alert group is notified now, as Alertmanager does for one group: a
  * new condition fires once it has persisted `persistFor`; a condition that is still there is
- * reminded after `repeatInterval`; silences, inhibitions and a send claim held by another worker
- * suppress. Pure: the store's conditional claim repeats the same guard atomically.
+ * reminded after `repeatInterval`; silences, inhibitions, an admin's acknowledgement and a send
+ * claim held by another worker suppress. Pure: the store's conditional claim repeats the same guard atomically.
  *
  * @example
  * decideAlert({ state, rule: { persistFor: 0, repeatInterval: 4 * 3_600_000 }, now: clock.now() });
@@ -31,6 +31,10 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   if (input.silence) return suppress(SuppressReason.silenced);
   if (input.inhibitor) return suppress(SuppressReason.inhibited);
   if (state.status !== GroupStatus.active) return suppress(SuppressReason.notifiedRecently);
+  // Acknowledged for this episode: someone is on it (the ack ends with the episode or its `until`).
+  if (state.acknowledged && (state.acknowledged.until ?? Number.POSITIVE_INFINITY) > now) {
+    return suppress(SuppressReason.acknowledged);
+  }
   if (state.lastNotifiedAt === undefined && now - state.firstSeenAt < rule.persistFor) {
     return suppress(SuppressReason.pending);
   }

@@ -51,3 +51,18 @@ export class AlertStateError extends AlertError {
     this.name = 'AlertStateError';
   }
 }
+
+/**
+ * A silence cannot be stored or expired: bad input (an unknown code, a duration past the maximum,
+ * the stage's limit of active silences reached), no such active silence, or the store failed
+ * (`cause`). `reason` tells an admin tool which it was, so it can pick its exit code.
+ */
+export class SilenceError extends AlertError {
+  readonly reason: 'invalid' | 'not-found' | 'limit' | 'store';
+
+  constructor(message: string, reason: SilenceError['reason'], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SilenceError';
+    this.reason = reason;
+  }
+}

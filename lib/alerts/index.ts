@@ -24,10 +24,16 @@ export {
   type DynamoAlertStateStoreOptions,
   groupPk,
 } from './createDynamoAlertStateStore';
+export {
+  createDynamoSilenceStore,
+  type DynamoSilenceStoreOptions,
+  silencesPk,
+} from './createDynamoSilenceStore';
+export { createMemorySilenceStore } from './createMemorySilenceStore';
 export { createSnsAlertPublisher, type SnsAlertPublisherOptions } from './createSnsAlertPublisher';
 export { type AlertDecision, type AlertDecisionInput, decideAlert } from './decideAlert';
 export { decideResolution, type ResolutionDecision, type ResolutionInput } from './decideResolution';
-export { AlertError, AlertPublishError, AlertRulesError, AlertStateError } from './errors';
+export { AlertError, AlertPublishError, AlertRulesError, AlertStateError, SilenceError } from './errors';
 export { type ActiveCondition, findInhibitor } from './findInhibitor';
 export { findSilence } from './findSilence';
 export { fitGsm7, gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7 } from './gsm7';
@@ -43,7 +49,16 @@ export { formatDuration, parseDuration } from './parseDuration';
 export { type AlertRenderInput, type RenderedAlert, renderAlert, SUBJECT_MAX } from './renderAlert';
 export { type DigestEntry, type DigestRenderInput, renderDigest } from './renderDigest';
 export { type AlertLabels, type ClassifiedCode, resolveRule } from './resolveRule';
+export {
+  checkNewSilence,
+  type NewSilence,
+  SILENCE_LIMITS,
+  type SilenceStore,
+  type StoredSilence,
+  silenceId,
+} from './SilenceStore';
 export type {
+  Acknowledgement,
   AlertAttributes,
   AlertFailureInfo,
   AlertMessage,

@@ -92,6 +92,22 @@ export interface GroupState extends GroupKey {
    */
   readonly publishing?: { readonly at: number; readonly kind: AlertKind; readonly token: string } | undefined;
   readonly resolvedAt?: number | undefined;
+  /** Set by an admin's `alerts ack` for this episode; a new episode starts without it. */
+  readonly acknowledged?: Acknowledgement | undefined;
+}
+
+/**
+ * An admin's acknowledgement of an open alert group, as PagerDuty's acknowledge: someone is on it,
+ * so no reminders; it lasts until the group resolves (the next failure is a new episode and fires
+ * again) or until `until`, when given.
+ */
+export interface Acknowledgement {
+  /** Epoch ms. */
+  readonly at: number;
+  readonly by: string;
+  readonly comment?: string | undefined;
+  /** Epoch ms when reminders resume; `undefined`: until the group resolves. */
+  readonly until?: number | undefined;
 }
 
 /** The SNS message attributes subscription filter policies route on. */

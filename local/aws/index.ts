@@ -11,5 +11,7 @@ export {
   type LocalAwsOptions,
   type LocalClientConfig,
   type LocalService,
+  LocalStateBusyError,
+  lockStateDir,
   startLocalAws,
 } from './startLocalAws';

@@ -1,4 +1,10 @@
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -81,7 +87,8 @@ export async function createInbox(
 /**
  * Creates the alert state table as serverless.yml declares it: hash key `pk` (String), no sort
  * key, on-demand, TTL on `ttl`. dynalite does not implement UpdateTimeToLive (nor expiry), so
- * that step is skipped there; the store treats items past `ttl` as absent either way.
+ * that step is skipped there; the store treats items past `ttl` as absent either way. A table kept
+ * from an earlier run (`startLocalAws({ dynamodbPath })`) is used as it is.
  *
  * @example
  * await createAlertStateTable(local, 'knox-guard-alert-state');
@@ -89,6 +96,7 @@ export async function createInbox(
 export async function createAlertStateTable(local: LocalAws, tableName: string): Promise<void> {
   const dynamo = new DynamoDBClient(local.clientConfig('dynamodb'));
   try {
+    if (await tableExists(dynamo, tableName)) return;
     await dynamo.send(
       new CreateTableCommand({
         TableName: tableName,
@@ -183,4 +191,15 @@ function unpack(body: string): InboxMessage {
       Object.entries(envelope.MessageAttributes ?? {}).map(([name, value]) => [name, value.Value ?? '']),
     ),
   };
+}
+
+async function tableExists(dynamo: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || (error as Error).name === 'ResourceNotFoundException')
+      return false;
+    throw error;
+  }
 }

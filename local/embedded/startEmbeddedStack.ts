@@ -110,6 +110,11 @@ export interface EmbeddedOptions {
   readonly build?: boolean;
   readonly distDir?: string;
   readonly logLevel?: string;
+  /**
+   * Where the state table is kept between runs (`npm start`'s `.tmp/local-state`, which the admin
+   * CLI reads and writes); default: in memory, gone with the process.
+   */
+  readonly statePath?: string;
 }
 
 const ROOT = new URL('../../', import.meta.url);
@@ -133,7 +138,7 @@ export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise
   const sim = await startKnoxSimulator(options.simulator ?? {});
   let aws: LocalAws | undefined;
   try {
-    aws = await startLocalAws();
+    aws = await startLocalAws(options.statePath === undefined ? {} : { dynamodbPath: options.statePath });
     const stack = await provisionFromInfra(aws, { stage, root: ROOT });
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const hmacSecret = `local-${stage}-hmac-secret`;

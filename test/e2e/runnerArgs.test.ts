@@ -59,6 +59,14 @@ describe('npm start refuses a bad command line before anything starts', () => {
     expectUsageError(run, /no such job in config\/jobs.yml; the jobs are approve-pending, overdue-lock/);
   }, 60_000);
 
+  it('--job locked-notice (disabled locally): exit 2 saying what disables it and how to enable it', async () => {
+    const run = await runner('--job', 'locked-notice');
+    expectUsageError(
+      run,
+      /--job locked-notice: the job is disabled in stage local .*set stages\.local\.jobs\.locked-notice\.enabled: true/,
+    );
+  }, 60_000);
+
   it('--help: exit 0 listing the jobs of the local stage and the scenarios', async () => {
     const run = await runner('--help');
     expect(run.code).toBe(0);

@@ -1,6 +1,9 @@
 // Every `npm start` scenario, run as a user runs it (the real runner in a child process: simulator,
 // fauxqs, dynalite, packaged handlers), with the promise its help text makes asserted on its output.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -12,8 +15,11 @@ interface Run {
 }
 
 function npmStart(scenario: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--', '--scenario', scenario], {
+  // Each run keeps its alert state in a directory of its own (npm start's default, .tmp/local-state,
+  // would carry the alerts of one scenario into the next, and runs in parallel files would share it).
+  const stateDir = mkdtempSync(join(tmpdir(), 'kgs-start-'));
+  return new Promise<Run>((resolve, reject) => {
+    const child = spawn('npm', ['start', '--', '--scenario', scenario, '--state-dir', stateDir], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,7 +33,7 @@ function npmStart(scenario: string): Promise<Run> {
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, out }));
-  });
+  }).finally(() => rmSync(stateDir, { recursive: true, force: true }));
 }
 
 /** The e-mail subjects the admins received, in order. */

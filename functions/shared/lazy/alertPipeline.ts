@@ -5,6 +5,7 @@ import {
   createAlertPipeline,
 } from '../../../lib/alerts/createAlertPipeline';
 import { createDynamoAlertStateStore } from '../../../lib/alerts/createDynamoAlertStateStore';
+import { createDynamoSilenceStore } from '../../../lib/alerts/createDynamoSilenceStore';
 import { loadAlertRules } from '../../../lib/alerts/loadAlertRules';
 import type { AlertPublisher } from '../../../lib/alerts/types';
 import type { JobsConfig } from '../../../lib/config';
@@ -18,7 +19,7 @@ import { onceAsync } from '../once';
 // the SNS publisher, and a module a chunk reaches is parsed with it.
 
 /**
- * The service's alert pipeline: rules from jobs.yml, state in the DynamoDB state table, messages
+ * The service's alert pipeline: rules from jobs.yml, state and stored silences in the DynamoDB state table, messages
  * to the SNS alert topic (its client loaded on the first publish).
  *
  * @example
@@ -41,6 +42,8 @@ export function alertPipeline(options: {
   return createAlertPipeline({
     rules: loadAlertRules(options.alerts ?? {}),
     store: createDynamoAlertStateStore({ client: options.dynamo, tableName: options.tableName }),
+    // Silences admins stored with `knox-guard-sentinel alerts silence`, next to jobs.yml's.
+    silences: createDynamoSilenceStore({ client: options.dynamo, tableName: options.tableName }),
     publisher,
     clock: { now: () => Date.now() },
     remainingTime,

@@ -11,6 +11,30 @@ const inhibitor = { stage: 'prod', job: 'x', code: '4030104', codeName: 'USER_BL
 const cases: [string, Partial<GroupState>, typeof rule, number, object, AlertDecision][] = [
   ['new condition fires at once', {}, rule, T0, {}, { action: 'notify', kind: 'firing' }],
   [
+    'acknowledged: no reminder after 4 h',
+    { lastNotifiedAt: T0, acknowledged: { at: T0 + MINUTE, by: 'ana' } },
+    rule,
+    T0 + 5 * HOUR,
+    {},
+    { action: 'suppress', reason: 'acknowledged' },
+  ],
+  [
+    'acknowledged for 2 h: reminded once that ended',
+    { lastNotifiedAt: T0, acknowledged: { at: T0 + MINUTE, by: 'ana', until: T0 + 2 * HOUR } },
+    rule,
+    T0 + 5 * HOUR,
+    {},
+    { action: 'notify', kind: 'reminder' },
+  ],
+  [
+    'acknowledged and silenced: the silence is the reason',
+    { lastNotifiedAt: T0, acknowledged: { at: T0, by: 'ana' } },
+    rule,
+    T0 + 5 * MINUTE,
+    { silence },
+    { action: 'suppress', reason: 'silenced' },
+  ],
+  [
     'notified 1 h ago: suppressed',
     { lastNotifiedAt: T0 },
     rule,

@@ -1,16 +1,27 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { localJobs, parseRunnerArgs, runnerHelp } from '../../../local/parseRunnerArgs';
 
 const JOBS = [
   { name: 'overdue-lock', operation: 'lock', enabled: true },
-  { name: 'locked-notice', operation: 'sendMessage', enabled: false },
+  { name: 'locked-notice', operation: 'sendMessage', enabled: false, disabledBecause: 'it is off' },
 ];
 
 describe('parseRunnerArgs (npm start)', () => {
   it('takes the defaults without arguments', () => {
     expect(parseRunnerArgs([], JOBS)).toEqual({
       kind: 'run',
-      options: { job: undefined, devices: 40, scenario: 'default', verbose: false },
+      options: {
+        job: undefined,
+        devices: 40,
+        scenario: 'default',
+        verbose: false,
+        stateDir: undefined,
+        fresh: false,
+      },
     });
   });
 
@@ -22,7 +33,14 @@ describe('parseRunnerArgs (npm start)', () => {
       ),
     ).toEqual({
       kind: 'run',
-      options: { job: 'overdue-lock', devices: 20_000, scenario: 'outage', verbose: true },
+      options: {
+        job: 'overdue-lock',
+        devices: 20_000,
+        scenario: 'outage',
+        verbose: true,
+        stateDir: undefined,
+        fresh: false,
+      },
     });
   });
 
@@ -43,6 +61,8 @@ describe('parseRunnerArgs (npm start)', () => {
     [['--devices', '1000001'], /whole number .* \(got 1000001\)/],
     [['--scenario', 'toString'], /--scenario must be one of default, user-blocked/],
     [['--job', 'nosuchjob'], /no such job in config\/jobs.yml; the jobs are overdue-lock, locked-notice/],
+    [['--job', 'locked-notice'], /--job locked-notice: the job is disabled in stage local .*: it is off/],
+    [['--state-dir'], /--state-dir <value>' argument missing/],
   ])('%j is a usage error, not an exception', (argv, message) => {
     const parsed = parseRunnerArgs(argv, JOBS);
     expect(parsed.kind).toBe('usage-error');
@@ -65,6 +85,64 @@ describe('localJobs', () => {
     const jobs = localJobs(new URL('../../../', import.meta.url));
     expect(jobs).toContainEqual({ name: 'overdue-lock', operation: 'lock', enabled: true });
     // Disabled in the base file: the local stage does not enable it.
-    expect(jobs).toContainEqual({ name: 'locked-notice', operation: 'sendMessage', enabled: false });
+    expect(jobs).toContainEqual({
+      name: 'locked-notice',
+      operation: 'sendMessage',
+      enabled: false,
+      disabledBecause:
+        'config/jobs.yml sets enabled: false for it; set stages.local.jobs.locked-notice.enabled: true there to run it locally',
+    });
+  });
+
+  it('says which param disables a job and where to set it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'kgs-jobs-'));
+    try {
+      mkdirSync(join(root, 'config'));
+      writeFileSync(
+        join(root, 'config', 'jobs.yml'),
+        [
+          'jobs:',
+          '  approve-pending:',
+          '    operation: approve',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a jobs.yml parameter
+          '    enabled: ${param:approvePendingEnabled}',
+          '    targets: { source: knox, filter: { status: [Pending] } }',
+          '  locked-notice:',
+          '    operation: sendMessage',
+          '    targets: { source: knox, filter: { status: [Locked] } }',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a jobs.yml parameter
+          '    message: ${param:lockedNoticeMessage}',
+          'stages:',
+          '  local:',
+          '    params: { approvePendingEnabled: false }',
+        ].join('\n'),
+      );
+      const jobs = localJobs(pathToFileURL(`${root}/`));
+      expect(jobs).toEqual([
+        {
+          name: 'approve-pending',
+          operation: 'approve',
+          enabled: false,
+          disabledBecause:
+            'param approvePendingEnabled is false; set stages.local.params.approvePendingEnabled: true in config/jobs.yml',
+        },
+        {
+          name: 'locked-notice',
+          operation: 'sendMessage',
+          enabled: false,
+          disabledBecause:
+            'param lockedNoticeMessage has no value; set stages.local.params.lockedNoticeMessage in config/jobs.yml',
+        },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('takes --state-dir and --fresh', () => {
+    expect(parseRunnerArgs(['--state-dir', '/tmp/x', '--fresh'], JOBS)).toMatchObject({
+      kind: 'run',
+      options: { stateDir: '/tmp/x', fresh: true },
+    });
   });
 });
