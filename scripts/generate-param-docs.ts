@@ -80,6 +80,7 @@ export const ENV_DOCS: Readonly<Record<string, string>> = {
   STATE_TABLE: 'DynamoDB table: alert state, idempotency records, run tracking',
   ALERT_TOPIC_ARN: 'SNS alert topic',
   OPERATIONS_QUEUE_URL: 'SQS queue of chunk messages',
+  KNOX_EVENTS_QUEUE_URL: 'SQS queue of admitted Knox callback events (docs/knox-callbacks.md)',
   TARGETS_BUCKET: 'S3 bucket the billing system drops device lists into',
   KNOX_BASE_URL: 'Knox Guard API host',
   KNOX_CREDENTIALS_SECRET_ID: 'Secrets Manager secret id of the Knox Guard credentials',
