@@ -106,7 +106,10 @@ async function knoxEvents(event: SQSEvent, context: Context) {
       }
     },
     processor,
-    { context },
+    // One record after the other: a callback Knox redelivered after a 503 puts some events into
+    // two messages; side by side in one batch, the second would find the first's record "in
+    // progress" and wait for a redelivery after the visibility timeout.
+    { context, processInParallel: false },
   );
 }
 

@@ -13,13 +13,13 @@ export const KNOX_CALLBACK_JOB = 'knox-webhook';
  *
  * The run id is what the admins read in the digest ("run KG_DEVICE_LOCKED 35*********3809 …"), so
  * it names the event type and the first device (masked with lib/privacy; "+N more" for bulk
- * events), not Knox's opaque `evt-…` id or a nonce; a short hash of the event's dedupe key keeps
+ * events), not Knox's opaque `evt-…` id or a nonce; a short hash of the event's dedupe key (ten letters) keeps
  * it unique per event and the same for every redelivery, as the digest's dedupe record needs.
  * Pure.
  *
  * @example
  * const { run, observation } = knoxEventObservation(event, 'prod');
- * // run.runId === 'KG_DEVICE_LOCKED 35*********3809 ref 3f2a9c01d4e7'
+ * // run.runId === 'KG_DEVICE_LOCKED 35*********3809 ref qhzkcwmdta'
  * await pipeline.process(observation);
  * await pipeline.flush(run);
  */
@@ -51,7 +51,7 @@ export function knoxEventObservation(
  * The readable, unique run id of a Knox callback event (see `knoxEventObservation`).
  *
  * @example
- * knoxEventRunId(event); // 'KG_DEVICE_UNLOCKED 35*********3809 +2 more ref 3f2a9c01d4e7'
+ * knoxEventRunId(event); // 'KG_DEVICE_UNLOCKED 35*********3809 +2 more ref qhzkcwmdta'
  */
 export function knoxEventRunId(event: KnoxNotificationEvent): string {
   const first = event.devices.find((device) => device.deviceUid ?? device.objectId);
@@ -60,7 +60,10 @@ export function knoxEventRunId(event: KnoxNotificationEvent): string {
     firstId === undefined
       ? 'no device'
       : `${maskDeviceId(firstId)}${event.devices.length > 1 ? ` +${event.devices.length - 1} more` : ''}`;
-  const ref = createHash('sha256').update(event.dedupeKey).digest('hex').slice(0, 12);
+  // Letters only: a digit run could read as a phone number or serial to the maskers downstream.
+  const ref = [...createHash('sha256').update(event.dedupeKey).digest().subarray(0, 10)]
+    .map((byte) => String.fromCharCode(97 + (byte % 26)))
+    .join('');
   return `${event.eventType.slice(0, 60)} ${device} ref ${ref}`;
 }
 
