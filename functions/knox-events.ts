@@ -23,6 +23,17 @@ import {
 
 const processor = new BatchProcessor(EventType.SQS);
 
+/** Kept free at the end of an invocation for the batch response and the metrics flush. */
+const DEADLINE_MARGIN_MS = 10_000;
+
+/** The invocation ran short of time before a message's last event: SQS redelivers the message. */
+export class KnoxEventsDeadlineError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KnoxEventsDeadlineError';
+  }
+}
+
 // Each Knox event is processed once per dedupe key (Knox's id or a hash of the signed event) for
 // as long as it can be inside the callback window: a redelivered message, a callback Knox
 // redelivered after a 503 (queued again), or a replay with a new nonce (the nonce is not signed)
@@ -54,12 +65,18 @@ const processEventOnce = makeIdempotent(
  * and the events it already finished are no-ops; after the queue's maxReceiveCount it goes to the
  * Knox events DLQ. A record that is not a Knox events message fails alone the same way.
  */
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(record: SQSRecord, context: Context): Promise<void> {
   const { message, events } = readKnoxEventsMessage(record.body);
   // The webhook's request id: one correlation id from the callback's API access log line to here.
   logger.appendKeys({ correlation_id: message.requestId });
   let failures = 0;
-  for (const event of events) {
+  for (const [position, event] of events.entries()) {
+    // A slow state table must not let the timeout cut an event short (its record would stay "in
+    // progress"): stop between events; the redelivery skips those already done.
+    if (context.getRemainingTimeInMillis() < DEADLINE_MARGIN_MS)
+      throw new KnoxEventsDeadlineError(
+        `${position} of ${events.length} events processed before the deadline; the rest follow on redelivery`,
+      );
     const result = await processEventOnce({
       key: `knox-event#${event.dedupeKey}`,
       bodyHash: event.dedupeKey,
@@ -94,7 +111,7 @@ async function knoxEvents(event: SQSEvent, context: Context) {
     event,
     async (record: SQSRecord) => {
       try {
-        await processRecord(record);
+        await processRecord(record, context);
       } catch (error) {
         logger.error('Knox events message failed; SQS will redeliver it', {
           messageId: record.messageId,

@@ -108,10 +108,10 @@ async function deleteAll(received: { ReceiptHandle?: string }[]) {
 const eventsIn = (received: { Body?: string }[]) =>
   received.flatMap((m) => (JSON.parse(m.Body ?? '{}') as KnoxEventsMessage).events);
 
-const consume = (received: Parameters<typeof sqsEvent>[1]): Promise<SQSBatchResponse> =>
+const consume = (received: Parameters<typeof sqsEvent>[1], timeoutMs = 120_000): Promise<SQSBatchResponse> =>
   env.handlers.knoxEvents(
     sqsEvent(env.stack.knoxEvents.queueArn, received),
-    lambdaContext('knoxEvents', 120_000),
+    lambdaContext('knoxEvents', timeoutMs),
   );
 
 const answerOf = (result: { body?: string }) => JSON.parse(result.body ?? '{}') as Record<string, unknown>;
@@ -236,6 +236,41 @@ describe('the Knox events queue refusing messages', () => {
     expect(response.batchItemFailures).toEqual([]);
     const { email } = await env.readAlerts();
     expect(email.map((m) => m.attributes.kind)).toEqual(['digest', 'digest']);
+    await deleteAll(received);
+  }, 120_000);
+});
+
+describe('knoxEvents near its deadline', () => {
+  it('stops between events and hands the message back; the redelivery finishes it, each alert once', async () => {
+    const failing = new Set([4000, 4500, 4999]);
+    const body = callback(4000, 1000, failing);
+    const answer = await env.http(
+      '/knox/notifications',
+      body,
+      knoxCallbackHeaders(body, env.callbackSigningKeyPem),
+      {
+        drainKnoxEvents: false,
+      },
+    );
+    expect(answer.statusCode).toBe(200);
+    const received = await receiveAll();
+
+    // 10.3 s left when it starts: 10 s are kept free, so ~0.3 s of events get done.
+    // Every record failed: Powertools rejects the invocation (FullBatchFailureError), and SQS
+    // redelivers the whole batch, as it does for the batch item failures it would report.
+    const cut = await consume(received, 10_300).then(
+      (response) => response.batchItemFailures.map((failure) => failure.itemIdentifier),
+      (error: Error) => {
+        expect(error.name).toBe('FullBatchFailureError');
+        return received.map((message) => message.MessageId);
+      },
+    );
+    const redelivered = await consume(received);
+
+    expect(cut).toContain(received[0]?.MessageId);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    const { email } = await env.readAlerts();
+    expect(email).toHaveLength(failing.size);
     await deleteAll(received);
   }, 120_000);
 });
