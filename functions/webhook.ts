@@ -10,18 +10,18 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { KnoxGuardFailure } from '../lib/errors';
 // The file, not the lib/errors index: the webhook bundle needs no catalog for this.
 import { normalizeBodyText } from '../lib/errors/normalizeBodyText';
 import { acceptOperationRequest, OperationQueueError } from '../lib/operations';
-import { maskDeviceId } from '../lib/privacy';
 import {
   admitKnoxCallback,
   apiError,
-  KNOX_CALLBACK_WINDOW,
-  type KnoxNotificationEvent,
+  countKnoxEventFailures,
+  KnoxEventQueueError,
+  KnoxEventTooLargeError,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   OperationRequestHeader,
+  packKnoxEvents,
   parseKnoxNotification,
   parseOperationRequest,
   readKnoxTraceId,
@@ -29,14 +29,15 @@ import {
   verifyOperationRequest,
 } from '../lib/webhooks';
 import { knoxEnvelopeErrors, rawBody, respond, respondError } from './shared/http';
-import { logger, metrics } from './shared/observability';
+import { HTTP_API_CORRELATION_PATH, logger, metrics } from './shared/observability';
 import {
-  alertPipeline,
   chunkQueue,
   idempotencyConfig,
   idempotencyStore,
   jobsConfig,
+  knoxEventQueue,
   nonceStore,
+  registerInvocation,
   runTracker,
   serviceConfig,
   webhookSecret,
@@ -70,10 +71,10 @@ async function webhook(event: APIGatewayProxyEventV2, context: Context): Promise
       ),
     );
   }
+  registerInvocation(context);
   idemConfig.registerLambdaContext(context);
   replayConfig.registerLambdaContext(context);
-  knoxEventIdempotency.registerLambdaContext(context);
-  return path === '/operations' ? operations(event, body) : notifications(event, body);
+  return path === '/operations' ? operations(event, body) : notifications(event, body, context);
 }
 
 const idemConfig = idempotencyConfig('key', 24 * 3600, 'bodyHash');
@@ -263,25 +264,7 @@ function apiErrorResult(name: Parameters<typeof apiError>[0], reason: string): R
   return respondError(apiError(name, reason));
 }
 
-let processEventOnce:
-  | ((payload: {
-      key: string;
-      bodyHash: string;
-      event: KnoxNotificationEvent;
-    }) => Promise<{ failures: number }>)
-  | undefined;
-
-// Each Knox event is processed once per dedupe key (Knox's id or a hash of the signed event) for
-// as long as it can be inside the callback window: a redelivery, or a replay with a new nonce
-// (the nonce is not signed), finds the record and gets the stored outcome.
-const knoxEventIdempotency = idempotencyConfig(
-  'key',
-  KNOX_CALLBACK_WINDOW.maxAgeSeconds + KNOX_CALLBACK_WINDOW.maxFutureSeconds,
-  'bodyHash',
-);
-
-async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
-  const config = serviceConfig();
+async function notifications(event: APIGatewayProxyEventV2, body: Buffer, context: Context): Promise<Result> {
   // Knox's trace id on every later log line of this invocation (the logger resets keys per call).
   const traceId = readKnoxTraceId(event.headers);
   if (traceId !== undefined) logger.appendKeys({ knoxTraceId: traceId });
@@ -303,11 +286,12 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
   const parsed = parseKnoxNotification(json, { nonce: verified.nonce, traceId: verified.traceId });
   if (!parsed.ok) return respondError(apiError('VALIDATION_FAILED', parsed.issues.join('; ')));
 
+  const now = Date.now();
   const admission = await admitKnoxCallback({
     ...(verified.nonce === undefined ? {} : { nonce: verified.nonce }),
     events: parsed.events,
     nonces: nonceStore(),
-    now: Date.now(),
+    now,
   });
   // Refused work is still answered 200: Knox's redelivery policy is not published, and a 2xx is
   // the one answer every retrying sender takes as final. A 4xx could make Knox deliver the replay
@@ -327,59 +311,60 @@ async function notifications(event: APIGatewayProxyEventV2, body: Buffer): Promi
     });
   }
 
-  processEventOnce ??= makeIdempotent(
-    async (payload: { event: KnoxNotificationEvent }) => {
-      const { event: knoxEvent } = payload;
-      const failures: { deviceId?: string; error: KnoxGuardFailure }[] = [];
-      let successes = 0;
-      for (const device of knoxEvent.devices) {
-        if (device.result.ok) successes += 1;
-        else
-          failures.push({
-            deviceId: device.deviceUid ?? device.objectId,
-            error: device.result.error.toJSON(),
-          });
-      }
-      if (knoxEvent.error) failures.push({ error: knoxEvent.error.toJSON() });
-      const run = { stage: config.STAGE, job: 'knox-webhook', runId: knoxEvent.eventId };
-      // One contribution per event: processing retried after a failed publish counts it once.
-      await alertPipeline().process({
-        ...run,
-        operation: knoxEvent.eventType,
-        contribution: 'event',
-        failures,
-        successes,
+  // Verified and admitted: the events go to the Knox events queue and the knoxEvents function
+  // turns them into alerts (functions/knox-events.ts). Processing 1,000 events here took longer
+  // than the webhook's 10 s timeout; queueing them takes one or two SendMessageBatch calls.
+  const recordOf = new Map(parsed.events.map((knoxEvent, index) => [knoxEvent, parsed.records[index]]));
+  const records = admission.events.flatMap((knoxEvent) => recordOf.get(knoxEvent) ?? []);
+  let messages = 0;
+  if (records.length > 0) {
+    let bodies: string[];
+    try {
+      bodies = packKnoxEvents(
+        {
+          requestId: event.requestContext?.requestId ?? context.awsRequestId,
+          receivedAt: now,
+          ...(verified.nonce === undefined ? {} : { nonce: verified.nonce }),
+          ...(verified.traceId === undefined ? {} : { traceId: verified.traceId }),
+        },
+        records,
+      );
+    } catch (error) {
+      if (!(error instanceof KnoxEventTooLargeError)) throw error;
+      // The same event can never fit a queue message: a clear 4xx, not a 503 Knox would retry forever.
+      metrics.addMetric('CallbacksRefusedTooLarge', MetricUnit.Count, 1);
+      logger.error('Knox callback refused: an event is too large to queue', { error });
+      return respondError(apiError('PAYLOAD_TOO_LARGE', `${error.message}; nothing was queued.`));
+    }
+    try {
+      await knoxEventQueue().send(bodies);
+    } catch (error) {
+      // Nothing is lost: the nonce is not remembered, so Knox's redelivery of the whole callback
+      // is admitted and queued again; the consumer processes each event once (by its dedupe key).
+      const queued = error instanceof KnoxEventQueueError ? error.queued : 0;
+      metrics.addMetric('CallbacksNotQueued', MetricUnit.Count, 1);
+      logger.error('Knox callback not queued; asking Knox to redeliver it', {
+        error,
+        messages: bodies.length,
+        queued,
       });
-      // Each callback is a complete run of its own: its per-device failures go out as its digest now.
-      await alertPipeline().flush(run);
-      return { failures: failures.length };
-    },
-    { persistenceStore: idempotencyStore('knox-events'), config: knoxEventIdempotency },
-  );
-  let failures = 0;
-  for (const knoxEvent of admission.events) {
-    const result = await processEventOnce({
-      key: `knox-event#${knoxEvent.dedupeKey}`,
-      bodyHash: knoxEvent.dedupeKey,
-      event: knoxEvent,
-    });
-    failures += result.failures;
-    metrics.addMetric('KnoxEvents', MetricUnit.Count, 1);
-    logger.info('Knox event', {
-      eventId: knoxEvent.eventId,
-      eventType: knoxEvent.eventType,
-      devices: knoxEvent.devices.slice(0, 20).map((device) => ({
-        ...(device.deviceUid === undefined ? {} : { deviceUid: maskDeviceId(device.deviceUid) }),
-        ...(device.objectId === undefined ? {} : { objectId: device.objectId }),
-        ...(device.deviceStatus === undefined ? {} : { deviceStatus: device.deviceStatus }),
-        ok: device.result.ok,
-      })),
-    });
+      return respond(
+        503,
+        apiError(
+          'QUEUE_PARTIAL',
+          `${queued} of ${bodies.length} messages of this callback's ${records.length} events were queued. Redeliver the callback: events already queued are not processed twice.`,
+        ).body,
+        { 'retry-after': '5' },
+      );
+    }
+    messages = bodies.length;
   }
-  // Only now: a callback whose processing failed above must stay deliverable with its nonce.
+  // Only now: a callback that could not be queued must stay deliverable with its nonce.
   await admission.remember();
+  const failures = countKnoxEventFailures(admission.events);
   const outsideWindow = admission.ignored.length;
-  logger.info('Knox notification processed', { events: admission.events.length, failures, outsideWindow });
+  metrics.addMetric('KnoxEventsQueued', MetricUnit.Count, records.length);
+  logger.info('Knox notification queued', { events: records.length, messages, failures, outsideWindow });
   return respond(200, {
     result: 'SUCCESS',
     events: admission.events.length,
@@ -393,7 +378,9 @@ function hash(text: string): string {
 }
 
 export const handler = middy(webhook)
-  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: 'requestContext.requestId' }))
+  // The HTTP API's request id (also in the API access log) as every log line's correlation_id;
+  // the logger's search function evaluates the path (functions/shared/observability.ts).
+  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: HTTP_API_CORRELATION_PATH }))
   .use(logMetrics(metrics))
   .use(httpHeaderNormalizer())
   .use(knoxEnvelopeErrors());

@@ -13,6 +13,7 @@ export const FUNCTION_ENTRIES = {
   'operation-worker': 'functions/operation-worker.ts',
   webhook: 'functions/webhook.ts',
   'run-failures': 'functions/run-failures.ts',
+  'knox-events': 'functions/knox-events.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 

@@ -83,6 +83,7 @@ export const ENV_DOCS: Readonly<Record<string, string>> = {
   STATE_TABLE: 'DynamoDB table: alert state, idempotency records, run tracking',
   ALERT_TOPIC_ARN: 'SNS alert topic',
   OPERATIONS_QUEUE_URL: 'SQS queue of chunk messages',
+  KNOX_EVENTS_QUEUE_URL: 'SQS queue of admitted Knox callback events (docs/knox-callbacks.md)',
   TARGETS_BUCKET: 'S3 bucket the billing system drops device lists into',
   AWS_REGION:
     "set by Lambda itself: the region named in the run reports' S3 console links (`us-east-1` when unset)",

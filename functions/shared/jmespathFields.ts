@@ -1,5 +1,6 @@
-// The part of JMESPath our idempotency settings use: a plain field name (`key`, `bodyHash`) picked
-// from the payload's top level. scripts/build.ts bundles this module in place of
+// The part of JMESPath our settings use: a plain field name (`key`, `bodyHash`) picked from an
+// idempotent payload's top level, and a path of such names (`requestContext.requestId`, the
+// logger's correlation id path for HTTP API events). scripts/build.ts bundles this module in place of
 // @aws-lambda-powertools/jmespath (its lexer, parser, interpreter and built-in functions, ~23 KB
 // per function), which Powertools idempotency imports for `search` and `PowertoolsFunctions`.
 // Unbundled runs (tests, tsx) use the real package; test/unit/functions/jmespathFields.test.ts
@@ -13,24 +14,34 @@ export function isFieldName(expression: string): boolean {
   return FIELD_NAME.test(expression);
 }
 
+/** Whether `expression` is a dot-separated path of plain field names (a JMESPath sub-expression). */
+export function isFieldPath(expression: string): boolean {
+  return expression.split('.').every(isFieldName);
+}
+
 /**
- * JMESPath `search` for a plain field name: the field of a JSON object (`in`, as
- * @aws-lambda-powertools/jmespath looks it up), `null` for anything else. Any other expression
- * throws, so a setting the bundles cannot evaluate fails on its first use instead of matching
- * nothing.
+ * JMESPath `search` for a plain field name or a dotted path of them: each step takes the field of
+ * a JSON object (`in`, as @aws-lambda-powertools/jmespath looks it up), and anything else gives
+ * `null`, as a JMESPath sub-expression does. Any other expression throws, so a setting the
+ * bundles cannot evaluate fails on its first use instead of matching nothing.
  *
  * @example
  * search('key', { key: 'chunk#run#0#1', message: {} }); // 'chunk#run#0#1'
+ * search('requestContext.requestId', event); // the HTTP API request id
  */
 export function search(expression: string, data: unknown): unknown {
-  if (!isFieldName(expression)) {
+  if (!isFieldPath(expression)) {
     throw new Error(
-      `JMESPath is not bundled: "${expression}" is not a plain field name. Use a top-level field ` +
-        'of the idempotent payload, or remove the jmespath stand-in from scripts/build.ts.',
+      `JMESPath is not bundled: "${expression}" is not a plain field name or a path of them. Use ` +
+        'such a path, or remove the jmespath stand-in from scripts/build.ts.',
     );
   }
-  const isObject = Object.prototype.toString.call(data) === '[object Object]';
-  return isObject && expression in (data as object) ? (data as Record<string, unknown>)[expression] : null;
+  let value: unknown = data;
+  for (const field of expression.split('.')) {
+    const isObject = Object.prototype.toString.call(value) === '[object Object]';
+    value = isObject && field in (value as object) ? (value as Record<string, unknown>)[field] : null;
+  }
+  return value;
 }
 
 /**

@@ -33,6 +33,7 @@ import {
 } from '../../lib/operations';
 import { createDynamoNonceStore } from '../../lib/webhooks/createDynamoNonceStore';
 // Not the lib/webhooks index: its callback verifier's lazy jose chunk would ship with every function.
+import type { KnoxEventQueue } from '../../lib/webhooks/KnoxEventQueue';
 import type { NonceStore } from '../../lib/webhooks/NonceStore';
 import { AWS_CLIENT_CONFIG, boundByInvocation } from './awsClientConfig';
 import { setInvocation } from './invocation';
@@ -129,6 +130,21 @@ const loadChunkQueue = /* @__PURE__ */ onceAsync(async (): Promise<ChunkQueue> =
 export const chunkQueue = /* @__PURE__ */ once(
   (): ChunkQueue => ({
     send: async (messages, options) => (await loadChunkQueue()).send(messages, options),
+  }),
+);
+
+// Loads the Knox events queue (the SQS client) on the first admitted callback.
+const loadKnoxEventQueue = /* @__PURE__ */ onceAsync(async (): Promise<KnoxEventQueue> => {
+  const url = serviceConfig().KNOX_EVENTS_QUEUE_URL;
+  if (!url) throw new ServiceConfigError(['KNOX_EVENTS_QUEUE_URL: required (the Knox events queue)']);
+  const { knoxEventQueue } = await import('./lazy/knoxEventQueue');
+  return knoxEventQueue(url);
+});
+
+/** The Knox events queue (admitted callback events for the knoxEvents function); SQS loads on the first send. */
+export const knoxEventQueue = /* @__PURE__ */ once(
+  (): KnoxEventQueue => ({
+    send: async (bodies) => (await loadKnoxEventQueue()).send(bodies),
   }),
 );
 

@@ -21,6 +21,8 @@ const envSchema = v.object({
   STATE_TABLE: nonEmpty,
   ALERT_TOPIC_ARN: nonEmpty,
   OPERATIONS_QUEUE_URL: nonEmpty,
+  /** The Knox events queue: the webhook hands admitted Knox callback events to the knoxEvents function. */
+  KNOX_EVENTS_QUEUE_URL: v.optional(nonEmpty),
   TARGETS_BUCKET: v.optional(nonEmpty),
   /** Where runs with failed devices write their CSV lists (`reports/<job>/<runId>/`); unset: none written. */
   RUN_REPORTS_BUCKET: v.optional(nonEmpty),

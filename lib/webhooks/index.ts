@@ -15,6 +15,9 @@ export {
 } from './constants';
 export { createDynamoNonceStore, type DynamoNonceStoreOptions } from './createDynamoNonceStore';
 export { createMemoryNonceStore } from './createMemoryNonceStore';
+// The SQS adapter (./sqsKnoxEventQueue) is imported by its path, so that only the chunk that
+// sends loads the SQS client.
+export { type KnoxEventQueue, KnoxEventQueueError } from './KnoxEventQueue';
 export {
   ApiErrorCode,
   type ApiErrorName,
@@ -23,13 +26,30 @@ export {
   type KnoxErrorResponse,
   knoxErrorEnvelope,
 } from './knoxErrorEnvelope';
+export {
+  countKnoxEventFailures,
+  KNOX_CALLBACK_JOB,
+  knoxEventObservation,
+  knoxEventRunId,
+} from './knoxEventObservation';
+export {
+  KNOX_EVENTS_MESSAGE_VERSION,
+  type KnoxEventsMessage,
+  KnoxEventsMessageError,
+  KnoxEventTooLargeError,
+  MAX_KNOX_EVENTS_MESSAGE_BYTES,
+  packKnoxEvents,
+  readKnoxEventsMessage,
+} from './knoxEventsMessage';
 export type { NonceStore } from './NonceStore';
 export {
+  type KnoxEventRecord,
   KnoxEventType,
   type KnoxNotificationContext,
   type KnoxNotificationDevice,
   type KnoxNotificationEvent,
   type ParseKnoxNotificationResult,
+  parseKnoxEventRecord,
   parseKnoxNotification,
 } from './parseKnoxNotification';
 export {

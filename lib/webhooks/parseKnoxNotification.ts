@@ -71,7 +71,15 @@ export interface KnoxNotificationEvent {
 }
 
 export type ParseKnoxNotificationResult =
-  | { readonly ok: true; readonly events: readonly KnoxNotificationEvent[] }
+  | {
+      readonly ok: true;
+      readonly events: readonly KnoxNotificationEvent[];
+      /**
+       * Each event's JSON object as sent, in the same order, with its position: what the webhook
+       * queues, so the consumer reads the signed content itself (`parseKnoxEventRecord`).
+       */
+      readonly records: readonly KnoxEventRecord[];
+    }
   | { readonly ok: false; readonly issues: string[] };
 
 const TYPE_KEYS = ['eventType', 'event', 'eventName', 'type'] as const;
@@ -83,6 +91,15 @@ const LIST_KEYS = ['resultList', 'deviceList', 'devices', 'results'] as const;
 const NESTED_KEYS = ['data', 'payload'] as const;
 const MAX_EVENTS = 1000;
 const MAX_ID_LENGTH = 200;
+
+/** One event of a callback as sent: its JSON object and where it stood in the body. */
+export interface KnoxEventRecord {
+  /** Its index in the body's event list (0 for a body holding one event). */
+  readonly index: number;
+  /** How many events the body held. */
+  readonly total: number;
+  readonly record: Readonly<Record<string, unknown>>;
+}
 
 /** What the callback's headers add to the body (see `verifyKnoxCallback`). */
 export interface KnoxNotificationContext {
@@ -124,12 +141,32 @@ function parse(json: unknown, context: KnoxNotificationContext): ParseKnoxNotifi
   if (list.length === 0) return { ok: false, issues: ['body: holds no event'] };
   if (list.length > MAX_EVENTS) return { ok: false, issues: [`body: more than ${MAX_EVENTS} events`] };
   const events: KnoxNotificationEvent[] = [];
+  const records: KnoxEventRecord[] = [];
   for (const [index, item] of list.entries()) {
     if (!isRecord(item))
       return { ok: false, issues: [`${Array.isArray(json) ? `[${index}]` : 'body'}: must be a JSON object`] };
-    events.push(readEvent(item, list.length === 1 ? undefined : index, context));
+    const record = { index, total: list.length, record: item };
+    records.push(record);
+    events.push(parseKnoxEventRecord(record, context));
   }
-  return { ok: true, events };
+  return { ok: true, events, records };
+}
+
+/**
+ * Reads one event of a callback from its JSON object and position, exactly as
+ * `parseKnoxNotification` read it in the whole body (same `eventId`, same `dedupeKey`): the
+ * consumer of the Knox events queue names and deduplicates an event as the webhook did. Throws
+ * only on what `parseKnoxNotification` never produces (a record that is not an object).
+ *
+ * @example
+ * const event = parseKnoxEventRecord({ index: 0, total: 1, record: { event: 'KG_DEVICE_LOCKED' } }, { nonce });
+ */
+export function parseKnoxEventRecord(
+  entry: KnoxEventRecord,
+  context: KnoxNotificationContext = {},
+): KnoxNotificationEvent {
+  if (!isRecord(entry.record)) throw new TypeError('a Knox event record must be a JSON object');
+  return readEvent(entry.record, entry.total === 1 ? undefined : entry.index, context);
 }
 
 function readEvent(

@@ -27,6 +27,18 @@ export interface ProvisionedStack {
     readonly queueArn: string;
     readonly dlqUrl: string;
   };
+  /** The Knox events queue (webhook -> knoxEvents) and its DLQ, with knoxEvents' event source settings. */
+  readonly knoxEvents: {
+    readonly queueUrl: string;
+    readonly queueArn: string;
+    readonly dlqUrl: string;
+    /** serverless.yml's `functions.knoxEvents`: timeout (ms), SQS batch size, maximum concurrency. */
+    readonly consumer: {
+      readonly timeoutMs: number;
+      readonly batchSize: number;
+      readonly concurrency: number;
+    };
+  };
   /** scheduledRun's asynchronous-invocation settings from serverless.yml (EventInvokeConfig). */
   readonly scheduledRunAsync: { readonly maximumRetryAttempts: number; readonly maximumEventAge: number };
   /** Queues standing in for the e-mail and SMS subscriptions, with the template's filter policies. */
@@ -93,7 +105,8 @@ function resolveWith(template: Template) {
  * Creates on the local AWS servers what `serverless.yml` and `infra/*.yml` declare for a stage:
  * the state table, the alert topic, the operations queue with its DLQ and maxReceiveCount, the
  * scheduled run's on-failure queue with its DLQ (and the run's retry settings from serverless.yml),
- * the targets and run-reports buckets, and one inbox queue each for the e-mail and SMS subscriptions with the
+ * the Knox events queue with its DLQ, the targets and run-reports buckets, and one inbox queue
+ * each for the e-mail and SMS subscriptions with the
  * template's own filter policies. Names follow the templates (`${self:service}-${sls:stage}-...`).
  *
  * @example
@@ -132,6 +145,7 @@ export async function provisionFromInfra(
   const alertsTemplate = await readTemplate(root, 'infra/alerts.yml', vars);
   const resources: Record<string, Resource> = {
     ...(await readTemplate(root, 'infra/queues.yml', vars)).Resources,
+    ...(await readTemplate(root, 'infra/knox-events.yml', vars)).Resources,
     ...(await readTemplate(root, 'infra/state-table.yml', vars)).Resources,
     ...(await readTemplate(root, 'infra/targets-bucket.yml', vars)).Resources,
     ...(await readTemplate(root, 'infra/run-reports-bucket.yml', vars)).Resources,
@@ -211,6 +225,19 @@ export async function provisionFromInfra(
       (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
         .Attributes?.QueueArn as string;
     const runFailures = await createWithDlq('ScheduledRunFailuresQueue', 'ScheduledRunFailuresDLQ');
+    const knoxEventsFunction = (manifest.functions?.knoxEvents ?? {}) as {
+      timeout?: unknown;
+      events?: { sqs?: { batchSize?: unknown; maximumConcurrency?: unknown } }[];
+    };
+    const knoxEventsSource = knoxEventsFunction.events?.find((event) => event.sqs)?.sqs ?? {};
+    const knoxEvents = {
+      ...(await createWithDlq('KnoxEventsQueue', 'KnoxEventsDLQ')),
+      consumer: {
+        timeoutMs: Number(knoxEventsFunction.timeout ?? 120) * 1000,
+        batchSize: Number(vars(String(knoxEventsSource.batchSize ?? 1))),
+        concurrency: Number(vars(String(knoxEventsSource.maximumConcurrency ?? 2))),
+      },
+    };
 
     const topicArn = (
       await sns.send(new CreateTopicCommand({ Name: prop<string>('AlertTopic', 'TopicName') }))
@@ -253,6 +280,7 @@ export async function provisionFromInfra(
       bucket,
       reportsBucket,
       runFailures,
+      knoxEvents,
       scheduledRunAsync,
       inboxes: { email, sms },
     };

@@ -28,6 +28,7 @@ export interface EmbeddedHandlers {
   readonly operationWorker: Handler<SQSEvent, SQSBatchResponse>;
   readonly webhook: Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
   readonly runFailures: Handler<SQSEvent, SQSBatchResponse>;
+  readonly knoxEvents: Handler<SQSEvent, SQSBatchResponse>;
 }
 
 /**
@@ -73,12 +74,23 @@ export interface EmbeddedStack {
    * queue's maxReceiveCount, then dead-lettered.
    */
   drainRunFailures(): Promise<DrainResult>;
-  /** Invokes the webhook handler with an HTTP API v2 event. */
+  /**
+   * Invokes the webhook handler with an HTTP API v2 event. For `/knox/notifications` it then
+   * drains the Knox events queue (`drainKnoxEvents`), as the knoxEvents event source would moments
+   * later, unless `drainKnoxEvents: false`: the callback's alerts are out when this resolves.
+   */
   http(
     path: string,
     body: string | undefined,
     headers: Record<string, string>,
+    options?: { drainKnoxEvents?: boolean },
   ): Promise<APIGatewayProxyStructuredResultV2>;
+  /**
+   * Polls the Knox events queue like the knoxEvents event source (batch size and concurrency as
+   * serverless.yml declares them), deleting what succeeded and redelivering reported
+   * `batchItemFailures` up to the queue's maxReceiveCount, then the DLQ.
+   */
+  drainKnoxEvents(): Promise<DrainResult>;
   /**
    * Polls the operations queue like the SQS event source: up to `concurrency` worker invocations
    * at a time with `batchSize` messages each, deleting what succeeded and making reported
@@ -121,7 +133,7 @@ const ROOT = new URL('../../', import.meta.url);
 
 /**
  * The embedded default: a Knox Guard simulator, local SNS/SQS/S3 (fauxqs) and DynamoDB
- * (dynalite) on 127.0.0.1, the resources serverless.yml declares, and the four packaged
+ * (dynalite) on 127.0.0.1, the resources serverless.yml declares, and the five packaged
  * (esbuild) handlers loaded with the environment a deployment gives them. Used by `npm start`
  * and by test/e2e.
  *
@@ -155,6 +167,7 @@ export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise
       STATE_TABLE: stack.tableName,
       ALERT_TOPIC_ARN: stack.topicArn,
       OPERATIONS_QUEUE_URL: stack.queueUrl,
+      KNOX_EVENTS_QUEUE_URL: stack.knoxEvents.queueUrl,
       TARGETS_BUCKET: stack.bucket,
       RUN_REPORTS_BUCKET: stack.reportsBucket,
       KNOX_BASE_URL: sim.url,
@@ -178,9 +191,23 @@ export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise
       operationWorker: await load('operation-worker'),
       webhook: await load('webhook'),
       runFailures: await load('run-failures'),
+      knoxEvents: await load('knox-events'),
     };
     const sqs = new SQSClient(aws.clientConfig('sqs'));
     const localAws = aws;
+    const drainKnoxEvents = () =>
+      drain(
+        sqs,
+        {
+          queueUrl: stack.knoxEvents.queueUrl,
+          queueArn: stack.knoxEvents.queueArn,
+          dlqUrl: stack.knoxEvents.dlqUrl,
+          handler: handlers.knoxEvents,
+          functionName: 'knoxEvents',
+          ...stack.knoxEvents.consumer,
+        },
+        {},
+      );
     return {
       sim,
       aws,
@@ -190,8 +217,15 @@ export async function startEmbeddedStack(options: EmbeddedOptions = {}): Promise
       callbackSigningKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       runSchedule: (job, scheduledTime = new Date()) =>
         invokeAsync(sqs, stack, handlers.scheduledRun, schedulerInput(job, scheduledTime)),
-      http: (path, body, headers) =>
-        handlers.webhook(httpApiEvent('POST', path, headers, body), lambdaContext('webhook', 10_000)),
+      http: async (path, body, headers, httpOptions = {}) => {
+        const answer = await handlers.webhook(
+          httpApiEvent('POST', path, headers, body),
+          lambdaContext('webhook', 10_000),
+        );
+        if (path === '/knox/notifications' && (httpOptions.drainKnoxEvents ?? true)) await drainKnoxEvents();
+        return answer;
+      },
+      drainKnoxEvents: () => drainKnoxEvents(),
       drainOperations: (drainOptions = {}) =>
         drain(
           sqs,

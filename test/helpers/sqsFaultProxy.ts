@@ -10,6 +10,11 @@ import type { AddressInfo } from 'node:net';
 export interface SqsFaultProxy {
   readonly url: string;
   failEntryIds: ReadonlySet<string> | undefined;
+  /**
+   * The first SendMessageBatch call (counting from 1, as `batchCalls`) whose entries
+   * `failEntryIds` fails; earlier calls pass untouched. Unset: every call.
+   */
+  failFromCall?: number | undefined;
   /** SendMessageBatch calls seen. */
   batchCalls: number;
   close(): Promise<void>;
@@ -43,7 +48,7 @@ export async function startSqsFaultProxy(upstream: string): Promise<SqsFaultProx
     const failing: { Id: string }[] = [];
     if (target.endsWith('.SendMessageBatch')) {
       proxy.batchCalls += 1;
-      const ids = proxy.failEntryIds;
+      const ids = proxy.batchCalls >= (proxy.failFromCall ?? 0) ? proxy.failEntryIds : undefined;
       if (ids) {
         const input = JSON.parse(body.toString('utf8')) as { Entries: { Id: string }[] };
         failing.push(...input.Entries.filter((entry) => ids.has(entry.Id)));

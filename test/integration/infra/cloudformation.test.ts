@@ -18,6 +18,7 @@ const FUNCTIONS = {
   operationWorker: { logicalId: 'OperationWorkerLambdaFunction', dir: 'operation-worker', timeout: 120 },
   webhook: { logicalId: 'WebhookLambdaFunction', dir: 'webhook', timeout: 10 },
   runFailures: { logicalId: 'RunFailuresLambdaFunction', dir: 'run-failures', timeout: 30 },
+  knoxEvents: { logicalId: 'KnoxEventsLambdaFunction', dir: 'knox-events', timeout: 120 },
 } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 
@@ -26,6 +27,7 @@ const ENV_VARS = [
   'STATE_TABLE',
   'ALERT_TOPIC_ARN',
   'OPERATIONS_QUEUE_URL',
+  'KNOX_EVENTS_QUEUE_URL',
   'TARGETS_BUCKET',
   'RUN_REPORTS_BUCKET',
   'KNOX_BASE_URL',
@@ -77,13 +79,17 @@ const ALLOWED_ACTIONS: Record<FunctionKey, string[]> = {
     ...ALERTS,
     'secretsmanager:GetSecretValue',
   ],
-  webhook: [
+  // Queues operation chunks and admitted Knox callback events; alerts nothing itself.
+  webhook: [...EVERY_FUNCTION, 'sqs:SendMessage', ...STATE, ...IDEMPOTENCY, 'secretsmanager:GetSecretValue'],
+  // Reads the Knox events queue, processes each event once (idempotency records) and alerts.
+  knoxEvents: [
     ...EVERY_FUNCTION,
-    'sqs:SendMessage',
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
     ...STATE,
     ...IDEMPOTENCY,
     ...ALERTS,
-    'secretsmanager:GetSecretValue',
   ],
   // Reads the on-failure queue and alerts: no Knox Guard, no secrets, no idempotency records.
   runFailures: [
@@ -107,6 +113,7 @@ const SECRETS: Record<FunctionKey, string[]> = {
     'knox-guard-sentinel/ci/knox-validation-certificate',
   ],
   runFailures: [],
+  knoxEvents: [],
 };
 // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub variables
 const QUEUE_ARN_PREFIX = 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:';
@@ -187,6 +194,8 @@ describe('packaged CloudFormation (stage ci)', () => {
     const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
     expect(queues.sort()).toEqual([
       'AlertDeliveryDLQ',
+      'KnoxEventsDLQ',
+      'KnoxEventsQueue',
       'OperationsDLQ',
       'OperationsQueue',
       'ScheduledRunFailuresDLQ',
@@ -245,6 +254,43 @@ describe('packaged CloudFormation (stage ci)', () => {
     expect(mapping).toMatchObject({
       FunctionName: { 'Fn::GetAtt': ['RunFailuresLambdaFunction', 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('Knox events: the webhook queues admitted callbacks; knoxEvents consumes them with partial batch responses, a DLQ behind', () => {
+    const queue = resource('KnoxEventsQueue').Properties;
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['KnoxEventsDLQ', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+      6 * (resource('KnoxEventsLambdaFunction').Properties.Timeout as number),
+    );
+    expect(resource('KnoxEventsDLQ').Properties.RedriveAllowPolicy).toMatchObject({
+      redrivePermission: 'byQueue',
+    });
+    const mapping = ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, r]) => r.Properties)
+      .find((m) => JSON.stringify(m.EventSourceArn).includes('KnoxEventsQueue'));
+    expect(mapping).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['KnoxEventsLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // Only the webhook sends to it, only knoxEvents reads it.
+    const touching = (action: string) =>
+      ofType('AWS::IAM::Role')
+        .filter(([, role]) =>
+          statementsOf(role).some(
+            (st) =>
+              asList(st.Action).includes(action) &&
+              asList(st.Resource).some((r) => JSON.stringify(r).includes('KnoxEventsQueue')),
+          ),
+        )
+        .map(([id]) => id);
+    expect(touching('sqs:SendMessage')).toEqual(['WebhookRole']);
+    expect(touching('sqs:ReceiveMessage')).toEqual(['KnoxEventsRole']);
+    expect(resource('WebhookLambdaFunction').Properties.Environment).toMatchObject({
+      Variables: { KNOX_EVENTS_QUEUE_URL: { Ref: 'KnoxEventsQueue' } },
     });
   });
 
@@ -462,11 +508,15 @@ describe('packaged CloudFormation (stage ci)', () => {
     const queueName = (id: string) => ({ 'Fn::GetAtt': [id, 'QueueName'] });
     expect(dimensionsOf('ApproximateNumberOfMessagesVisible')).toEqual(
       expect.arrayContaining(
-        ['OperationsDLQ', 'SchedulesDLQ', 'ScheduledRunFailuresDLQ', 'AlertDeliveryDLQ'].map(queueName),
+        ['OperationsDLQ', 'SchedulesDLQ', 'ScheduledRunFailuresDLQ', 'AlertDeliveryDLQ', 'KnoxEventsDLQ'].map(
+          queueName,
+        ),
       ),
     );
     expect(dimensionsOf('ApproximateAgeOfOldestMessage')).toEqual(
-      expect.arrayContaining(['OperationsQueue', 'ScheduledRunFailuresQueue'].map(queueName)),
+      expect.arrayContaining(
+        ['OperationsQueue', 'ScheduledRunFailuresQueue', 'KnoxEventsQueue'].map(queueName),
+      ),
     );
     // Any record on the on-failure queue is a run Lambda gave up on, alerted even if runFailures is broken.
     const failed = alarms.find((a) => a.MetricName === 'NumberOfMessagesSent');
@@ -568,6 +618,7 @@ describe('packaged CloudFormation (stage ci)', () => {
 
   it('zips: one per function holding only its own bundle and every chunk it loads; sizes reported, not enforced', async () => {
     expect(packaged.artifacts.map((a) => a.name).sort()).toEqual([
+      'knoxEvents',
       'operationWorker',
       'runFailures',
       'scheduledRun',

@@ -76,6 +76,7 @@ describe('npx serverless package --stage prod on a fresh clone', () => {
     expect(cli.output).toContain('building the function bundles');
     expect(cli.code, cli.output).toBe(0);
     expect((await readdir(out)).filter((file) => file.endsWith('.zip')).sort()).toEqual([
+      'knoxEvents.zip',
       'operationWorker.zip',
       'runFailures.zip',
       'scheduledRun.zip',

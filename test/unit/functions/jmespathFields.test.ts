@@ -1,13 +1,19 @@
 // The bundles evaluate Powertools idempotency's JMESPath settings with functions/shared/jmespathFields.ts
-// (scripts/build.ts swaps it in for @aws-lambda-powertools/jmespath). It must answer exactly as the
-// real package for the plain field names it accepts, refuse everything else, and the functions'
+// (scripts/build.ts swaps it in for @aws-lambda-powertools/jmespath), and so does the logger's
+// correlation id search. It must answer exactly as the real package for the plain field names
+// and dotted paths of them it accepts, refuse everything else, and the functions'
 // idempotency settings must stay within that subset. test/e2e runs the packaged handlers through
 // every idempotent path (a redelivered chunk, a repeated Knox callback, an Idempotency-Key reused
 // with the same and with a different body).
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isFieldName, PowertoolsFunctions, search } from '../../../functions/shared/jmespathFields';
+import {
+  isFieldName,
+  isFieldPath,
+  PowertoolsFunctions,
+  search,
+} from '../../../functions/shared/jmespathFields';
 import { idempotencyConfig } from '../../../functions/shared/runtime';
 
 // The copy Powertools idempotency itself resolves.
@@ -64,8 +70,41 @@ describe('jmespathFields (the bundled JMESPath subset)', () => {
     },
   );
 
+  it('answers as @aws-lambda-powertools/jmespath for any dotted path of field names (the correlation id path)', () => {
+    const path = fc.array(fieldName, { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(
+        path.chain((fields) =>
+          fc.tuple(
+            fc.constant(fields.join('.')),
+            fc.oneof(
+              payload(fields[0] as string),
+              // The path present all the way down, with any leaf.
+              fc
+                .jsonValue()
+                .map((leaf) => fields.reduceRight<unknown>((inner, field) => ({ [field]: inner }), leaf)),
+            ),
+          ),
+        ),
+        ([expression, data]) => {
+          expect(isFieldPath(expression)).toBe(true);
+          const options = { customFunctions: new RealPowertoolsFunctions() };
+          expect(search(expression, data)).toStrictEqual(jmespath.search(expression, data, options));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('finds the HTTP API request id at the logger correlation path', () => {
+    const event = { requestContext: { requestId: 'abc-123', http: { method: 'POST' } } };
+    expect(search('requestContext.requestId', event)).toBe('abc-123');
+    expect(search('requestContext.requestId', { requestContext: 'text' })).toBeNull();
+  });
+
   it.each([
-    'message.runId',
+    'message..runId',
+    'message.',
     'body | length(@)',
     'powertools_json(body).id',
     '[0]',
@@ -75,6 +114,7 @@ describe('jmespathFields (the bundled JMESPath subset)', () => {
     '9lives',
   ])('refuses "%s" with a clear error', (expression) => {
     expect(isFieldName(expression)).toBe(false);
+    expect(isFieldPath(expression)).toBe(false);
     expect(() => search(expression, { key: 1 })).toThrow(/^JMESPath is not bundled: /);
   });
 
