@@ -297,7 +297,11 @@ const executed = new WeakMap<object, ChunkOutcome>();
  * duplicate delivery after its expiry; that re-run finds the devices in the target state, which
  * `executeChunk` counts as success (lib/knox/operationTargetStates).
  */
-export async function executeChunkOnce(message: ChunkMessage, deadline: number): Promise<ChunkOutcome> {
+export async function executeChunkOnce(
+  message: ChunkMessage,
+  deadline: number,
+  origin?: { executedNow: boolean },
+): Promise<ChunkOutcome> {
   chunkExecutor ??= makeIdempotent(
     async (payload: { key: string; message: ChunkMessage }, until: number) => {
       const outcome = await executeChunk(payload.message, { executor: await knoxClient(), deadline: until });
@@ -309,10 +313,14 @@ export async function executeChunkOnce(message: ChunkMessage, deadline: number):
   const payload = { key: chunkKey(message), message };
   try {
     // A record written before outcomes were bounded comes back in the old shape (kept 7 days).
-    return upgradeChunkOutcome(await chunkExecutor(payload, deadline), message);
+    const outcome = upgradeChunkOutcome(await chunkExecutor(payload, deadline), message);
+    // `origin` tells the worker whether Knox was asked now or the stored outcome was replayed.
+    if (origin) origin.executedNow = executed.has(payload);
+    return outcome;
   } catch (error) {
     const outcome = executed.get(payload);
     if (!(error instanceof IdempotencyPersistenceLayerError) || outcome === undefined) throw error;
+    if (origin) origin.executedNow = true;
     const saved = await retryUntil(deadline, () =>
       // ChunkOutcome is JSON by construction (see its TSDoc); Powertools types results as JSONValue.
       idempotencyStore().saveSuccess(

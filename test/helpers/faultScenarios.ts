@@ -13,7 +13,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
-  SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
@@ -349,12 +349,12 @@ async function redrive(env: EmbeddedStack): Promise<number> {
         }),
       );
       if (!Messages || Messages.length === 0) return moved;
-      await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: env.stack.queueUrl,
-          Entries: Messages.map((message, index) => ({ Id: String(index), MessageBody: message.Body ?? '' })),
-        }),
-      );
+      // One by one: ten chunk messages of 10,000 ids exceed SendMessageBatch's 1 MiB.
+      for (const message of Messages) {
+        await sqs.send(
+          new SendMessageCommand({ QueueUrl: env.stack.queueUrl, MessageBody: message.Body ?? '' }),
+        );
+      }
       await sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: env.stack.dlqUrl,

@@ -45,4 +45,12 @@ describe('device operations under Knox Guard 429 storms and outages', () => {
       }, 240_000);
     }
   }
+
+  it('Knox down until every attempt is used, then a DLQ redrive, at 20000 devices: one alert, every device locked once', async () => {
+    const result = await knoxDeviceScenario({ devices: 20_000, plan: 'down-then-redrive', build: !built });
+    built = true;
+    expectExactlyOnce(result);
+    // Two chunks of 10,000 each exhausted: the first alert is a lower bound while the other runs.
+    expect(result.subjects).toEqual(['[KG local] CRITICAL KNOX_UNAVAILABLE: 10,000+ devices - overdue-lock']);
+  }, 240_000);
 });
