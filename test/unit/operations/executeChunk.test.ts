@@ -174,7 +174,9 @@ describe('executeChunk', () => {
   it('gives a redriven last attempt (its stored outcome replayed) one more attempt at once', async () => {
     // Prepare: the last attempt's stored outcome, 100 devices refused with 503.
     const last = { ...message, attempt: 3 };
-    const outcome = await executeChunk(last, { executor: fakeExecutor((id) => (id.endsWith('1') ? 503 : 'OK')) });
+    const outcome = await executeChunk(last, {
+      executor: fakeExecutor((id) => (id.endsWith('1') ? 503 : 'OK')),
+    });
 
     // Act
     const redriven = planFollowUp(last, outcome, 4, { replayed: true });
