@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
+  DEFAULT_MAX_CHUNK_ATTEMPTS,
   exhaustedObservation,
   failuresByCode,
   observationOf,
@@ -41,7 +42,8 @@ const processor = new BatchProcessor(EventType.SQS);
 async function processChunk(record: SQSRecord, context: Context): Promise<void> {
   const message = parseChunkMessage(record.body);
   const log = { job: message.job, runId: message.runId, chunk: message.chunk, attempt: message.attempt };
-  const outcome = await executeChunkOnce(message, deadlineOf(context), 'worker');
+  const origin = { executedNow: false };
+  const outcome = await executeChunkOnce(message, deadlineOf(context), 'worker', origin);
   // A fanned-out run has other chunks in flight, so counts seen here are lower bounds.
   const inProgress = message.total !== 1;
   // The failed devices' list first, so the alert can name it; a failed write does not stop the
@@ -61,7 +63,10 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
   metrics.addMetric('DevicesFailed', MetricUnit.Count, outcome.failed);
   const failures = failuresByCode(outcome);
   recordFailuresByCode(failures);
-  const next = planFollowUp(message, outcome);
+  // A first delivery that only replays a stored outcome is a DLQ redrive (or a second send):
+  // its devices Knox refused get one more attempt instead of going straight back to the DLQ.
+  const replayed = !origin.executedNow && Number(record.attributes.ApproximateReceiveCount) === 1;
+  const next = planFollowUp(message, outcome, DEFAULT_MAX_CHUNK_ATTEMPTS, { replayed });
   logger.info('chunk processed', {
     ...log,
     requested: outcome.requested,

@@ -341,6 +341,7 @@ export async function executeChunkOnce(
   message: ChunkMessage,
   deadline: number,
   role: KnoxRole,
+  origin?: { executedNow: boolean },
 ): Promise<ChunkOutcome> {
   chunkExecutor ??= makeIdempotent(
     async (payload: { key: string; message: ChunkMessage }, until: number, as: KnoxRole) => {
@@ -356,10 +357,14 @@ export async function executeChunkOnce(
   const payload = { key: chunkKey(message), message };
   try {
     // A record written before outcomes were bounded comes back in the old shape (kept 7 days).
-    return upgradeChunkOutcome(await chunkExecutor(payload, deadline, role), message);
+    const outcome = upgradeChunkOutcome(await chunkExecutor(payload, deadline, role), message);
+    // `origin` tells the worker whether Knox was asked now or the stored outcome was replayed.
+    if (origin) origin.executedNow = executed.has(payload);
+    return outcome;
   } catch (error) {
     const outcome = executed.get(payload);
     if (!(error instanceof IdempotencyPersistenceLayerError) || outcome === undefined) throw error;
+    if (origin) origin.executedNow = true;
     const saved = await retryUntil(deadline, () =>
       // ChunkOutcome is JSON by construction (see its TSDoc); Powertools types results as JSONValue.
       idempotencyStore().saveSuccess(

@@ -15,7 +15,9 @@ export interface FollowUp {
 /**
  * Decides what happens to a chunk's devices that failed with a retryable error: a follow-up
  * message with just those devices and the next attempt number, or `exhausted` once the attempts
- * are used up (the worker then lets SQS redeliver until the message lands in the DLQ).
+ * are used up (the worker then lets SQS redeliver until the message lands in the DLQ). A
+ * `replayed` delivery (the first receive of a message whose outcome was already stored: a DLQ
+ * redrive) of an exhausted chunk gets one more attempt at once instead.
  *
  * @example
  * const next = planFollowUp(message, outcome);
@@ -25,9 +27,22 @@ export function planFollowUp(
   message: ChunkMessage,
   outcome: ChunkOutcome,
   maxAttempts = DEFAULT_MAX_CHUNK_ATTEMPTS,
+  delivery: { readonly replayed?: boolean } = {},
 ): { kind: 'done' } | { kind: 'retry'; followUp: FollowUp } | { kind: 'exhausted'; devices: string[] } {
   const devices = retryableDevices(message, outcome);
   if (devices.length === 0) return { kind: 'done' };
+  // A redriven last attempt finds its own stored outcome (Knox refused the devices): replaying
+  // it would dead-letter them again without asking Knox. The next attempt number is a new
+  // idempotency key, so Knox is asked once more, now.
+  if (delivery.replayed && message.attempt + 1 >= maxAttempts) {
+    return {
+      kind: 'retry',
+      followUp: {
+        message: { ...message, attempt: message.attempt + 1, deviceUids: devices },
+        delaySeconds: 0,
+      },
+    };
+  }
   if (message.attempt + 1 >= maxAttempts) return { kind: 'exhausted', devices };
   const delaySeconds = Math.min(900, 30 * 2 ** message.attempt);
   return {
@@ -66,6 +81,9 @@ export function exhaustedObservation(
     runId: message.runId,
     operation: message.operation,
     contribution: `${message.chunk}.${message.attempt}.exhausted`,
+    // Other chunks of a fanned-out run may be exhausted later: this count is a lower bound
+    // ("10,000+ devices"), as for the run's other firing alerts (observationOf).
+    inProgress: message.total !== 1,
     successes: 0,
     failures: devices.map((deviceId) => ({ deviceId, error })),
   };

@@ -2,6 +2,7 @@ import { hasValidLuhnCheckDigit } from '../../lib/devices';
 import type { KnoxCodeName } from '../../lib/errors';
 import { DEVICE_ADDRESS_FIELDS, type DeviceOperation, DeviceStatus, operationRule } from '../../lib/knox';
 import { DeviceStore, SEAT_HOLDING, type SimDevice } from './DeviceStore';
+import type { ExecutionLedger } from './ExecutionLedger';
 
 export const UserStatus = {
   active: 'active',
@@ -150,6 +151,8 @@ export class SimulatorState {
   >();
   readonly usedJtis = new Set<string>();
   readonly transactions = new Map<string, SimTransaction>();
+  /** Per-device operation counts for fault-injection tests; off (undefined) by default. */
+  ledger: ExecutionLedger | undefined;
   #customCounter = 0;
   #transactionCounter = 0;
 
@@ -313,6 +316,16 @@ export class SimulatorState {
    * returned (no copy): read `result.device`, change devices with `devices.put`.
    */
   apply(
+    operation: DeviceOperation,
+    id: string,
+    params: Record<string, unknown>,
+  ): { ok: true; device: SimDevice } | ({ ok: false } & SimFailure) {
+    const result = this.#apply(operation, id, params);
+    this.ledger?.record(operation, id, result.ok);
+    return result;
+  }
+
+  #apply(
     operation: DeviceOperation,
     id: string,
     params: Record<string, unknown>,

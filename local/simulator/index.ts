@@ -7,6 +7,7 @@ export {
   SEAT_HOLDING,
   type SimDevice,
 } from './DeviceStore';
+export { ExecutionLedger, type LedgerEntry } from './ExecutionLedger';
 export {
   type SimApiKey,
   type SimFailure,

@@ -1,7 +1,9 @@
 // A loopback HTTP proxy for fault injection: put it between a real SDK client and a local server
 // (dynalite, fauxqs) and it forwards every request unchanged, except those a test's predicate
-// picks, which it fails the way the test asks: a 500 answer, or a connection dropped after the
-// request was forwarded (the server did the work, the client never hears of it).
+// picks, which it fails the way the test asks: a 500 answer (in the JSON shape of DynamoDB and the
+// other JSON APIs, or the XML shape of SNS's query protocol), a connection dropped before the
+// request reaches the server (the server never sees it), or dropped after the request was
+// forwarded (the server did the work, the client never hears of it).
 import { createServer, request as forward, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -14,8 +16,11 @@ export interface ProxiedRequest {
   readonly body: string;
 }
 
-/** `500`: answer an error without forwarding; `drop-after`: forward, then cut the connection. */
-export type Fault = '500' | 'drop-after';
+/**
+ * `500`: answer an error without forwarding; `drop-before`: cut the connection without forwarding;
+ * `drop-after`: forward, then cut the connection.
+ */
+export type Fault = '500' | 'drop-before' | 'drop-after';
 
 export interface FaultProxy {
   /** The proxy's base URL, to use as the SDK client's `endpoint`. */
@@ -52,6 +57,19 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       };
       const fault = rule(seen);
       if (fault) injected.push(seen);
+      if (fault === 'drop-before') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault === '500' && String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
+        // The query protocol (SNS): an ErrorResponse document, as AWS sends for InternalError.
+        res.writeHead(500, { 'content-type': 'text/xml' });
+        res.end(
+          '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code>' +
+            '<Message>injected</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>',
+        );
+        return;
+      }
       if (fault === '500') {
         res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(

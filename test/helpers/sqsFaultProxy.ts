@@ -15,6 +15,13 @@ export interface SqsFaultProxy {
    * `failEntryIds` fails; earlier calls pass untouched. Unset: every call.
    */
   failFromCall?: number | undefined;
+  /**
+   * When true, SendMessage/SendMessageBatch lose their DelaySeconds (counted in `delaysRemoved`):
+   * a follow-up attempt the service delays by 30 s or more is visible at once, so a test can run
+   * every attempt of a chunk without waiting out the delays.
+   */
+  removeDelays: boolean;
+  delaysRemoved: number;
   /** SendMessageBatch calls seen. */
   batchCalls: number;
   close(): Promise<void>;
@@ -24,6 +31,8 @@ export async function startSqsFaultProxy(upstream: string): Promise<SqsFaultProx
   const proxy: SqsFaultProxy = {
     url: '',
     failEntryIds: undefined,
+    removeDelays: false,
+    delaysRemoved: 0,
     batchCalls: 0,
     close: async () => {},
   };
@@ -46,6 +55,17 @@ export async function startSqsFaultProxy(upstream: string): Promise<SqsFaultProx
     let body = Buffer.concat(chunks);
     const target = String(request.headers['x-amz-target'] ?? '');
     const failing: { Id: string }[] = [];
+    if (proxy.removeDelays && (target.endsWith('.SendMessage') || target.endsWith('.SendMessageBatch'))) {
+      const input = JSON.parse(body.toString('utf8')) as {
+        DelaySeconds?: number;
+        Entries?: { DelaySeconds?: number }[];
+      };
+      for (const holder of [input, ...(input.Entries ?? [])]) {
+        if (holder.DelaySeconds) proxy.delaysRemoved += 1;
+        delete holder.DelaySeconds;
+      }
+      body = Buffer.from(JSON.stringify(input));
+    }
     if (target.endsWith('.SendMessageBatch')) {
       proxy.batchCalls += 1;
       const ids = proxy.batchCalls >= (proxy.failFromCall ?? 0) ? proxy.failEntryIds : undefined;

@@ -170,6 +170,28 @@ describe('executeChunk', () => {
     const clean = await executeChunk(message, { executor: fakeExecutor(() => 'OK') });
     expect(planFollowUp(message, clean)).toEqual({ kind: 'done' });
   });
+
+  it('gives a redriven last attempt (its stored outcome replayed) one more attempt at once', async () => {
+    // Prepare: the last attempt's stored outcome, 100 devices refused with 503.
+    const last = { ...message, attempt: 3 };
+    const outcome = await executeChunk(last, {
+      executor: fakeExecutor((id) => (id.endsWith('1') ? 503 : 'OK')),
+    });
+
+    // Act
+    const redriven = planFollowUp(last, outcome, 4, { replayed: true });
+    const redelivered = planFollowUp(last, outcome, 4, { replayed: false });
+
+    // Assess: a new attempt number (a new idempotency key) with just the refused devices.
+    expect(redriven.kind === 'retry' && redriven.followUp).toEqual({
+      message: { ...last, attempt: 4, deviceUids: last.deviceUids.filter((id) => id.endsWith('1')) },
+      delaySeconds: 0,
+    });
+    expect(redelivered.kind).toBe('exhausted');
+    expect(planFollowUp({ ...last, attempt: 4, deviceUids: last.deviceUids }, outcome, 4)).toMatchObject({
+      kind: 'exhausted',
+    });
+  });
 });
 
 describe('parseChunkMessage', () => {
