@@ -19,7 +19,8 @@ import {
   type ServiceConfig,
   ServiceConfigError,
 } from '../../lib/config';
-import { createKnoxClient, type KnoxClient } from '../../lib/knox';
+import { createKnoxClient, type KnoxClient, nodeHttpTransport } from '../../lib/knox';
+import { observedTransport } from '../../lib/knox/observedTransport';
 import {
   type ChunkMessage,
   type ChunkOutcome,
@@ -38,6 +39,7 @@ import { setInvocation } from './invocation';
 import { isFieldName } from './jmespathFields';
 import { logger } from './observability';
 import { once, onceAsync } from './once';
+import { recordAlertReport, recordKnoxAnswer } from './serviceMetrics';
 
 // Everything here is created lazily and at most once per execution environment: a cold start
 // pays only for what the invoked function uses (the webhook never builds a Knox Guard client),
@@ -103,8 +105,8 @@ const loadAlertPipeline = /* @__PURE__ */ onceAsync(async (): Promise<AlertPipel
  */
 export const alertPipeline = /* @__PURE__ */ once(
   (): AlertPipeline => ({
-    process: async (observation) => (await loadAlertPipeline()).process(observation),
-    flush: async (run) => (await loadAlertPipeline()).flush(run),
+    process: async (observation) => recordAlertReport(await (await loadAlertPipeline()).process(observation)),
+    flush: async (run) => recordAlertReport(await (await loadAlertPipeline()).flush(run)),
   }),
 );
 
@@ -217,6 +219,8 @@ export function knoxClient(role: KnoxRole = 'worker'): Promise<KnoxClient> {
       bulkLimit: config.KNOX_BULK_LIMIT,
       apiPrefix: config.KNOX_API_PREFIX,
       unverifiedLicenceApi: config.KNOX_UNVERIFIED_LICENCE_API === 'true',
+      // 429s and latency for the dashboard (infra/dashboard.yml), per HTTP request.
+      transport: observedTransport(nodeHttpTransport(), recordKnoxAnswer),
       maxRequestsPerSecond: role === 'scheduler' ? plan.schedulerRatePerSecond : plan.workerRatePerSecond,
       logger: {
         debug: (message, data) => logger.debug(message, { data }),
