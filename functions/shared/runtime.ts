@@ -19,8 +19,7 @@ import {
   type ServiceConfig,
   ServiceConfigError,
 } from '../../lib/config';
-import { createKnoxClient, type KnoxClient, nodeHttpTransport } from '../../lib/knox';
-import { observedTransport } from '../../lib/knox/observedTransport';
+import { createKnoxClient, type KnoxClient, nodeHttpTransport, observedTransport } from '../../lib/knox';
 import {
   type ChunkMessage,
   type ChunkOutcome,
