@@ -185,7 +185,7 @@ function sampleSeries(ref: MetricRef, seriesKey: string): number[] {
     AlertsSuppressed: 6,
     KnoxRequests: ref.dimensions.status === '2xx' ? 600 : 8,
     KnoxRequestLatency: ref.stat === 'p99' ? 1400 : ref.stat === 'p90' ? 800 : 350,
-    ApproximateAgeOfOldestMessage: 240,
+    ApproximateAgeOfOldestMessage: 1500,
     ApproximateNumberOfMessagesVisible: /dlq/.test(ref.dimensions.QueueName ?? '') ? 2 : 30,
     ApproximateNumberOfMessagesNotVisible: 6,
     ConcurrentExecutions: 6,
@@ -207,19 +207,24 @@ const xml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The lines a widget shows: open SEARCH dimensions expanded over the sample values. */
-function seriesOf(ref: MetricRef, samples: SampleValues): { label: string; ref: MetricRef }[] {
+function seriesOf(
+  ref: MetricRef,
+  samples: SampleValues,
+  named: boolean,
+): { label: string; ref: MetricRef }[] {
   if (!ref.search) return [{ label: ref.label ?? ref.name, ref }];
   let rows: Record<string, string>[] = [{}];
+  const open: string[] = [];
   for (const [key, value] of Object.entries(ref.dimensions)) {
-    const options =
-      value !== undefined ? [value] : ([...(samples[key as keyof SampleValues] ?? [])] as string[]);
-    rows = rows.flatMap((row) =>
-      options.slice(0, key === 'code' ? 3 : 4).map((option) => ({ ...row, [key]: option })),
-    );
+    const options = value === undefined ? samples[key as keyof SampleValues] : [value];
+    // A dimension with one value per stack (service) stays open: one line, no label part.
+    if (options === undefined) continue;
+    if (value === undefined) open.push(key);
+    const shown = options.slice(0, key === 'code' ? 3 : 4);
+    rows = rows.flatMap((row) => shown.map((option) => ({ ...row, [key]: option })));
   }
-  const open = Object.keys(ref.dimensions).filter((key) => ref.dimensions[key] === undefined);
   return rows.map((row) => ({
-    label: [ref.name, ...open.map((key) => row[key])].join(' '),
+    label: [...(named ? [ref.name] : []), ...open.map((key) => row[key])].join(' '),
     ref: { ...ref, dimensions: row },
   }));
 }
@@ -233,7 +238,8 @@ function renderMetricWidget(
   h: number,
 ) {
   const refs = metricRefsOf({ widgets: [widget] });
-  const series = refs.flatMap((ref) => seriesOf(ref, samples));
+  // Like CloudWatch's SEARCH labels: the dimension values, and the metric name where a widget has several.
+  const series = refs.flatMap((ref) => seriesOf(ref, samples, refs.length > 1));
   const legendRows: { label: string; color: string; x: number; row: number }[] = [];
   let cursor = 0;
   let row = 0;
@@ -302,7 +308,8 @@ export function renderDashboardSvg(body: DashboardBody, samples: SampleValues, s
   const width = PAD * 2 + 24 * COL;
   const height = HEADER + PAD + rows * ROW + PAD;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" role="img" aria-labelledby="title">`,
+    `<title id="title">CloudWatch dashboard knox-guard-sentinel-${xml(stage)}, sample data</title>`,
     '<style>.title{font-size:13px;font-weight:bold;fill:#16191f}.legend{font-size:10px;fill:#545b64}.axis{font-size:9px;fill:#687078}.text{font-size:12px;fill:#16191f}</style>',
     `<rect width="${width}" height="${height}" fill="#f2f3f3"/>`,
     `<text x="${PAD}" y="26" class="title" font-size="16">CloudWatch dashboard knox-guard-sentinel-${xml(stage)} (infra/dashboard.yml)</text>`,
