@@ -11,12 +11,15 @@ export const logger = new Logger({
   jsonReplacerFn: redactForLog,
 });
 
-/** CloudWatch EMF metrics: operations, failures by code, alerts (./serviceMetrics.ts, infra/dashboard.yml). */
-export const metrics = new Metrics({
+/** Namespace, service and the `stage` dimension of every EMF record this service writes. */
+export const metricsOptions = {
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'KnoxGuardSentinel',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'knox-guard-sentinel',
   defaultDimensions: { stage: process.env.STAGE ?? 'local' },
-});
+} as const;
+
+/** CloudWatch EMF metrics: operations, failures by code, alerts (./serviceMetrics.ts, infra/dashboard.yml). */
+export const metrics = new Metrics(metricsOptions);
 
 /**
  * middy middleware: logs whatever escapes the handler (masked and redacted by the logger) and lets

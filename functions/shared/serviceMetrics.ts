@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AlertReport } from '../../lib/alerts/types';
 import type { KnoxAnswer } from '../../lib/knox/observedTransport';
-import { metrics } from './observability';
+import { metrics, metricsOptions } from './observability';
 
 // The metrics infra/dashboard.yml plots, emitted from the outcome objects lib returns (lib stays
 // free of Powertools). Each one is its own EMF record with an explicit dimension set, so the
@@ -89,9 +89,8 @@ const knoxStatuses = new Map<string, number>();
  */
 export function recordKnoxAnswer(answer: KnoxAnswer): void {
   knoxLatency ??= new Metrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'KnoxGuardSentinel',
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'knox-guard-sentinel',
-    defaultDimensions: { stage: process.env.STAGE ?? 'local' },
+    ...metricsOptions,
+    defaultDimensions: { ...metricsOptions.defaultDimensions },
   });
   knoxLatency.addMetric('KnoxRequestLatency', MetricUnit.Milliseconds, answer.durationMs);
   const status = statusClass(answer);
