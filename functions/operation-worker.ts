@@ -13,7 +13,7 @@ import {
   planFollowUp,
   withReport,
 } from '../lib/operations';
-import { logErrors, logger, metrics, recordFailuresByCode } from './shared/observability';
+import { logErrors, logger, metrics } from './shared/observability';
 import { recordReport, runReports } from './shared/runReports';
 import {
   alertPipeline,
@@ -23,6 +23,7 @@ import {
   registerInvocation,
   runTracker,
 } from './shared/runtime';
+import { logKnoxMetrics, recordDeviceOutcome } from './shared/serviceMetrics';
 
 /** A chunk whose retryable devices are still failing after every follow-up attempt. */
 export class ChunkExhaustedError extends Error {
@@ -59,10 +60,14 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
     const run = { stage: message.stage, job: message.job, runId: message.runId };
     if ((await runTracker().chunkDone(run, message.chunk)).complete) await alertPipeline().flush(run);
   }
-  metrics.addMetric('DevicesSucceeded', MetricUnit.Count, outcome.succeeded);
-  metrics.addMetric('DevicesFailed', MetricUnit.Count, outcome.failed);
+  // Also keeps the handler's buffer non-empty: Powertools warns when it flushes an empty one.
+  metrics.addMetric('ChunksProcessed', MetricUnit.Count, 1);
   const failures = failuresByCode(outcome);
-  recordFailuresByCode(failures);
+  recordDeviceOutcome(message.job, {
+    succeeded: outcome.succeeded,
+    failed: outcome.failed,
+    failuresByCode: failures,
+  });
   // A first delivery that only replays a stored outcome is a DLQ redrive (or a second send):
   // its devices Knox refused get one more attempt instead of going straight back to the DLQ.
   const replayed = !origin.executedNow && Number(record.attributes.ApproximateReceiveCount) === 1;
@@ -110,4 +115,5 @@ async function operationWorker(event: SQSEvent, context: Context) {
 export const handler = middy(operationWorker)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(logKnoxMetrics())
   .use(logErrors());

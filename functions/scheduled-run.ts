@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { checkLicenceHealth, runScheduledJob } from '../lib/operations';
 import { objectSource } from './shared/objectSource';
-import { logErrors, logger, metrics, recordFailuresByCode } from './shared/observability';
+import { logErrors, logger, metrics } from './shared/observability';
 import { recordReport, runReports } from './shared/runReports';
 import {
   alertPipeline,
@@ -19,6 +19,7 @@ import {
   serviceConfig,
 } from './shared/runtime';
 import { parseScheduledInput, ScheduledInputError } from './shared/scheduledEvent';
+import { logKnoxMetrics, recordDeviceOutcome } from './shared/serviceMetrics';
 
 /**
  * EventBridge Scheduler target: runs the job named in the schedule's input. Small jobs run here,
@@ -81,8 +82,11 @@ async function scheduledRun(event: unknown, context: Context) {
   });
   metrics.addMetric('TargetsResolved', MetricUnit.Count, summary.targets);
   metrics.addMetric('ChunksCreated', MetricUnit.Count, summary.chunks);
-  metrics.addMetric('DevicesSucceeded', MetricUnit.Count, summary.succeeded);
-  recordFailuresByCode(summary.failuresByCode);
+  recordDeviceOutcome(job.name, {
+    succeeded: summary.succeeded,
+    failed: Object.values(summary.failuresByCode).reduce((sum, count) => sum + count, 0),
+    failuresByCode: summary.failuresByCode,
+  });
   logger.info('scheduled run finished', { summary });
   return summary;
 }
@@ -90,4 +94,5 @@ async function scheduledRun(event: unknown, context: Context) {
 export const handler = middy(scheduledRun)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(logKnoxMetrics())
   .use(logErrors());

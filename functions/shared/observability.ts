@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { redactForLog } from '../../lib/privacy';
 import { search } from './jmespathFields';
 
@@ -28,21 +28,15 @@ export const logger = new Logger({
  */
 export const HTTP_API_CORRELATION_PATH = 'requestContext.requestId';
 
-/** CloudWatch EMF metrics: operations, failures by code, alerts. */
-export const metrics = new Metrics({
+/** Namespace, service and the `stage` dimension of every EMF record this service writes. */
+export const metricsOptions = {
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'KnoxGuardSentinel',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'knox-guard-sentinel',
   defaultDimensions: { stage: process.env.STAGE ?? 'local' },
-});
+} as const;
 
-/** One `DeviceFailures` metric per Knox code (its own EMF record, so `code` is a dimension). */
-export function recordFailuresByCode(counts: Readonly<Record<string, number>>): void {
-  for (const [code, count] of Object.entries(counts)) {
-    const single = metrics.singleMetric();
-    single.addDimension('code', code);
-    single.addMetric('DeviceFailures', MetricUnit.Count, count);
-  }
-}
+/** CloudWatch EMF metrics: operations, failures by code, alerts (./serviceMetrics.ts, infra/dashboard.yml). */
+export const metrics = new Metrics(metricsOptions);
 
 /**
  * middy middleware: logs whatever escapes the handler (masked and redacted by the logger) and lets

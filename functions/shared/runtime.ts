@@ -19,7 +19,7 @@ import {
   type ServiceConfig,
   ServiceConfigError,
 } from '../../lib/config';
-import { createKnoxClient, type KnoxClient } from '../../lib/knox';
+import { createKnoxClient, type KnoxClient, nodeHttpTransport, observedTransport } from '../../lib/knox';
 import {
   type ChunkMessage,
   type ChunkOutcome,
@@ -40,6 +40,7 @@ import { setInvocation } from './invocation';
 import { isFieldName } from './jmespathFields';
 import { logger } from './observability';
 import { once, onceAsync } from './once';
+import { recordAlertReport, recordKnoxAnswer } from './serviceMetrics';
 
 // Everything here is created lazily and at most once per execution environment: a cold start
 // pays only for what the invoked function uses (the webhook never builds a Knox Guard client),
@@ -115,8 +116,8 @@ export function runReportsLocator() {
  */
 export const alertPipeline = /* @__PURE__ */ once(
   (): AlertPipeline => ({
-    process: async (observation) => (await loadAlertPipeline()).process(observation),
-    flush: async (run) => (await loadAlertPipeline()).flush(run),
+    process: async (observation) => recordAlertReport(await (await loadAlertPipeline()).process(observation)),
+    flush: async (run) => recordAlertReport(await (await loadAlertPipeline()).flush(run)),
   }),
 );
 
@@ -250,6 +251,8 @@ export function knoxClient(role: KnoxRole): Promise<KnoxClient> {
       bulkLimit: config.KNOX_BULK_LIMIT,
       apiPrefix: config.KNOX_API_PREFIX,
       unverifiedLicenceApi: config.KNOX_UNVERIFIED_LICENCE_API === 'true',
+      // 429s and latency for the dashboard (infra/dashboard.yml), per HTTP request.
+      transport: observedTransport(nodeHttpTransport(), recordKnoxAnswer),
       maxRequestsPerSecond: role === 'scheduler' ? plan.schedulerRatePerSecond : plan.workerRatePerSecond,
       logger: {
         debug: (message, data) => logger.debug(message, { data }),

@@ -41,6 +41,7 @@ export { type HttpRequest, type HttpResponse, type HttpTransport, HttpTransportE
 export { KnoxTokenProvider } from './KnoxTokenProvider';
 export { type SignKnoxJwtOptions, signKnoxJwt } from './knoxJwt';
 export { type NodeHttpTransportOptions, nodeHttpTransport } from './nodeHttpTransport';
+export { type KnoxAnswer, observedTransport } from './observedTransport';
 export {
   DEVICE_ADDRESS_FIELDS,
   type DeviceAddressField,

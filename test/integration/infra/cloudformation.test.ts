@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadJobsConfig } from '../../../lib/config';
 import { type PackagedService, packageService } from '../../../scripts/package';
+import { type DashboardBody, metricRefsOf } from '../../../scripts/render-dashboard';
+import { emitServiceMetrics } from '../../helpers/emittedMetrics';
 import { readZip } from '../../helpers/readZip';
 
 // Packages the service for real (esbuild bundles + `serverless package --stage ci`, offline, no
@@ -128,6 +130,33 @@ let template: {
   Parameters: Record<string, Json>;
   Conditions: Record<string, unknown>;
 };
+
+/** Metric names functions/ emits: every `addMetric('Name', ...)` call in its sources. */
+function metricNamesInFunctions(): Set<string> {
+  const root = new URL('../../../functions/', import.meta.url);
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts'));
+  const names = new Set<string>();
+  for (const file of files) {
+    const text = readFileSync(new URL(file, root), 'utf8');
+    for (const match of text.matchAll(/\.addMetric\(\s*'([A-Za-z0-9_]+)'/g)) names.add(match[1] as string);
+  }
+  return names;
+}
+
+/** Logical ids of the queues something dead-letters into (SQS redrive, SNS, Scheduler). */
+function deadLetterQueueIds(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) deadLetterQueueIds(item, found);
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const target =
+        key === 'deadLetterTargetArn' ? inner : key === 'DeadLetterConfig' ? (inner as Json).Arn : undefined;
+      const getAtt = (target as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+      if (getAtt) found.add(getAtt[0]);
+      deadLetterQueueIds(inner, found);
+    }
+  }
+  return found;
+}
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -539,6 +568,112 @@ describe('packaged CloudFormation (stage ci)', () => {
       expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
       expect(alarm.OKActions).toEqual([{ Ref: 'AlertTopic' }]);
     }
+  });
+
+  it('dashboard: named per stage, a JSON body, on a 24-column grid without overlaps', () => {
+    const dashboards = ofType('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const props = dashboards[0]?.[1].Properties ?? {};
+    expect(props.DashboardName).toBe('knox-guard-sentinel-ci');
+    expect(typeof props.DashboardBody).toBe('string');
+    const body = JSON.parse(props.DashboardBody as string) as DashboardBody;
+    expect(body.widgets.length).toBeGreaterThanOrEqual(10);
+    const cells = new Map<string, string>();
+    for (const widget of body.widgets) {
+      const title = widget.properties.title ?? widget.properties.markdown ?? '';
+      expect(widget.x + widget.width, title).toBeLessThanOrEqual(24);
+      if (widget.type === 'metric') expect(widget.properties.region, title).toBe('eu-central-1');
+      for (let x = widget.x; x < widget.x + widget.width; x += 1)
+        for (let y = widget.y; y < widget.y + widget.height; y += 1) {
+          expect(cells.get(`${x},${y}`), `${title} overlaps`).toBeUndefined();
+          cells.set(`${x},${y}`, title);
+        }
+    }
+  });
+
+  it('dashboard: every custom metric is one the functions emit, with the dimension set and values they emit', async () => {
+    const body = JSON.parse(resource('Dashboard').Properties.DashboardBody as string) as DashboardBody;
+    const refs = metricRefsOf(body);
+    const env = (resource('WebhookLambdaFunction').Properties.Environment as { Variables: Json }).Variables;
+    const custom = refs.filter((ref) => !ref.namespace.startsWith('AWS/'));
+    expect(custom.length).toBeGreaterThan(0);
+    const inCode = metricNamesInFunctions();
+    const emitted = await emitServiceMetrics();
+    for (const ref of custom) {
+      const what = `${ref.widget}: ${ref.name} ${JSON.stringify(ref.dimensions)}`;
+      expect(ref.namespace, what).toBe(env.POWERTOOLS_METRICS_NAMESPACE);
+      expect(inCode, what).toContain(ref.name);
+      // SEARCH matches exactly the schema's dimension set; an explicit metric exactly its pairs.
+      const keys = Object.keys(ref.dimensions).sort();
+      const same = emitted.filter(
+        (m) => m.name === ref.name && JSON.stringify(m.dimensions) === JSON.stringify(keys),
+      );
+      expect(same.length, `${what}: no EMF record with these dimensions`).toBeGreaterThan(0);
+      expect(ref.dimensions.stage, what).toBe('ci');
+      if ('service' in ref.dimensions && ref.dimensions.service !== undefined)
+        expect(ref.dimensions.service, what).toBe(env.POWERTOOLS_SERVICE_NAME);
+      for (const [key, value] of Object.entries(ref.dimensions)) {
+        if (value === undefined || key === 'stage' || key === 'service') continue;
+        expect(
+          same.map((m) => m.values[key]),
+          `${what}: the code never emits ${key}=${value}`,
+        ).toContain(value);
+      }
+    }
+    const plotted = new Set(custom.map((ref) => ref.name));
+    for (const name of [
+      'DevicesSucceeded',
+      'DevicesFailed',
+      'DeviceFailures',
+      'AlertsSent',
+      'AlertsSuppressed',
+      'KnoxRequests',
+      'KnoxRequestLatency',
+    ])
+      expect(plotted, name).toContain(name);
+  });
+
+  it('dashboard: every queue of the template (depth, and age unless a DLQ), every DLQ, every function', () => {
+    const body = JSON.parse(resource('Dashboard').Properties.DashboardBody as string) as DashboardBody;
+    const refs = metricRefsOf(body);
+    const onDashboard = (namespace: string, metric: string, key: string) =>
+      new Set(
+        refs.filter((r) => r.namespace === namespace && r.name === metric).map((r) => r.dimensions[key]),
+      );
+    const queues = ofType('AWS::SQS::Queue').map(([id, r]) => ({
+      id,
+      name: r.Properties.QueueName as string,
+    }));
+    const dlqs = deadLetterQueueIds(resources);
+    expect([...dlqs].sort()).toEqual(
+      queues
+        .map((q) => q.id)
+        .filter((id) => id.endsWith('DLQ'))
+        .sort(),
+    );
+    const depth = onDashboard('AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName');
+    const age = onDashboard('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName');
+    for (const queue of queues) {
+      expect(depth, queue.id).toContain(queue.name);
+      if (!dlqs.has(queue.id)) expect(age, queue.id).toContain(queue.name);
+    }
+    // DLQs have their own widget, so an operator sees them apart from working queues.
+    const dlqWidget = refs.filter((r) => r.widget.startsWith('DLQ depth')).map((r) => r.dimensions.QueueName);
+    expect(dlqWidget.sort()).toEqual(
+      queues
+        .filter((q) => dlqs.has(q.id))
+        .map((q) => q.name)
+        .sort(),
+    );
+    const queueNames = new Set(queues.map((q) => q.name));
+    for (const ref of refs.filter((r) => r.namespace === 'AWS/SQS'))
+      expect(queueNames, `${ref.widget}: stale queue`).toContain(ref.dimensions.QueueName);
+    const functionNames = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties.FunctionName as string);
+    expect(functionNames).toHaveLength(Object.keys(FUNCTIONS).length);
+    for (const metric of ['Errors', 'Throttles', 'Invocations'])
+      expect([...onDashboard('AWS/Lambda', metric, 'FunctionName')].sort(), metric).toEqual(
+        [...functionNames].sort(),
+      );
   });
 
   it('HTTP API: POST /knox/notifications and POST /operations, both to the webhook function', () => {

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlaceholderValueError, UndefinedParamError } from '../../../lib/config';
 import { readJobsConfig } from '../../../scripts/build';
+import { stagesOf } from '../../../scripts/lint-templates';
+import { metricRefsOf } from '../../../scripts/render-dashboard';
 
 // The real serverless CLI (osls) on serverless.yml, offline: `--param` overrides go through
 // serverless's own variable resolution into scripts/stage-config.cjs and lib/config's
@@ -214,6 +216,24 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
     );
     expect(result.output).not.toContain('PlaceholderValueError');
   }, 60_000);
+
+  it('every stage has its own dashboard: named for the stage, a JSON body, its queues and metrics', async () => {
+    const stages = stagesOf(await readFile(join(ROOT, 'serverless.yml'), 'utf8'));
+    expect(stages).toEqual(expect.arrayContaining(['dev', 'ci', 'prod']));
+    const templates = await Promise.all(stages.map((stage) => print(stage)));
+    stages.forEach((stage, i) => {
+      const resources = Object.values(templates[i]?.resources.Resources ?? {});
+      const dashboards = resources.filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+      expect(dashboards, stage).toHaveLength(1);
+      expect(dashboards[0]?.Properties.DashboardName).toBe(`knox-guard-sentinel-${stage}`);
+      const body = JSON.parse(dashboards[0]?.Properties.DashboardBody as string);
+      const refs = metricRefsOf(body);
+      for (const ref of refs.filter((r) => r.namespace === 'AWS/SQS'))
+        expect(ref.dimensions.QueueName, stage).toMatch(new RegExp(`^knox-guard-sentinel-${stage}-`));
+      for (const ref of refs.filter((r) => r.namespace === 'KnoxGuardSentinel'))
+        expect(ref.dimensions.stage, stage).toBe(stage);
+    });
+  }, 120_000);
 
   it('ci keeps every schedule off and accepts the samples', async () => {
     const template = await print('ci', {
