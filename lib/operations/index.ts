@@ -60,7 +60,13 @@ export {
 } from './resolveTargets';
 export { describeRunFailure, runFailureObservation } from './runFailureObservation';
 export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
-export { createDynamoRunTracker, type RunRef, type RunTracker } from './runTracker';
+export {
+  type ChunkTally,
+  createDynamoRunTracker,
+  type RunRef,
+  type RunTotals,
+  type RunTracker,
+} from './runTracker';
 export {
   createTargetsReport,
   MAX_SKIPPED_SAMPLE,

@@ -245,6 +245,6 @@ async function reportTargetFailure(
 }
 
 function unreadableTargets(targets: JobTargets, error: TargetsError): KnoxGuardFailure {
-  const where = targets.source === 's3' ? `s3://…/${targets.key}` : targets.source;
-  return serviceFailure('TARGETS_UNREADABLE', `${where}: ${error.message}`);
+  // The message names the key and the problem, never the bucket (resolveTargets#readProblem).
+  return serviceFailure('TARGETS_UNREADABLE', error.message);
 }
