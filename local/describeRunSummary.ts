@@ -62,6 +62,7 @@ export function describeRunTotals(totals: RunTotals | undefined): string[] {
   const out = [
     `final totals (${totals.done} of ${totals.chunks ?? '?'} chunks${totals.complete ? '' : ', not complete'}): ${totals.succeeded} succeeded, ${totals.failed} failed`,
   ];
-  for (const [code, count] of Object.entries(totals.failuresByCode)) out.push(`  ${code.padEnd(34)} x${count}`);
+  for (const [code, count] of Object.entries(totals.failuresByCode))
+    out.push(`  ${code.padEnd(34)} x${count}`);
   return out;
 }

@@ -231,7 +231,8 @@ async function runJob(env: EmbeddedStack, job: string) {
     for (const text of describeRunSummary(summary as ScheduledRunResult)) line(text);
     if ((summary as { mode?: string }).mode === 'queued') {
       await drain(env);
-      for (const text of describeRunTotals(await runTotals(env, job, (summary as RunSummary).runId))) line(text);
+      for (const text of describeRunTotals(await runTotals(env, job, (summary as RunSummary).runId)))
+        line(text);
     }
     line(dim(`(${seconds(started)})`));
   } catch (error) {

@@ -270,11 +270,15 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
       });
       if (!claimed) continue;
       const tenantWide = key.job === TENANT_WIDE_JOB;
-      const rule = resolveRule(rules, { stage: run.stage, job: run.job }, {
-        ...classificationOf(state.failure),
-        code: state.code,
-        codeName: state.codeName,
-      });
+      const rule = resolveRule(
+        rules,
+        { stage: run.stage, job: run.job },
+        {
+          ...classificationOf(state.failure),
+          code: state.code,
+          codeName: state.codeName,
+        },
+      );
       const rendered = renderAlert({
         kind: AlertKind.update,
         stage: run.stage,

@@ -303,8 +303,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
     async markNotified(key, input) {
       const answer = await update({
         Key: { pk: { S: groupPk(key) } },
-        UpdateExpression:
-          `SET lastNotifiedAt = :now, notifiedKind = :kind, #ttl = :ttl${input.count === undefined ? '' : ', notifiedCount = :count, notifiedRunId = :run'} ADD notifications :one REMOVE claimToken, claimUntil, publishingAt, publishingKind`,
+        UpdateExpression: `SET lastNotifiedAt = :now, notifiedKind = :kind, #ttl = :ttl${input.count === undefined ? '' : ', notifiedCount = :count, notifiedRunId = :run'} ADD notifications :one REMOVE claimToken, claimUntil, publishingAt, publishingKind`,
         ConditionExpression: 'claimToken = :token',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: values({

@@ -90,8 +90,19 @@ function renderSubject(input: AlertRenderInput): string {
     kind === AlertKind.resolved ? (input.jobs ? 'tenant-wide, cleared' : 'cleared') : affected(input);
   const head = asciiLine(`[KG ${asciiLine(input.stage, 16)}] ${label} ${failure.codeName}: ${count}`, 80);
   const room = SUBJECT_MAX - head.length - 3;
-  const tail = input.jobs ? input.jobs.join(', ') : input.job;
-  return room >= 4 ? `${head} - ${asciiLine(tail, room)}` : head;
+  return room >= 4 ? `${head} - ${subjectJobs(input, room)}` : head;
+}
+
+/** The job, or the jobs of a tenant-wide group: as many whole names as fit, then `+N`. */
+function subjectJobs(input: AlertRenderInput, room: number): string {
+  const jobs = input.jobs ?? [input.job];
+  const full = asciiLine(jobs.join(', '), room);
+  if (jobs.length === 1 || full === asciiLine(jobs.join(', '), 1_000)) return full;
+  for (let keep = jobs.length - 1; keep >= 1; keep -= 1) {
+    const text = `${asciiLine(jobs.slice(0, keep).join(', '), 1_000)} +${jobs.length - keep}`;
+    if (text.length <= room) return text;
+  }
+  return asciiLine(`${jobs[0] ?? ''} +${jobs.length - 1}`, room);
 }
 
 function renderSms(input: AlertRenderInput): string {

@@ -282,7 +282,8 @@ async function* jsonEntries(
  */
 export function readProblem(error: unknown): string {
   const name = (error as { name?: unknown } | undefined)?.name;
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
   switch (name) {
     case 'NoSuchKey':
     case 'NotFound':
@@ -295,7 +296,8 @@ export function readProblem(error: unknown): string {
     case 'InvalidObjectState':
       return 'the object is archived (restore it or upload it again)';
     default:
-      if (status === 403) return "access denied (the function role, the bucket policy or the stack's KMS key)";
+      if (status === 403)
+        return "access denied (the function role, the bucket policy or the stack's KMS key)";
       if (status === 404) return 'the object does not exist (has the billing export run?)';
       return typeof name === 'string' && /^[A-Za-z]+$/.test(name) && name !== 'Error'
         ? `S3 answered ${name}`

@@ -133,7 +133,12 @@ export function createDynamoRunTracker(options: {
             throw error;
         }
       }
-      return updateAndCheck(run, 'ADD done :chunk SET #ttl = :ttl', {}, { ':chunk': { NS: [String(chunk)] } });
+      return updateAndCheck(
+        run,
+        'ADD done :chunk SET #ttl = :ttl',
+        {},
+        { ':chunk': { NS: [String(chunk)] } },
+      );
     },
     async totals(run) {
       const answer = await options.client.send(
