@@ -86,23 +86,34 @@ function affected(input: AlertRenderInput): string {
 function renderSubject(input: AlertRenderInput): string {
   const { kind, failure } = input;
   const label = LABEL[kind](failure.severity);
-  const count =
-    kind === AlertKind.resolved ? (input.jobs ? 'tenant-wide, cleared' : 'cleared') : affected(input);
-  const head = asciiLine(`[KG ${asciiLine(input.stage, 16)}] ${label} ${failure.codeName}: ${count}`, 80);
+  // The code name stays whole; then the longest count that fits, then the job(s) in what is left.
+  const prefix = asciiLine(`[KG ${asciiLine(input.stage, 16)}] ${label} ${failure.codeName}`, SUBJECT_MAX);
+  const counts =
+    kind === AlertKind.resolved
+      ? input.jobs
+        ? ['tenant-wide, cleared', 'tenant-wide']
+        : ['cleared']
+      : [affected(input), ...(input.jobs ? ['tenant-wide'] : [])];
+  const count = counts.find((text) => prefix.length + 2 + text.length <= SUBJECT_MAX);
+  const head = count === undefined ? prefix : `${prefix}: ${count}`;
   const room = SUBJECT_MAX - head.length - 3;
-  return room >= 4 ? `${head} - ${subjectJobs(input, room)}` : head;
+  const jobs = room >= 4 ? subjectJobs(input, room) : '';
+  return jobs ? `${head} - ${jobs}` : head;
 }
 
-/** The job, or the jobs of a tenant-wide group: as many whole names as fit, then `+N`. */
+/**
+ * The job, or the jobs of a tenant-wide group: as many whole names as fit, then `+N`; a single job
+ * name longer than the room is cut (an identifier, not words), a list never mid-name.
+ */
 function subjectJobs(input: AlertRenderInput, room: number): string {
-  const jobs = input.jobs ?? [input.job];
-  const full = asciiLine(jobs.join(', '), room);
-  if (jobs.length === 1 || full === asciiLine(jobs.join(', '), 1_000)) return full;
-  for (let keep = jobs.length - 1; keep >= 1; keep -= 1) {
-    const text = `${asciiLine(jobs.slice(0, keep).join(', '), 1_000)} +${jobs.length - keep}`;
+  const jobs = (input.jobs ?? [input.job]).map((job) => asciiLine(job, 1_000));
+  if (jobs.length === 1) return asciiLine(jobs[0] ?? '', room);
+  for (let keep = jobs.length; keep >= 1; keep -= 1) {
+    const text = jobs.slice(0, keep).join(', ') + (keep < jobs.length ? ` +${jobs.length - keep}` : '');
     if (text.length <= room) return text;
   }
-  return asciiLine(`${jobs[0] ?? ''} +${jobs.length - 1}`, room);
+  const count = `${jobs.length} jobs`;
+  return count.length <= room ? count : '';
 }
 
 function renderSms(input: AlertRenderInput): string {

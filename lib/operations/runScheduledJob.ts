@@ -231,7 +231,7 @@ async function reportTargetFailure(
 ) {
   let failure: KnoxGuardFailure;
   if (error instanceof KnoxGuardError) failure = error.toJSON();
-  else if (error instanceof TargetsError) failure = unreadableTargets(targets, error);
+  else if (error instanceof TargetsError) failure = unreadableTargets(error);
   else return;
   await deps.sink.process({
     stage: deps.stage,
@@ -244,7 +244,7 @@ async function reportTargetFailure(
   });
 }
 
-function unreadableTargets(targets: JobTargets, error: TargetsError): KnoxGuardFailure {
+function unreadableTargets(error: TargetsError): KnoxGuardFailure {
   // The message names the key and the problem, never the bucket (resolveTargets#readProblem).
   return serviceFailure('TARGETS_UNREADABLE', error.message);
 }

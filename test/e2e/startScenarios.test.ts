@@ -96,7 +96,7 @@ describe('npm start scenarios keep the promise of their help text', () => {
     expect(body).toContain('Scope: tenant-wide');
     expect(body).toContain('Jobs that saw it: approve-pending');
     expect(body).not.toMatch(/\b1 device\b/);
-    const [sms] = smsTexts(run.out);
+    const sms = smsTexts(run.out)[0] ?? '';
     expect(sms).toContain('USER_BLOCKED_STATE, tenant-wide.');
     expect(sms).toContain('Job approve-pending.');
     // The action survives whole up to a clause: the SMS ends at a word, with the remedy's verb.
