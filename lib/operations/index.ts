@@ -54,6 +54,7 @@ export {
   CSV_DELIMITERS,
   type CsvDelimiter,
   detectDelimiter,
+  readProblem,
   resolveTargets,
   type TargetDeps,
   TargetsError,

@@ -1,4 +1,4 @@
-import type { JobConfig, JobTargets } from '../config';
+import type { JobConfig } from '../config';
 import { KnoxGuardError, type KnoxGuardFailure, serviceFailure } from '../errors';
 import { chunkAsync } from './chunkAsync';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
@@ -106,7 +106,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
       head.push(next.value);
     }
   } catch (error) {
-    await reportTargetFailure(job, job.targets, error, deps);
+    await reportTargetFailure(job, error, deps);
     throw error;
   }
 
@@ -181,7 +181,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
   } catch (error) {
     // A listing that fails half-way: the chunks already queued run; the retry re-queues them
     // under the same ids, which the workers' idempotency turns into no-ops.
-    await reportTargetFailure(job, job.targets, error, deps);
+    await reportTargetFailure(job, error, deps);
     throw error;
   }
   if (batch.length > 0) await deps.queue.send(batch);
@@ -223,12 +223,7 @@ function skippedTargets(skipped: SkippedTargets): KnoxGuardFailure {
  * alert pipeline before the error propagates: a Knox Guard failure of the device listing as that
  * failure (USER_BLOCKED_STATE, ...), an unreadable billing file as TARGETS_UNREADABLE.
  */
-async function reportTargetFailure(
-  job: JobConfig,
-  targets: JobTargets,
-  error: unknown,
-  deps: ScheduledRunDeps,
-) {
+async function reportTargetFailure(job: JobConfig, error: unknown, deps: ScheduledRunDeps) {
   let failure: KnoxGuardFailure;
   if (error instanceof KnoxGuardError) failure = error.toJSON();
   else if (error instanceof TargetsError) failure = unreadableTargets(error);
