@@ -257,6 +257,9 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
         state.lastNotifiedAt === undefined ||
         state.notifiedCount?.runId !== run.runId ||
         state.notifiedCount.devices === state.runCount ||
+        // A tenant-wide alert that showed no count (one failure: a run stopped at its first call,
+        // or a once-per-chunk condition such as BULK_PATH_UNAVAILABLE) has no count to correct.
+        (key.job === TENANT_WIDE_JOB && state.notifiedCount.devices <= 1) ||
         state.publishing !== undefined ||
         (state.claimUntil ?? 0) > now
       )

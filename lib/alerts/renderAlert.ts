@@ -190,6 +190,8 @@ function renderEmail(input: AlertRenderInput): string {
       );
     } else if (!input.jobs || input.devices > 1) {
       lines.push(`Devices affected: ${devices(input.devices)}${run}`);
+    } else if (input.runId) {
+      lines.push(`Latest run: ${safe(input.runId)}`);
     }
     lines.push(
       `Failing since: ${formatTime(input.since)}${input.lastSeenAt && formatTime(input.lastSeenAt) !== formatTime(input.since) ? ` (last seen ${formatTime(input.lastSeenAt)})` : ''}`,

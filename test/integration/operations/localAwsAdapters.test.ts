@@ -217,7 +217,7 @@ describe('createDynamoRunTracker against dynalite', () => {
         tableName: 'state',
       }),
     );
-    const tally = (failed: number) => ({
+    const tally = (failed: number): { succeeded: number; failuresByCode: Record<string, number> } => ({
       succeeded: 10 - failed,
       failuresByCode: failed > 0 ? { LICENSE_IS_LACK: failed, DEVICE_NOT_FOUND: 1 } : {},
     });
