@@ -7,9 +7,10 @@ import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TENANT_WIDE_JOB } from '../lib/alerts/constants';
 import { createDynamoAlertStateStore } from '../lib/alerts/createDynamoAlertStateStore';
 import { createDynamoSilenceStore } from '../lib/alerts/createDynamoSilenceStore';
-import { findSilence } from '../lib/alerts/findSilence';
+import { findSilence, findTenantSilence } from '../lib/alerts/findSilence';
 import { loadAlertRules, type Silence } from '../lib/alerts/loadAlertRules';
 import { formatDuration } from '../lib/alerts/parseDuration';
 import type { StoredSilence } from '../lib/alerts/SilenceStore';
@@ -39,7 +40,10 @@ export interface AdminIo {
 interface AlertRow {
   readonly group: string;
   readonly stage: string;
+  /** The group's job, or `*` for a tenant-wide group (one alert across jobs). */
   readonly job: string;
+  /** The jobs that saw a tenant-wide condition in this episode; `null` for a job's own group. */
+  readonly jobs: readonly string[] | null;
   readonly codeName: string;
   readonly code: string;
   readonly severity: string;
@@ -201,13 +205,12 @@ async function run(session: Session, command: AdminCommand, io: AdminIo, now: nu
         comment: command.comment,
         until,
       });
+      const name = `${command.job === TENANT_WIDE_JOB ? TENANT_WIDE_GROUP : command.job}/${command.codeName}`;
       if (!acked) {
-        throw new Error(
-          `no open alert ${command.job}/${command.codeName} in stage ${stage}; \`alerts list\` shows the open ones`,
-        );
+        throw new Error(`no open alert ${name} in stage ${stage}; \`alerts list\` shows the open ones`);
       }
       io.out(
-        `acknowledged ${command.job}/${command.codeName} in stage ${stage} by ${command.author}: no reminders ${until === undefined ? 'until it resolves' : `until ${iso(until)} or it resolves`}`,
+        `acknowledged ${name} in stage ${stage} by ${command.author}: no reminders ${until === undefined ? 'until it resolves' : `until ${iso(until)} or it resolves`}`,
       );
       return;
     }
@@ -224,14 +227,21 @@ function configuredSilences(stage: string, now: number): Silence[] {
   }
 }
 
+/** How `list` names a tenant-wide group and `ack` takes it: a word, where `*` would be globbed by the shell. */
+const TENANT_WIDE_GROUP = 'tenant-wide';
+
 function toRow(group: GroupState, silences: readonly Silence[], now: number): AlertRow {
-  const silence = findSilence(silences, { stage: group.stage, job: group.job }, group, now);
+  const tenantWide = group.job === TENANT_WIDE_JOB;
+  const silence = tenantWide
+    ? findTenantSilence(silences, group.stage, group, now)
+    : findSilence(silences, { stage: group.stage, job: group.job }, group, now);
   const ack = group.acknowledged;
   const ackLive = ack !== undefined && (ack.until ?? Number.POSITIVE_INFINITY) > now;
   return {
-    group: `${group.job}/${group.codeName}`,
+    group: `${tenantWide ? TENANT_WIDE_GROUP : group.job}/${group.codeName}`,
     stage: group.stage,
     job: group.job,
+    jobs: tenantWide ? (group.jobs ?? []) : null,
     codeName: group.codeName,
     code: group.code,
     severity: group.failure.severity,

@@ -61,8 +61,9 @@ Commands:
     --comment <text>         required: why (e.g. a ticket number)
     --author <name>          who (default: your user name)
   unsilence <id>             end a silence now: the next matching alert is sent
-  ack <job>/<code>           acknowledge an open alert: no reminders until it resolves (a new
-                             failure after that fires again) or until --for ends
+  ack <job>/<code>           acknowledge an open alert (tenant-wide/<code> for a tenant-wide one):
+                             no reminders until it resolves (a new failure after that fires
+                             again) or until --for ends
     --for <duration>         reminders resume after this (default: until it resolves)
     --comment <text>         optional note
     --author <name>          who (default: your user name)
@@ -176,10 +177,11 @@ export function parseAdminArgs(argv: readonly string[], defaults: { author: stri
       const problem = only(['for', 'author', 'comment']) ?? noPositionals(1);
       if (problem) return usage(problem);
       const ref = rest[0];
+      // `tenant-wide/<code>` names the one group a tenant-wide code has across jobs (job `*`).
       const match = ref === undefined ? null : /^([a-z0-9][a-z0-9-]{0,62})\/([A-Za-z0-9_]+)$/.exec(ref);
       if (!match?.[1] || !match[2]) {
         return usage(
-          'alerts ack needs the group as <job>/<code>, e.g. overdue-lock/LICENSE_IS_LACK (alerts list shows them)',
+          'alerts ack needs the group as <job>/<code> or tenant-wide/<code>, e.g. tenant-wide/LICENSE_IS_LACK (alerts list shows them)',
         );
       }
       let duration: number | undefined;
@@ -194,7 +196,7 @@ export function parseAdminArgs(argv: readonly string[], defaults: { author: stri
         target,
         command: {
           name: 'ack',
-          job: match[1],
+          job: match[1] === 'tenant-wide' ? '*' : match[1],
           codeName: match[2],
           ...(duration === undefined ? {} : { duration }),
           author,

@@ -58,7 +58,10 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
   // the run's digest. Follow-up attempts only retry devices and are not counted again.
   if (message.attempt === 0) {
     const run = { stage: message.stage, job: message.job, runId: message.runId };
-    if ((await runTracker().chunkDone(run, message.chunk)).complete) await alertPipeline().flush(run);
+    const tally = { succeeded: outcome.succeeded, failuresByCode: failuresByCode(outcome) };
+    // The call that completes the run flushes: the digest, and the final count of any alert sent
+    // while the run was in progress ("997+ devices so far").
+    if ((await runTracker().chunkDone(run, message.chunk, tally)).complete) await alertPipeline().flush(run);
   }
   // Also keeps the handler's buffer non-empty: Powertools warns when it flushes an empty one.
   metrics.addMetric('ChunksProcessed', MetricUnit.Count, 1);

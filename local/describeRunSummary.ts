@@ -1,4 +1,4 @@
-import type { LicenceHealth, LicenceHealthUnavailable, RunSummary } from '../lib/operations';
+import type { LicenceHealth, LicenceHealthUnavailable, RunSummary, RunTotals } from '../lib/operations';
 
 /** What `scheduledRun` returns: a device job's run summary or one of licence-health's three results. */
 export type ScheduledRunResult =
@@ -52,5 +52,25 @@ export function describeRunSummary(summary: ScheduledRunResult): string[] {
       `failed-device lists${summary.mode === 'queued' ? ' (one per chunk with failures, written by the workers)' : ''}: ${summary.report.location}${missing}`,
     );
   }
+  return out;
+}
+
+/**
+ * The lines `npm start` prints once the workers have drained a fanned-out run: the final totals
+ * the run tracker summed over the chunks' first attempts (lib/operations/runTracker.ts), the same
+ * count the run-complete alert update carries. Printed after the workers, since the scheduler's
+ * own summary only knows how many chunks it queued.
+ *
+ * @example
+ * describeRunTotals({ chunks: 3, done: 3, complete: true, succeeded: 10, failed: 2, failuresByCode: { LICENSE_IS_LACK: 2 } });
+ * // ['final totals (3 of 3 chunks): 10 succeeded, 2 failed', '  LICENSE_IS_LACK                    x2']
+ */
+export function describeRunTotals(totals: RunTotals | undefined): string[] {
+  if (!totals) return ['final totals: the run tracker has no record of this run'];
+  const out = [
+    `final totals (${totals.done} of ${totals.chunks ?? '?'} chunks${totals.complete ? '' : ', not complete'}): ${totals.succeeded} succeeded, ${totals.failed} failed`,
+  ];
+  for (const [code, count] of Object.entries(totals.failuresByCode))
+    out.push(`  ${code.padEnd(34)} x${count}`);
   return out;
 }

@@ -10,10 +10,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createDynamoAlertStateStore } from '../lib/alerts/createDynamoAlertStateStore';
 import { createDynamoSilenceStore } from '../lib/alerts/createDynamoSilenceStore';
+import { createDynamoRunTracker, type RunSummary } from '../lib/operations';
 import { maskDeviceId } from '../lib/privacy';
 import { knoxCallbackHeaders, signOperationRequest } from '../lib/webhooks';
 import { type InboxMessage, lockStateDir } from './aws';
-import { describeRunSummary, type ScheduledRunResult } from './describeRunSummary';
+import { describeRunSummary, describeRunTotals, type ScheduledRunResult } from './describeRunSummary';
 import { AsyncInvocationFailedError, type EmbeddedStack, startEmbeddedStack } from './embedded';
 import {
   localJobs,
@@ -295,7 +296,11 @@ async function runJob(env: EmbeddedStack, job: string) {
   try {
     const summary = await env.runSchedule(job);
     for (const text of describeRunSummary(summary as ScheduledRunResult)) line(text);
-    if ((summary as { mode?: string }).mode === 'queued') await drain(env);
+    if ((summary as { mode?: string }).mode === 'queued') {
+      await drain(env);
+      for (const text of describeRunTotals(await runTotals(env, job, (summary as RunSummary).runId)))
+        line(text);
+    }
     line(dim(`(${seconds(started)})`));
   } catch (error) {
     if (!(error instanceof AsyncInvocationFailedError)) throw error;
@@ -312,6 +317,20 @@ async function runJob(env: EmbeddedStack, job: string) {
         (drained.deadLettered ? `, ${drained.deadLettered} dead-lettered (alarmed)` : '') +
         ' -> a SCHEDULED_RUN_FAILED alert to the admins (below)',
     );
+  }
+}
+
+/** The totals the workers recorded for a fanned-out run (the run tracker's item in the state table). */
+async function runTotals(env: EmbeddedStack, job: string, runId: string) {
+  const client = new DynamoDBClient(env.aws.clientConfig('dynamodb'));
+  try {
+    return await createDynamoRunTracker({ client, tableName: env.stack.tableName }).totals({
+      stage: env.stack.stage,
+      job,
+      runId,
+    });
+  } finally {
+    client.destroy();
   }
 }
 

@@ -18,6 +18,11 @@ export interface RecordFailuresInput {
   /** Masked device ids. */
   readonly samples: readonly string[];
   readonly failure: AlertFailureInfo;
+  /**
+   * The job that observed the failures: added to the group's `jobs` and `failingJobs` sets (a
+   * tenant-wide group spans jobs; each set holds at most one name per configured job).
+   */
+  readonly observedJob?: string | undefined;
   readonly now: number;
   /** Epoch seconds for the TTL attribute. */
   readonly expiresAt: number;
@@ -62,6 +67,12 @@ export interface AlertStateStore {
   /** Adds a chunk's failures to the group, starting a new episode if the group was resolved or new. */
   recordFailures(input: RecordFailuresInput): Promise<GroupState>;
   getGroup(key: GroupKey): Promise<GroupState | undefined>;
+  /**
+   * Removes `job` from an active group's `failingJobs` (the job succeeds again without the code):
+   * the group as it is now, `undefined` when it is not active. A tenant-wide group resolves only
+   * once no job still sees it.
+   */
+  clearJob(key: GroupKey, job: string): Promise<GroupState | undefined>;
   /** Groups with an open episode in a stage (for inhibition and resolution). */
   listActive(stage: string): Promise<readonly ActiveCondition[]>;
   claim(key: GroupKey, input: ClaimInput): Promise<boolean>;
@@ -83,7 +94,14 @@ export interface AlertStateStore {
   release(key: GroupKey, token: string): Promise<void>;
   markNotified(
     key: GroupKey,
-    input: { token: string; now: number; kind: AlertKind; expiresAt: number },
+    input: {
+      token: string;
+      now: number;
+      kind: AlertKind;
+      expiresAt: number;
+      /** The device count the message told admins, and its run (for the run-complete update). */
+      count?: { devices: number; runId: string } | undefined;
+    },
   ): Promise<boolean>;
   markResolved(
     key: GroupKey,

@@ -20,6 +20,8 @@ export const AlertKind = {
   reminder: 'reminder',
   resolved: 'resolved',
   digest: 'digest',
+  /** The final count of a fanned-out run, sent when its last chunk is done and the count differs. */
+  update: 'update',
 } as const;
 export type AlertKind = (typeof AlertKind)[keyof typeof AlertKind];
 
@@ -53,3 +55,10 @@ export const DEFAULT_CONSOLE_URL = 'https://central.samsungknox.com/';
 
 /** The SNS `code` attribute of digests, so filter policies can route or drop them. */
 export const DIGEST_CODE = 'DIGEST';
+
+/**
+ * The `job` of a tenant-wide alert group (catalog `scope: tenant`): one group per stage and code
+ * across jobs, as an Alertmanager route grouping by everything but `job`. Also the SNS `job`
+ * attribute of its messages. Not a valid job name, so it cannot collide with one.
+ */
+export const TENANT_WIDE_JOB = '*';

@@ -2,12 +2,19 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type KnoxGuardFailure, Scope } from '../errors';
 import { maskDeviceId } from '../privacy';
 import type { AlertStateStore } from './AlertStateStore';
-import { AlertKind, DEFAULT_CONSOLE_URL, DIGEST_CODE, RuleAction, SuppressReason } from './constants';
+import {
+  AlertKind,
+  DEFAULT_CONSOLE_URL,
+  DIGEST_CODE,
+  RuleAction,
+  SuppressReason,
+  TENANT_WIDE_JOB,
+} from './constants';
 import { decideAlert } from './decideAlert';
 import { decideResolution } from './decideResolution';
 import { AlertPublishError } from './errors';
 import { type ActiveCondition, findInhibitor } from './findInhibitor';
-import { findSilence } from './findSilence';
+import { findSilence, findTenantSilence } from './findSilence';
 import type { AlertRules, RuleSettings, Silence } from './loadAlertRules';
 import { renderAlert } from './renderAlert';
 import { type DigestEntry, renderDigest } from './renderDigest';
@@ -71,7 +78,11 @@ const MARK_TRIES = 5;
 export interface AlertPipeline {
   /** Handles one chunk of a run; safe to call concurrently for chunks of the same run. */
   process(observation: RunObservation): Promise<AlertReport>;
-  /** Sends the digest of a finished run now (otherwise it goes out when the job's next run starts). */
+  /**
+   * Ends a finished run: sends its digest now (otherwise it goes out when the job's next run
+   * starts) and, for each alert group the run's chunks fed, an `update` with the run's final count
+   * when admins were told a different (partial) one while the run was in progress.
+   */
   flush(run: { stage: string; job: string; runId: string }): Promise<AlertReport>;
 }
 
@@ -256,6 +267,100 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
     };
   }
 
+  /**
+   * The run-complete updates: each open group this run fed last whose notified count (a firing
+   * sent while the run was in progress says "997+ devices so far") differs from the run's final
+   * count. Claimed like a reminder, so two workers completing the run at once send one update.
+   */
+  async function finalCounts(
+    run: { stage: string; job: string; runId: string },
+    now: number,
+  ): Promise<{ outgoing: Outgoing; report: GroupReport }[]> {
+    const out: { outgoing: Outgoing; report: GroupReport }[] = [];
+    const conditions = (await store.listActive(run.stage)).filter(
+      (condition) => condition.job === run.job || condition.job === TENANT_WIDE_JOB,
+    );
+    for (const condition of conditions) {
+      const key: GroupKey = { stage: run.stage, job: condition.job, codeName: condition.codeName };
+      const state = await store.getGroup(key);
+      if (
+        state?.status !== 'active' ||
+        state.runId !== run.runId ||
+        state.lastNotifiedAt === undefined ||
+        state.notifiedCount?.runId !== run.runId ||
+        state.notifiedCount.devices === state.runCount ||
+        // A tenant-wide alert that showed no count (one failure: a run stopped at its first call,
+        // or a once-per-chunk condition such as BULK_PATH_UNAVAILABLE) has no count to correct.
+        (key.job === TENANT_WIDE_JOB && state.notifiedCount.devices <= 1) ||
+        state.publishing !== undefined ||
+        (state.claimUntil ?? 0) > now
+      )
+        continue;
+      const token = newToken();
+      const claimed = await store.claim(key, {
+        token,
+        now,
+        until: claimUntil(now),
+        guard: { kind: 'notify', firstSeenAt: state.firstSeenAt, lastNotifiedAt: state.lastNotifiedAt },
+      });
+      if (!claimed) continue;
+      const tenantWide = key.job === TENANT_WIDE_JOB;
+      const rule = resolveRule(
+        rules,
+        { stage: run.stage, job: run.job },
+        {
+          ...classificationOf(state.failure),
+          code: state.code,
+          codeName: state.codeName,
+        },
+      );
+      const rendered = renderAlert({
+        kind: AlertKind.update,
+        stage: run.stage,
+        job: run.job,
+        jobs: tenantWide ? (state.jobs ?? [run.job]) : undefined,
+        failure: state.failure,
+        devices: state.runCount,
+        previousDevices: state.notifiedCount.devices,
+        runId: state.runId,
+        since: state.firstSeenAt,
+        lastSeenAt: state.lastSeenAt,
+        now,
+        samples: state.samples,
+        repeatInterval: rule.repeatInterval,
+        consoleUrl,
+      });
+      out.push({
+        outgoing: {
+          message: {
+            id: messageId(AlertKind.update, idLabel(key), state.codeName),
+            ...rendered,
+            attributes: attributesOf(state.failure, run.stage, key.job, AlertKind.update),
+          },
+          onPublishing: () => store.markPublishing(key, { token, now, kind: AlertKind.update }),
+          onSent: () =>
+            store.markNotified(key, {
+              token,
+              now,
+              kind: AlertKind.update,
+              expiresAt: expiresAt(now),
+              count: { devices: state.runCount, runId: state.runId },
+            }),
+          onFailed: () => store.release(key, token),
+        },
+        report: {
+          codeName: state.codeName,
+          code: state.code,
+          action: RuleAction.alert,
+          devices: state.runCount,
+          outcome: 'sent',
+          kind: AlertKind.update,
+        },
+      });
+    }
+    return out;
+  }
+
   return {
     async process(observation) {
       const now = clock.now();
@@ -282,7 +387,12 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
       // Tenant-wide failures of this very chunk inhibit too: they are firing, the index may lag.
       for (const { group, rule } of ruled) {
         if (rule.action === RuleAction.alert && group.failure.scope === Scope.tenant) {
-          active.push({ stage, job, code: group.failure.code, codeName: group.failure.codeName });
+          active.push({
+            stage,
+            job: TENANT_WIDE_JOB,
+            code: group.failure.code,
+            codeName: group.failure.codeName,
+          });
         }
       }
 
@@ -298,7 +408,8 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           reports.push({ ...base, outcome: 'suppressed', reason: SuppressReason.ignored });
           continue;
         }
-        const silence = findSilence(await silences(), labels, failure, now);
+        const activeSilences = await silences();
+        let silence = findSilence(activeSilences, labels, failure, now);
         const inhibitor = findInhibitor(rules.inhibitions, labels, failure, active);
         if (rule.action === RuleAction.digest) {
           if (silence || inhibitor) {
@@ -315,7 +426,8 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           }
           continue;
         }
-        const key: GroupKey = { stage, job, codeName: failure.codeName };
+        const tenantWide = failure.scope === Scope.tenant;
+        const key: GroupKey = { stage, job: tenantWide ? TENANT_WIDE_JOB : job, codeName: failure.codeName };
         const recorded = await store.recordFailures({
           key,
           code: failure.code,
@@ -324,10 +436,12 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           count: group.count,
           samples: group.samples,
           failure: info(failure),
+          observedJob: tenantWide ? job : undefined,
           now,
           expiresAt: expiresAt(now),
         });
         const state = (await settled(key, recorded, now)) ?? recorded;
+        if (tenantWide) silence = findTenantSilence(activeSilences, stage, state, now);
         const decision = decideAlert({ state, rule, now, silence, inhibitor });
         if (decision.action === 'suppress') {
           reports.push({
@@ -353,6 +467,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           kind: decision.kind,
           stage,
           job,
+          jobs: tenantWide ? (state.jobs ?? [job]) : undefined,
           failure: state.failure,
           devices: state.runCount,
           atLeast: observation.inProgress === true && decision.kind === AlertKind.firing,
@@ -367,13 +482,19 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
         });
         outgoing.push({
           message: {
-            id: messageId(decision.kind, job, failure.codeName),
+            id: messageId(decision.kind, idLabel(key), failure.codeName),
             ...rendered,
-            attributes: attributesOf(state.failure, stage, job, decision.kind),
+            attributes: attributesOf(state.failure, stage, key.job, decision.kind),
           },
           onPublishing: () => store.markPublishing(key, { token, now, kind: decision.kind }),
           onSent: () =>
-            store.markNotified(key, { token, now, kind: decision.kind, expiresAt: expiresAt(now) }),
+            store.markNotified(key, {
+              token,
+              now,
+              kind: decision.kind,
+              expiresAt: expiresAt(now),
+              count: { devices: state.runCount, runId: state.runId },
+            }),
           onFailed: () => store.release(key, token),
         });
         reports.push({ ...base, outcome: 'sent', kind: decision.kind });
@@ -382,10 +503,18 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
       const resolved: { codeName: string; notified: boolean }[] = [];
       if (observation.successes > 0) {
         const failing = new Set(groups.keys());
+        const seen = new Set<string>();
         for (const condition of active) {
-          if (condition.job !== job || failing.has(condition.codeName)) continue;
-          const key: GroupKey = { stage, job, codeName: condition.codeName };
-          const read = await store.getGroup(key);
+          const tenantWide = condition.job === TENANT_WIDE_JOB;
+          if ((condition.job !== job && !tenantWide) || failing.has(condition.codeName)) continue;
+          const key: GroupKey = { stage, job: condition.job, codeName: condition.codeName };
+          const ref = `${key.job}#${key.codeName}`;
+          if (seen.has(ref)) continue;
+          seen.add(ref);
+          let read = await store.getGroup(key);
+          // A tenant-wide group resolves once no job still sees it: this job no longer does.
+          if (tenantWide && read?.failingJobs?.includes(job)) read = await store.clearJob(key, job);
+          if (tenantWide && (read?.failingJobs?.length ?? 0) > 0) continue;
           const state = read === undefined ? undefined : await settled(key, read, now);
           if (state?.status !== 'active') continue;
           const rule: RuleSettings = resolveRule(rules, labels, {
@@ -393,7 +522,9 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
             code: state.code,
             codeName: state.codeName,
           });
-          const silence = findSilence(await silences(), labels, state, now);
+          const silence = tenantWide
+            ? findTenantSilence(await silences(), stage, state, now)
+            : findSilence(await silences(), labels, state, now);
           const decision = decideResolution({ state, rule, now, lastSuccessAt: now, silence });
           if (decision.action !== 'resolve') continue;
           const token = newToken();
@@ -413,6 +544,7 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
             kind: AlertKind.resolved,
             stage,
             job,
+            jobs: tenantWide ? (state.jobs ?? [job]) : undefined,
             failure: state.failure,
             devices: state.runCount,
             since: state.firstSeenAt,
@@ -422,9 +554,9 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
           });
           outgoing.push({
             message: {
-              id: messageId('resolved', job, state.codeName),
+              id: messageId('resolved', idLabel(key), state.codeName),
               ...rendered,
-              attributes: attributesOf(state.failure, stage, job, AlertKind.resolved),
+              attributes: attributesOf(state.failure, stage, key.job, AlertKind.resolved),
             },
             onPublishing: () => store.markPublishing(key, { token, now, kind: AlertKind.resolved }),
             onSent: () => store.markResolved(key, { token, now, notified: true, expiresAt: expiresAt(now) }),
@@ -468,10 +600,11 @@ export function createAlertPipeline(deps: AlertPipelineDeps): AlertPipeline {
     async flush(run) {
       const now = clock.now();
       const { outgoing, codes } = await digestMessage(run.stage, run.job, run.runId, now);
-      const published = await send(outgoing ? [outgoing] : []);
+      const updates = await finalCounts(run, now);
+      const published = await send([...(outgoing ? [outgoing] : []), ...updates.map((u) => u.outgoing)]);
       return {
         ...run,
-        groups: [],
+        groups: updates.map((u) => u.report),
         resolved: [],
         digest: { runId: run.runId, sent: outgoing !== undefined, codes },
         published,
@@ -542,6 +675,11 @@ function messageId(...parts: string[]): string {
   if (id.length <= 80) return id;
   const hash = createHash('sha256').update(joined).digest('hex').slice(0, 16);
   return `${id.slice(0, 63)}-${hash}`;
+}
+
+/** The job part of a message id: `tenant` for a tenant-wide group (`*` is not allowed in ids). */
+function idLabel(key: GroupKey): string {
+  return key.job === TENANT_WIDE_JOB ? 'tenant' : key.job;
 }
 
 /** Whether an inhibition names this failure among its explicit targets (a tenant-wide code can be one). */

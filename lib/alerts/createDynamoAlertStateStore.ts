@@ -92,6 +92,10 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
       const setContributions = contribution === undefined ? '' : ', contributions = :contributions';
       const removeContributions = contribution === undefined ? ' REMOVE contributions' : '';
       const newSet: Item = contribution === undefined ? {} : { ':contributions': { SS: [contribution] } };
+      // The jobs that saw the condition in this episode and the ones still seeing it: one name per
+      // configured job at most, so the item stays bounded by the jobs config.
+      const jobSets = input.observedJob === undefined ? '' : ', jobs :jobs, failingJobs :jobs';
+      const jobValues: Item = input.observedJob === undefined ? {} : { ':jobs': { SS: [input.observedJob] } };
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         const item = await get(pk);
         const live = item !== undefined && num(item.ttl) > nowSec && str(item.status) === GroupStatus.active;
@@ -105,7 +109,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         if (sameRun) {
           attributes = await update({
             Key: { pk: { S: pk } },
-            UpdateExpression: `SET lastSeenAt = :now, #ttl = :ttl ADD runCount :n, failures :n${contribution === undefined ? '' : ', contributions :contributions'}`,
+            UpdateExpression: `SET lastSeenAt = :now, #ttl = :ttl ADD runCount :n, failures :n${jobSets}${contribution === undefined ? '' : ', contributions :contributions'}`,
             ConditionExpression: `#status = :active AND runId = :run AND #ttl > :nowSec${contribution === undefined ? '' : ' AND NOT contains(contributions, :contribution)'}`,
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
@@ -118,6 +122,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
                 nowSec,
               }),
               ...newSet,
+              ...jobValues,
               ...(contribution === undefined ? {} : { ':contribution': { S: contribution } }),
             },
             ReturnValues: 'ALL_NEW',
@@ -125,7 +130,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         } else if (live) {
           attributes = await update({
             Key: { pk: { S: pk } },
-            UpdateExpression: `SET lastSeenAt = :now, #ttl = :ttl, runId = :run, runCount = :n, samples = :samples${setContributions} ADD failures :n${removeContributions}`,
+            UpdateExpression: `SET lastSeenAt = :now, #ttl = :ttl, runId = :run, runCount = :n, samples = :samples${setContributions} ADD failures :n${jobSets}${removeContributions}`,
             ConditionExpression: '#status = :active AND runId <> :run AND #ttl > :nowSec',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
@@ -139,13 +144,14 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
                 samples: JSON.stringify(input.samples),
               }),
               ...newSet,
+              ...jobValues,
             },
             ReturnValues: 'ALL_NEW',
           });
         } else {
           attributes = await update({
             Key: { pk: { S: pk } },
-            UpdateExpression: `SET #status = :active, stage = :stage, job = :job, codeName = :codeName, code = :code, firstSeenAt = :now, lastSeenAt = :now, runId = :run, runCount = :n, failures = :n, samples = :samples, failure = :failure, notifications = :zero${setContributions}, #ttl = :ttl REMOVE lastNotifiedAt, notifiedKind, resolvedAt, claimToken, claimUntil, publishingAt, publishingKind, ackAt, ackBy, ackComment, ackUntil${contribution === undefined ? ', contributions' : ''}`,
+            UpdateExpression: `SET #status = :active, stage = :stage, job = :job, codeName = :codeName, code = :code, firstSeenAt = :now, lastSeenAt = :now, runId = :run, runCount = :n, failures = :n, samples = :samples, failure = :failure, notifications = :zero${setContributions}${input.observedJob === undefined ? '' : ', jobs = :jobs, failingJobs = :jobs'}, #ttl = :ttl REMOVE lastNotifiedAt, notifiedKind, notifiedCount, notifiedRunId, resolvedAt, claimToken, claimUntil, publishingAt, publishingKind, ackAt, ackBy, ackComment, ackUntil${contribution === undefined ? ', contributions' : ''}${input.observedJob === undefined ? ', jobs, failingJobs' : ''}`,
             ConditionExpression: 'attribute_not_exists(pk) OR #status <> :active OR #ttl <= :nowSec',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
@@ -165,6 +171,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
                 nowSec,
               }),
               ...newSet,
+              ...jobValues,
             },
             ReturnValues: 'ALL_NEW',
           });
@@ -183,6 +190,18 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
         if (attributes) return toGroupState(attributes);
       }
       throw new AlertStateError(`Recording failures for ${pk} lost ${MAX_ROUNDS} races in a row`);
+    },
+
+    async clearJob(key, job) {
+      const answer = await update({
+        Key: { pk: { S: groupPk(key) } },
+        UpdateExpression: 'DELETE failingJobs :job',
+        ConditionExpression: '#status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':job': { SS: [job] }, ':active': { S: GroupStatus.active } },
+        ReturnValues: 'ALL_NEW',
+      });
+      return answer ? toGroupState(answer) : undefined;
     },
 
     async getGroup(key) {
@@ -284,8 +303,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
     async markNotified(key, input) {
       const answer = await update({
         Key: { pk: { S: groupPk(key) } },
-        UpdateExpression:
-          'SET lastNotifiedAt = :now, notifiedKind = :kind, #ttl = :ttl ADD notifications :one REMOVE claimToken, claimUntil, publishingAt, publishingKind',
+        UpdateExpression: `SET lastNotifiedAt = :now, notifiedKind = :kind, #ttl = :ttl${input.count === undefined ? '' : ', notifiedCount = :count, notifiedRunId = :run'} ADD notifications :one REMOVE claimToken, claimUntil, publishingAt, publishingKind`,
         ConditionExpression: 'claimToken = :token',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: values({
@@ -294,6 +312,7 @@ export function createDynamoAlertStateStore(options: DynamoAlertStateStoreOption
           ttl: input.expiresAt,
           one: 1,
           token: input.token,
+          ...(input.count === undefined ? {} : { count: input.count.devices, run: input.count.runId }),
         }),
       });
       return answer !== undefined;
@@ -524,5 +543,11 @@ function toGroupState(item: Item): GroupState {
           until: optionalNum(item.ackUntil),
         }
       : undefined,
+    jobs: item.jobs?.SS ? [...item.jobs.SS].sort() : undefined,
+    failingJobs: item.jobs?.SS ? [...(item.failingJobs?.SS ?? [])].sort() : undefined,
+    notifiedCount:
+      item.notifiedCount?.N === undefined
+        ? undefined
+        : { devices: num(item.notifiedCount), runId: str(item.notifiedRunId) },
   };
 }

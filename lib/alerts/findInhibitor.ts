@@ -1,4 +1,5 @@
 import { Scope } from '../errors';
+import { TENANT_WIDE_JOB } from './constants';
 import type { Inhibition } from './loadAlertRules';
 import { type AlertLabels, type ClassifiedCode, codeMatches } from './resolveRule';
 
@@ -33,7 +34,12 @@ export function findInhibitor(
       (condition) =>
         condition.codeName !== failure.codeName &&
         inhibition.sources.some((reference) => codeMatches(reference, condition)) &&
-        inhibition.equal.every((label) => condition[label] === labels[label]),
+        inhibition.equal.every(
+          (label) =>
+            condition[label] === labels[label] ||
+            // A tenant-wide group spans jobs: it is the same condition for every job of its stage.
+            (label === 'job' && condition.job === TENANT_WIDE_JOB),
+        ),
     );
     if (source) return source;
   }

@@ -73,10 +73,13 @@ export function gsm7Length(text: string): number | undefined {
 }
 
 /**
- * Converts text to GSM-7 and cuts it to fit `max` septets, ending a cut text with `...`.
+ * Converts text to GSM-7 and cuts it to fit `max` septets. A cut text ends at a word boundary
+ * (never mid-word, no dangling comma) followed by `...`; a single word longer than the room is
+ * cut where it must be.
  *
  * @example
  * fitGsm7('x'.repeat(200)).length; // 160
+ * fitGsm7('Do: open the Knox Admin Portal, then re-run', 30); // 'Do: open the Knox Admin...'
  */
 export function fitGsm7(text: string, max: number = SMS_SEGMENT_SEPTETS): string {
   const gsm = toGsm7(text);
@@ -89,5 +92,55 @@ export function fitGsm7(text: string, max: number = SMS_SEGMENT_SEPTETS): string
     out += char;
     septets += size;
   }
-  return `${out.trimEnd()}...`;
+  const next = gsm.charAt(out.length);
+  const cutInWord = next !== '' && !/\s/.test(next) && !/\s$/.test(out);
+  if (cutInWord) {
+    const boundary = out.search(/\s\S*$/);
+    // Only one long word fits: keep its head rather than an empty message.
+    if (boundary > 0) out = out.slice(0, boundary);
+  }
+  return `${out.trimEnd().replace(/[\s,;:(-]+$/, '')}...`;
+}
+
+/** The GSM-7 septets a text takes once converted with `toGsm7`. */
+export function smsLength(text: string): number {
+  return gsm7Length(toGsm7(text)) ?? Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Builds an SMS of one GSM-7 segment from a head, context parts (most important first) and an
+ * action ("Do: ..."). The action is never cut mid-word: in order of preference the message keeps
+ * (1) every context part and the whole action, dropping context from the end down to the first
+ * part; (2) the first context part and the action's leading clauses (cut after a `,` or `;`);
+ * (3) the whole action alone, then its leading clauses alone; only when even the head and the
+ * action's first clause are too long is the text cut, at a word boundary.
+ *
+ * @example
+ * fitSmsParts('KG prod CRITICAL: USER_BLOCKED_STATE, tenant-wide.', ['Job overdue-lock.', 'Since 11-30 14:23 UTC.'], 'Do: Unblock the API user.');
+ * // 'KG prod CRITICAL: USER_BLOCKED_STATE, tenant-wide. Job overdue-lock. Since 11-30 14:23 UTC. Do: Unblock the API user.'
+ */
+export function fitSmsParts(
+  head: string,
+  context: readonly string[],
+  action: string,
+  max: number = SMS_SEGMENT_SEPTETS,
+): string {
+  const shorter = leadingClauses(action);
+  const candidates: string[][] = [];
+  for (let keep = context.length; keep >= 1; keep -= 1) candidates.push([...context.slice(0, keep), action]);
+  for (const clause of shorter) candidates.push([...context.slice(0, 1), clause]);
+  candidates.push([action], ...shorter.map((clause) => [clause]));
+  for (const parts of candidates) {
+    const text = [head, ...parts].join(' ');
+    if (smsLength(text) <= max) return toGsm7(text);
+  }
+  return fitGsm7(`${head} ${action}`, max);
+}
+
+/** `a, b, then c.` -> [`a, b.`, `a.`]: the action cut after whole clauses, longest first. */
+function leadingClauses(action: string): string[] {
+  const out: string[] = [];
+  const cuts = [...action.matchAll(/[,;](?=\s)/g)].map((match) => match.index ?? 0).reverse();
+  for (const cut of cuts) out.push(`${action.slice(0, cut).trimEnd()}.`);
+  return out;
 }

@@ -12,6 +12,7 @@ export {
   GroupStatus,
   RuleAction,
   SuppressReason,
+  TENANT_WIDE_JOB,
 } from './constants';
 export {
   type AlertLogger,

@@ -1,7 +1,7 @@
 import { DEFAULT_CONSOLE_URL } from './constants';
 import { fitGsm7 } from './gsm7';
 import { type ReportLine, reportLine, SUBJECT_MAX } from './renderAlert';
-import { asciiLine, devices, formatTime, safe } from './renderText';
+import { asciiLine, devices, formatSpan, safe } from './renderText';
 
 /** One code's line in a run's digest. */
 export interface DigestEntry {
@@ -55,12 +55,14 @@ export function renderDigest(input: DigestRenderInput): { subject: string; email
   const lines = [
     `Knox Guard digest for ${stage} / ${job}, run ${safe(input.runId)}`,
     '',
-    `${devices(total)} failed with per-device codes between ${formatTime(input.since)} and ${formatTime(input.now)}.`,
+    `${devices(total)} failed with per-device codes ${formatSpan(input.since, input.now)}.`,
     'These need follow-up in the billing system, not an urgent fix:',
     '',
   ];
   for (const entry of entries) {
-    lines.push(`- ${entry.codeName} (${entry.code}): ${devices(entry.count)}`);
+    lines.push(
+      `- ${entry.code === entry.codeName ? entry.codeName : `${entry.codeName} (${entry.code})`}: ${devices(entry.count)}`,
+    );
     lines.push(`  ${safe(entry.description)}`);
     lines.push(`  What to do: ${safe(entry.remediation)}`);
     if (entry.samples.length > 0)

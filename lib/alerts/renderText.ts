@@ -82,3 +82,31 @@ export function devices(count: number): string {
 export function formatTime(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+/**
+ * A time span as admins read it: `between A and B`, or `at A` when both fall in the same minute
+ * (never "between 14:23 UTC and 14:23 UTC").
+ *
+ * @example
+ * formatSpan(t, t + 20_000); // 'at 2026-11-25 08:05 UTC'
+ */
+export function formatSpan(from: number, to: number): string {
+  const a = formatTime(from);
+  const b = formatTime(to);
+  return a === b ? `at ${a}` : `between ${a} and ${b}`;
+}
+
+/**
+ * The code line of an alert: `4030104 USER_BLOCKED_STATE (HTTP 403)` for a Knox Guard code; a
+ * code of our own (its code is its name, e.g. LICENSE_SEATS_LOW) is named once, and a status
+ * appears only when there was an HTTP answer (never "(HTTP 0)").
+ *
+ * @example
+ * formatCode({ code: 'LICENSE_SEATS_LOW', codeName: 'LICENSE_SEATS_LOW', httpStatus: 0 }); // 'LICENSE_SEATS_LOW'
+ */
+export function formatCode(failure: { code: string; codeName: string; httpStatus?: number }): string {
+  const name = failure.code === failure.codeName ? failure.codeName : `${failure.code} ${failure.codeName}`;
+  return failure.httpStatus !== undefined && failure.httpStatus > 0
+    ? `${name} (HTTP ${failure.httpStatus})`
+    : name;
+}

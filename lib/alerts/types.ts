@@ -60,7 +60,10 @@ export interface AlertFailureInfo {
   readonly actor: string;
 }
 
-/** The identity of an alert group: one alert per (stage, job, code). */
+/**
+ * The identity of an alert group: one alert per (stage, job, code); a tenant-wide code has one
+ * group per (stage, code) across jobs, whose `job` is `TENANT_WIDE_JOB` (`*`).
+ */
 export interface GroupKey {
   readonly stage: string;
   readonly job: string;
@@ -94,6 +97,12 @@ export interface GroupState extends GroupKey {
   readonly resolvedAt?: number | undefined;
   /** Set by an admin's `alerts ack` for this episode; a new episode starts without it. */
   readonly acknowledged?: Acknowledgement | undefined;
+  /** Jobs that saw the condition in this episode (a tenant-wide group spans jobs), sorted. */
+  readonly jobs?: readonly string[] | undefined;
+  /** Jobs that have not succeeded without the code since they last saw it; the group resolves at none. */
+  readonly failingJobs?: readonly string[] | undefined;
+  /** The count the last firing, reminder or update told admins, and the run it was for. */
+  readonly notifiedCount?: { readonly devices: number; readonly runId: string } | undefined;
 }
 
 /**

@@ -156,9 +156,9 @@ const entries = [
     retryable: true,
     actionable: false,
     scope: Scope.tenant,
-    actor: Actor.nobody,
+    actor: Actor.developer,
     remediation:
-      'None: the client retries with smaller chunks; lower bulkLimit in config if it keeps happening.',
+      'Retried automatically with smaller chunks; if it keeps happening, lower bulkLimit in config.',
   },
   {
     code: '4040400',
@@ -275,8 +275,8 @@ const entries = [
     retryable: false,
     actionable: false,
     scope: Scope.tenant,
-    actor: Actor.nobody,
-    remediation: 'None: the licence is already gone; remove it from the configuration.',
+    actor: Actor.developer,
+    remediation: 'Remove the licence from the configuration: Knox Guard has already deleted it.',
   },
   {
     code: '4030102',

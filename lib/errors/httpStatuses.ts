@@ -118,7 +118,7 @@ const statuses = [
     retryable: true,
     actionable: false,
     scope: Scope.tenant,
-    actor: Actor.nobody,
+    actor: Actor.developer,
     remediation:
       'Retried with backoff; if it persists, lower the worker concurrency or the rate limit in config.',
   },

@@ -1,8 +1,28 @@
 import { KNOX_CODES, type KnoxCodeEntry, TOKEN_SERVICE_CODES, TOKEN_SERVICE_SOURCES } from './catalog';
-import { HTTP_STATUSES } from './httpStatuses';
+import { classifyHttpStatus, HTTP_STATUSES } from './httpStatuses';
 import { SERVICE_CODES } from './serviceCodes';
+import { transportError } from './transportError';
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replace(/\s+/g, ' ');
+
+/**
+ * The "Who must act" cell. An actionable code names its actor; one that is not says when its actor
+ * acts after all: only if a retried code persists, or as a follow-up that is not urgent. "No action
+ * needed" only where the remediation asks for none (`None...`), so the cell never contradicts the
+ * "What to do" cell beside it.
+ */
+export function whoMustAct(entry: {
+  actor: string;
+  actionable: boolean;
+  retryable: boolean;
+  remediation: string;
+}): string {
+  if (entry.actionable) return entry.actor;
+  if (/^None\b/.test(entry.remediation)) return `${entry.actor} (no action needed)`;
+  return entry.retryable
+    ? `${entry.actor}, only if it persists (retried automatically)`
+    : `${entry.actor}, as a follow-up (not urgent)`;
+}
 
 const codeRow = (entry: KnoxCodeEntry): string =>
   [
@@ -14,7 +34,7 @@ const codeRow = (entry: KnoxCodeEntry): string =>
     entry.severity,
     entry.scope,
     entry.retryable ? 'yes' : 'no',
-    entry.actionable ? entry.actor : `${entry.actor} (no action needed)`,
+    whoMustAct(entry),
     entry.remediation,
   ]
     .map(escapeCell)
@@ -72,7 +92,7 @@ export function renderRunbook(): string {
         entry.category,
         entry.severity,
         entry.retryable ? 'yes' : 'no',
-        entry.actor,
+        whoMustAct(entry),
         entry.remediation,
       ]
         .map(escapeCell)
@@ -90,9 +110,101 @@ export function renderRunbook(): string {
         `| \`${entry.codeName}\` | ${[entry.description, entry.category, entry.severity, entry.actor, entry.remediation].map(escapeCell).join(' | ')} |`,
     ),
     '',
-    'Failures without any HTTP answer are `TIMEOUT` and `TRANSPORT_ERROR`; a 2xx answer that cannot',
-    'be read is `MALFORMED_RESPONSE`. All three are retried automatically.',
-    '',
+    ...transportSection(),
+    ...redriveSection(),
   ];
   return lines.join('\n');
+}
+
+/** Gateway statuses (502/503/504, any other 5xx), timeouts and broken connections: how each is handled. */
+function transportSection(): string[] {
+  const rows = [
+    ...[502, 503, 504, 599].map((status) => {
+      const entry = classifyHttpStatus(status);
+      return {
+        code: status === 599 ? '`HTTP_5xx` (other 5xx)' : `\`${entry.codeName}\` (HTTP ${status})`,
+        meaning:
+          status === 599
+            ? 'Knox Guard or a gateway in front of it answered another 5xx status.'
+            : entry.description,
+        entry,
+      };
+    }),
+    ...(['timeout', 'transport'] as const).map((kind) => {
+      const entry = transportError(kind, new Error(kind)).toJSON();
+      return { code: `\`${entry.codeName}\` (no HTTP answer)`, meaning: entry.description, entry };
+    }),
+    {
+      code: '`MALFORMED_RESPONSE` (2xx)',
+      meaning: 'Knox Guard (or a proxy) answered success with a body that cannot be read.',
+      entry: {
+        actor: 'Samsung support (wait or open a ticket)',
+        actionable: false,
+        retryable: true,
+        remediation: 'Retried automatically; if it persists, check proxies between Lambda and Knox Guard.',
+      },
+    },
+  ];
+  return [
+    '',
+    '## Transport errors: 502, 503, 504, timeouts and broken connections',
+    '',
+    'Transient by nature: each request is retried with backoff (honouring `Retry-After`) until the',
+    "invocation's deadline; devices still failing are handed to a follow-up chunk message, delayed 30 s,",
+    '60 s, 120 s, .... They alert only when they persist 30 minutes (`persistFor`, config/jobs.yml), so a',
+    'short outage sends nothing. Devices still failing after the last attempt are alerted as',
+    '`KNOX_UNAVAILABLE` and their chunk goes to the operations DLQ: redrive it once Knox Guard answers',
+    'again ([Dead-letter queues](#dead-letter-queues-redrive)).',
+    '',
+    '| Code | Meaning | Retryable | Who must act | What to do |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      ({ code, meaning, entry }) =>
+        `| ${code} | ${[meaning, entry.retryable ? 'yes' : 'no', whoMustAct(entry), entry.remediation].map(escapeCell).join(' | ')} |`,
+    ),
+  ];
+}
+
+/** Per DLQ: what lands there, the alert that says so, and the redrive steps (operator guide). */
+function redriveSection(): string[] {
+  const guide = 'operator-guide.md#redriving-dead-letters';
+  const rows = [
+    [
+      'operations DLQ (`<service>-<stage>-operations-dlq`)',
+      'chunk messages that failed `maxReceiveCount` times (after a `KNOX_UNAVAILABLE` alert)',
+      'Fix the cause, then `aws sqs start-message-move-task --source-arn <DLQ ARN>` (back to the operations queue; a chunk whose Knox call already completed is not run twice)',
+    ],
+    [
+      'schedules DLQ (`<service>-<stage>-schedules-dlq`)',
+      'scheduler invocations that could not be delivered',
+      'Not movable (not from SQS): read them, run the job by hand with their input (`aws lambda invoke`), then delete them',
+    ],
+    [
+      'scheduled-run on-failure queue (`<service>-<stage>-scheduled-run-failures`)',
+      'runs that failed on every attempt (`SCHEDULED_RUN_FAILED`)',
+      "Nothing to redrive: `runFailures` alerts them; run the job by hand with the record's `scheduledTime` or wait for its next schedule",
+    ],
+    [
+      'scheduled-run failures DLQ (`<service>-<stage>-scheduled-run-failures-dlq`)',
+      'records `runFailures` could not alert',
+      'Once `runFailures` works, `aws sqs start-message-move-task --source-arn <DLQ ARN>`; run each job by hand too',
+    ],
+    [
+      'alert delivery DLQ (`<service>-<stage>-alert-delivery-dlq`)',
+      'alerts SNS could not deliver (bounced address, SMS spend limit)',
+      'Not movable (not from SQS): read them, fix the subscription, forward what matters by hand, delete them',
+    ],
+  ];
+  return [
+    '',
+    '## Dead-letter queues: redrive',
+    '',
+    'Every DLQ is alarmed: a message in any of them notifies the alert topic. The full procedure, with',
+    `the commands, is in the operator guide ([Redriving dead letters](${guide})).`,
+    '',
+    '| Queue | What lands there | What to do |',
+    '|---|---|---|',
+    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    '',
+  ];
 }

@@ -79,7 +79,7 @@ const entries = [
     retryable: true,
     actionable: false,
     scope: Scope.device,
-    actor: Actor.nobody,
+    actor: Actor.developer,
     remediation:
       'Handed back for redelivery automatically; if it persists, Knox Guard is slow to finish bulk transactions: raise the worker timeout or lower chunkSize.',
   },

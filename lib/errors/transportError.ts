@@ -27,7 +27,7 @@ export function transportError(kind: 'timeout' | 'transport', cause: unknown): K
       retryable: true,
       actionable: false,
       scope: Scope.tenant,
-      actor: Actor.nobody,
+      actor: Actor.developer,
       remediation:
         'Retried automatically; if it persists, check the Lambda network path (VPC, NAT, DNS) to Knox Guard.',
       known: false,

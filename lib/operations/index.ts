@@ -54,6 +54,7 @@ export {
   CSV_DELIMITERS,
   type CsvDelimiter,
   detectDelimiter,
+  readProblem,
   resolveTargets,
   type TargetDeps,
   TargetsError,
@@ -76,7 +77,13 @@ export {
   withReport,
 } from './runReport';
 export { type RunSummary, runScheduledJob, type ScheduledRunDeps } from './runScheduledJob';
-export { createDynamoRunTracker, type RunRef, type RunTracker } from './runTracker';
+export {
+  type ChunkTally,
+  createDynamoRunTracker,
+  type RunRef,
+  type RunTotals,
+  type RunTracker,
+} from './runTracker';
 export {
   createTargetsReport,
   MAX_SKIPPED_SAMPLE,

@@ -97,7 +97,7 @@ export async function* resolveTargets(targets: JobTargets, deps: TargetDeps): As
   try {
     body = await deps.objects.open(targets.key);
   } catch (error) {
-    throw new TargetsError(`cannot read targets object ${targets.key}: ${(error as Error).message}`, {
+    throw new TargetsError(`cannot read targets object ${targets.key}: ${readProblem(error)}`, {
       cause: error,
     });
   }
@@ -269,5 +269,38 @@ async function* jsonEntries(
       if (typeof id === 'string' || typeof id === 'number') yield { raw: String(id), place };
       else skip(place, SkipReason.noColumn, 'entry has no deviceUid, imei or serial');
     } else skip(place, SkipReason.invalid, `entry is ${item === null ? 'null' : typeof item}`);
+  }
+}
+
+/**
+ * What went wrong reading a targets object, in words for the alert: the problem, never the S3
+ * error's own message (S3's AccessDenied names the bucket and the role's ARN; the alert names the
+ * key, the runbook the checks). S3 error names: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ *
+ * @example
+ * readProblem(Object.assign(new Error('...arn:aws:s3:::acme-targets/...'), { name: 'AccessDenied' })); // 'access denied (...)'
+ */
+export function readProblem(error: unknown): string {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  switch (name) {
+    case 'NoSuchKey':
+    case 'NotFound':
+      return 'the object does not exist (has the billing export run?)';
+    case 'NoSuchBucket':
+      return "the stack's targets bucket does not exist";
+    case 'AccessDenied':
+    case 'Forbidden':
+      return "access denied (the function role, the bucket policy or the stack's KMS key)";
+    case 'InvalidObjectState':
+      return 'the object is archived (restore it or upload it again)';
+    default:
+      if (status === 403)
+        return "access denied (the function role, the bucket policy or the stack's KMS key)";
+      if (status === 404) return 'the object does not exist (has the billing export run?)';
+      return typeof name === 'string' && /^[A-Za-z]+$/.test(name) && name !== 'Error'
+        ? `S3 answered ${name}`
+        : 'S3 could not be read (see the scheduledRun logs)';
   }
 }

@@ -1,4 +1,4 @@
-import type { JobConfig, JobTargets } from '../config';
+import type { JobConfig } from '../config';
 import { KnoxGuardError, type KnoxGuardFailure, serviceFailure } from '../errors';
 import { chunkAsync } from './chunkAsync';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
@@ -120,7 +120,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
       head.push(next.value);
     }
   } catch (error) {
-    await reportTargetFailure(job, job.targets, error, deps);
+    await reportTargetFailure(job, error, deps);
     throw error;
   }
 
@@ -219,7 +219,7 @@ export async function runScheduledJob(job: JobConfig, deps: ScheduledRunDeps): P
   } catch (error) {
     // A listing that fails half-way: the chunks already queued run; the retry re-queues them
     // under the same ids, which the workers' idempotency turns into no-ops.
-    await reportTargetFailure(job, job.targets, error, deps);
+    await reportTargetFailure(job, error, deps);
     throw error;
   }
   if (batch.length > 0) await deps.queue.send(batch);
@@ -269,15 +269,10 @@ function skippedTargets(skipped: SkippedTargets): KnoxGuardFailure {
  * alert pipeline before the error propagates: a Knox Guard failure of the device listing as that
  * failure (USER_BLOCKED_STATE, ...), an unreadable billing file as TARGETS_UNREADABLE.
  */
-async function reportTargetFailure(
-  job: JobConfig,
-  targets: JobTargets,
-  error: unknown,
-  deps: ScheduledRunDeps,
-) {
+async function reportTargetFailure(job: JobConfig, error: unknown, deps: ScheduledRunDeps) {
   let failure: KnoxGuardFailure;
   if (error instanceof KnoxGuardError) failure = error.toJSON();
-  else if (error instanceof TargetsError) failure = unreadableTargets(targets, error);
+  else if (error instanceof TargetsError) failure = unreadableTargets(error);
   else return;
   await deps.sink.process({
     stage: deps.stage,
@@ -290,7 +285,7 @@ async function reportTargetFailure(
   });
 }
 
-function unreadableTargets(targets: JobTargets, error: TargetsError): KnoxGuardFailure {
-  const where = targets.source === 's3' ? `s3://…/${targets.key}` : targets.source;
-  return serviceFailure('TARGETS_UNREADABLE', `${where}: ${error.message}`);
+function unreadableTargets(error: TargetsError): KnoxGuardFailure {
+  // The message names the key and the problem, never the bucket (resolveTargets#readProblem).
+  return serviceFailure('TARGETS_UNREADABLE', error.message);
 }

@@ -1,4 +1,10 @@
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 
 /**
  * Knows when every chunk of a fanned-out run has been processed, so the run's digest goes out
@@ -9,8 +15,29 @@ import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb
 export interface RunTracker {
   /** The scheduler has queued all `total` chunks of the run. */
   queued(run: RunRef, total: number): Promise<{ readonly complete: boolean }>;
-  /** A worker finished the first attempt of `chunk`. */
-  chunkDone(run: RunRef, chunk: number): Promise<{ readonly complete: boolean }>;
+  /**
+   * A worker finished the first attempt of `chunk`; `tally` (its succeeded devices and failures
+   * per code) is added to the run's totals once per chunk, so a redelivered chunk adds nothing.
+   */
+  chunkDone(run: RunRef, chunk: number, tally?: ChunkTally): Promise<{ readonly complete: boolean }>;
+  /** The run's progress and the totals of the chunks done so far; `undefined` for an unknown run. */
+  totals(run: RunRef): Promise<RunTotals | undefined>;
+}
+
+/** What the first attempt of one chunk did. */
+export interface ChunkTally {
+  readonly succeeded: number;
+  readonly failuresByCode: Readonly<Record<string, number>>;
+}
+
+/** A fanned-out run's totals across its chunks' first attempts (`npm start` prints them). */
+export interface RunTotals {
+  readonly chunks: number | undefined;
+  readonly done: number;
+  readonly complete: boolean;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly failuresByCode: Readonly<Record<string, number>>;
 }
 
 export interface RunRef {
@@ -46,7 +73,7 @@ export function createDynamoRunTracker(options: {
     run: RunRef,
     expression: string,
     names: Record<string, string>,
-    values: Record<string, { N: string } | { NS: string[] }>,
+    values: Record<string, AttributeValue>,
   ): Promise<{ complete: boolean }> {
     const answer = await options.client.send(
       new UpdateItemCommand({
@@ -58,10 +85,7 @@ export function createDynamoRunTracker(options: {
         ReturnValues: 'ALL_NEW',
       }),
     );
-    const item = answer.Attributes as Record<string, { N?: string; NS?: string[] }> | undefined;
-    const total = item?.total?.N === undefined ? undefined : Number(item.total.N);
-    const done = item?.done?.NS?.length ?? 0;
-    return { complete: total !== undefined && done >= total };
+    return { complete: totalsOf(answer.Attributes).complete };
   }
 
   return {
@@ -72,7 +96,72 @@ export function createDynamoRunTracker(options: {
         { '#total': 'total' },
         { ':total': { N: String(total) } },
       ),
-    chunkDone: (run, chunk) =>
-      updateAndCheck(run, 'ADD done :chunk SET #ttl = :ttl', {}, { ':chunk': { NS: [String(chunk)] } }),
+    async chunkDone(run, chunk, tally) {
+      if (tally) {
+        // The tally and the chunk in one conditional write: a chunk already done adds nothing.
+        const names: Record<string, string> = { '#ttl': 'ttl' };
+        const values: Record<string, AttributeValue> = {
+          ':chunk': { NS: [String(chunk)] },
+          ':one': { N: String(chunk) },
+          ':succeeded': { N: String(tally.succeeded) },
+          ':ttl': ttl(),
+        };
+        const adds = ['done :chunk', 'succeeded :succeeded'];
+        Object.entries(tally.failuresByCode).forEach(([code, count], index) => {
+          names[`#f${index}`] = `fail#${code}`;
+          values[`:f${index}`] = { N: String(count) };
+          adds.push(`#f${index} :f${index}`);
+        });
+        try {
+          const answer = await options.client.send(
+            new UpdateItemCommand({
+              TableName: options.tableName,
+              Key: key(run),
+              UpdateExpression: `ADD ${adds.join(', ')} SET #ttl = :ttl`,
+              ConditionExpression: 'attribute_not_exists(done) OR NOT contains(done, :one)',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ReturnValues: 'ALL_NEW',
+            }),
+          );
+          return { complete: totalsOf(answer.Attributes).complete };
+        } catch (error) {
+          if (
+            !(error instanceof ConditionalCheckFailedException) &&
+            (error as Error)?.name !== 'ConditionalCheckFailedException'
+          )
+            throw error;
+        }
+      }
+      return updateAndCheck(
+        run,
+        'ADD done :chunk SET #ttl = :ttl',
+        {},
+        { ':chunk': { NS: [String(chunk)] } },
+      );
+    },
+    async totals(run) {
+      const answer = await options.client.send(
+        new GetItemCommand({ TableName: options.tableName, Key: key(run), ConsistentRead: true }),
+      );
+      return answer.Item ? totalsOf(answer.Item) : undefined;
+    },
+  };
+}
+
+function totalsOf(item: Record<string, AttributeValue> | undefined): RunTotals {
+  const chunks = item?.total?.N === undefined ? undefined : Number(item.total.N);
+  const done = item?.done?.NS?.length ?? 0;
+  const failuresByCode: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item ?? {})) {
+    if (name.startsWith('fail#') && value.N !== undefined) failuresByCode[name.slice(5)] = Number(value.N);
+  }
+  return {
+    chunks,
+    done,
+    complete: chunks !== undefined && done >= chunks,
+    succeeded: Number(item?.succeeded?.N ?? 0),
+    failed: Object.values(failuresByCode).reduce((sum, count) => sum + count, 0),
+    failuresByCode,
   };
 }

@@ -119,11 +119,14 @@ describe('npx knox-guard-sentinel alerts against the embedded default', () => {
 
   it('list shows the open alert with its code, job, stage, severity, devices and age', async () => {
     const fired = await pipelineRun({ job: 'overdue-lock', code: 'LICENSE_IS_LACK', at: start });
-    expect(fired.received).toEqual(['[KG local] CRITICAL LICENSE_IS_LACK: 3 devices - overdue-lock']);
+    // LICENSE_IS_LACK is tenant-wide: one group across jobs, listed as tenant-wide/<code>.
+    expect(fired.received).toEqual([
+      '[KG local] CRITICAL LICENSE_IS_LACK: tenant-wide, 3 devices - overdue-lock',
+    ]);
 
     const table = await cli('alerts', 'list');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/overdue-lock\/LICENSE_IS_LACK +4001809 +local +critical +3 +\d/);
+    expect(table.stdout).toMatch(/tenant-wide\/LICENSE_IS_LACK +4001809 +local +critical +3 +\d/);
 
     const json = await cli('alerts', 'list', '--json');
     expect(json.code).toBe(0);
@@ -131,8 +134,9 @@ describe('npx knox-guard-sentinel alerts against the embedded default', () => {
     expect(listed.stage).toBe('local');
     expect(listed.alerts).toEqual([
       expect.objectContaining({
-        group: 'overdue-lock/LICENSE_IS_LACK',
-        job: 'overdue-lock',
+        group: 'tenant-wide/LICENSE_IS_LACK',
+        job: '*',
+        jobs: ['overdue-lock'],
         stage: 'local',
         code: '4001809',
         severity: 'critical',
@@ -145,7 +149,7 @@ describe('npx knox-guard-sentinel alerts against the embedded default', () => {
 
   let silenceId = '';
 
-  it('silence: the next matching alert is suppressed, other jobs are not', async () => {
+  it('silence: the next matching alert is suppressed', async () => {
     const silenced = await cli(
       'alerts',
       'silence',
@@ -179,19 +183,9 @@ describe('npx knox-guard-sentinel alerts against the embedded default', () => {
         detail: 'SIM policy being set up, ticket 4711',
       }),
     ]);
-    // The silence names a job: the same code in another job is still sent.
-    const other = await pipelineRun({
-      job: 'payment-reminder',
-      code: 'PRECONDITION_FAILED_EXCEPTION',
-      at: start + 60_000,
-    });
-    expect(other.received).toEqual([
-      '[KG local] CRITICAL PRECONDITION_FAILED_EXCEPTION: 3 devices - payment-reminder',
-    ]);
-
     const listed = await cli('alerts', 'list');
     expect(listed.stdout).toMatch(
-      new RegExp(`overdue-lock/PRECONDITION_FAILED_EXCEPTION .*silenced \\(${silenceId}\\)`),
+      new RegExp(`tenant-wide/PRECONDITION_FAILED_EXCEPTION .*silenced \\(${silenceId}\\)`),
     );
     expect(listed.stdout).toMatch(
       new RegExp(
@@ -211,7 +205,7 @@ describe('npx knox-guard-sentinel alerts against the embedded default', () => {
       at: start + 2 * 60_000,
     });
     expect(sent.received).toEqual([
-      '[KG local] CRITICAL PRECONDITION_FAILED_EXCEPTION: 3 devices - overdue-lock',
+      '[KG local] CRITICAL PRECONDITION_FAILED_EXCEPTION: tenant-wide, 3 devices - overdue-lock',
     ]);
 
     const again = await cli('alerts', 'unsilence', silenceId);
@@ -220,9 +214,9 @@ describe('npx knox-guard-sentinel alerts against the embedded default', () => {
   }, 120_000);
 
   it('ack: no reminder for the acknowledged alert, while an unacknowledged one is reminded', async () => {
-    const acked = await cli('alerts', 'ack', 'overdue-lock/LICENSE_IS_LACK', '--author', 'ben');
+    const acked = await cli('alerts', 'ack', 'tenant-wide/LICENSE_IS_LACK', '--author', 'ben');
     expect(acked.code).toBe(0);
-    expect(acked.stdout).toContain('acknowledged overdue-lock/LICENSE_IS_LACK in stage local by ben');
+    expect(acked.stdout).toContain('acknowledged tenant-wide/LICENSE_IS_LACK in stage local by ben');
 
     // Past the 4 h repeat interval: LICENSE_IS_LACK would be reminded, but it is acknowledged.
     const later = start + 5 * HOUR;
@@ -240,7 +234,7 @@ describe('npx knox-guard-sentinel alerts against the embedded default', () => {
     expect(reminded.report.groups).toEqual([expect.objectContaining({ outcome: 'sent', kind: 'reminder' })]);
 
     const listed = await cli('alerts', 'list');
-    expect(listed.stdout).toMatch(/overdue-lock\/LICENSE_IS_LACK .*acked by ben/);
+    expect(listed.stdout).toMatch(/tenant-wide\/LICENSE_IS_LACK .*acked by ben/);
 
     const unknown = await cli('alerts', 'ack', 'overdue-lock/DEVICE_NOT_FOUND');
     expect(unknown.code).toBe(1);

@@ -57,7 +57,7 @@ describe('a chunk that Knox Guard keeps rate limiting', () => {
     const unavailable = alerts.email.filter((alert) => alert.attributes.code === 'KNOX_UNAVAILABLE');
     expect(unavailable).toHaveLength(1);
     expect(unavailable[0]?.attributes).toMatchObject({ severity: 'critical', kind: 'firing' });
-    expect(unavailable[0]?.subject).toContain('KNOX_UNAVAILABLE: 20+ devices');
+    expect(unavailable[0]?.subject).toContain('KNOX_UNAVAILABLE: tenant-wide, 20+ devices');
     expect(unavailable[0]?.email).toContain('TOO_MANY_REQUESTS x20');
     expect(unavailable[0]?.email).not.toMatch(/\d{15}/);
     expect(alerts.sms.some((sms) => sms.attributes.code === 'KNOX_UNAVAILABLE')).toBe(true);

@@ -99,27 +99,30 @@ describe('scheduled runs through the packaged handlers', () => {
     expect(summary.failuresByCode.LICENSE_IS_LACK).toBeGreaterThan(0);
     const { email, sms } = await collectAlerts();
     expect(email.map((m) => m.attributes.code)).toEqual(['LICENSE_IS_LACK']);
+    // LICENSE_IS_LACK is tenant-wide (the tenant's licence pool): one group across jobs, `job` *.
     expect(email[0]?.attributes).toMatchObject({
       severity: 'critical',
       category: 'license',
-      job: 'approve-pending',
+      job: '*',
       stage: 'e2e',
     });
     expect(email[0]?.email).toContain(knoxCode('LICENSE_IS_LACK').remediation);
-    expect(email[0]?.subject).toContain(`${summary.failuresByCode.LICENSE_IS_LACK} devices`);
+    expect(email[0]?.subject).toContain(`tenant-wide, ${summary.failuresByCode.LICENSE_IS_LACK} devices`);
+    expect(email[0]?.subject).toMatch(/ - approve-pending$/);
     expect(sms).toHaveLength(1);
   });
 
-  it('overdue-lock fans out through SQS; a LICENSE_IS_LACK chunk alerts once and every other device is locked once', async () => {
-    // Knox Guard refuses one whole bulk request with LICENSE_IS_LACK (e.g. the licence of that
-    // batch expired); the other chunks succeed.
+  it('overdue-lock fans out through SQS; a LICENSE_MAX_COUNT_REACHED chunk alerts once and every other device is locked once', async () => {
+    // Knox Guard refuses one whole bulk request with LICENSE_MAX_COUNT_REACHED; the other chunks
+    // succeed. (Not LICENSE_IS_LACK: that tenant-wide group already fired for approve-pending
+    // above, so overdue-lock joins it without a second message.)
     env.sim.faults.push({
       path: 'lockAsync',
       times: 1,
       status: 400,
       body: JSON.stringify({
         result: 'FAIL',
-        error: { code: 4001809, message: 'LICENSE_IS_LACK', reason: 'No available licence.' },
+        error: { code: 4001807, message: 'LICENSE_MAX_COUNT_REACHED', reason: 'Licence limit reached.' },
       }),
     });
     const summary = (await env.runSchedule('overdue-lock', new Date('2026-11-25T07:00:00Z'))) as {
@@ -137,12 +140,15 @@ describe('scheduled runs through the packaged handlers', () => {
     expect(env.sim.stats.byPath['/kcs/v1.1/kg/devices/lockAsync']).toBe(4);
 
     const { email, sms } = await collectAlerts();
-    const lack = email.filter((m) => m.attributes.code === 'LICENSE_IS_LACK');
+    const lack = email.filter((m) => m.attributes.code === 'LICENSE_MAX_COUNT_REACHED');
     expect(lack).toHaveLength(1);
-    expect(lack[0]?.attributes.job).toBe('overdue-lock');
-    // Sent by the first worker that saw it, while other chunks were still in flight.
-    expect(lack[0]?.subject).toContain('LICENSE_IS_LACK: 10+ devices');
-    expect(sms.map((m) => m.attributes.code)).toEqual(['LICENSE_IS_LACK']);
+    expect(lack[0]?.attributes.job).toBe('*');
+    expect(lack[0]?.subject).toMatch(/ - overdue-lock$/);
+    // Sent by the first worker that saw it, while other chunks were still in flight; its 10 were
+    // the final count, so no run-complete update follows.
+    expect(lack[0]?.subject).toContain('LICENSE_MAX_COUNT_REACHED: tenant-wide, 10+ devices');
+    expect(email.map((m) => m.attributes.code)).toEqual(['LICENSE_MAX_COUNT_REACHED']);
+    expect(sms.map((m) => m.attributes.code)).toEqual(['LICENSE_MAX_COUNT_REACHED']);
   });
 
   it('a redelivered chunk message is not executed against Knox Guard twice', async () => {
@@ -295,10 +301,20 @@ describe('tenant-wide failures', () => {
     await env.drainOperations({ concurrency: 4 });
     user.status = 'active';
     const { email, sms } = await collectAlerts();
-    expect(email.map((m) => m.attributes.code)).toEqual(['USER_BLOCKED_STATE']);
-    expect(email[0]?.subject).toMatch(/USER_BLOCKED_STATE: \d+\+ devices/);
-    expect(email[0]?.email).toContain(knoxCode('USER_BLOCKED_STATE').remediation);
-    expect(sms.map((m) => m.attributes.code)).toEqual(['USER_BLOCKED_STATE']);
+    expect(email.every((m) => m.attributes.code === 'USER_BLOCKED_STATE')).toBe(true);
+    const firing = email.filter((m) => m.attributes.kind === 'firing');
+    expect(firing).toHaveLength(1);
+    expect(firing[0]?.subject).toMatch(/USER_BLOCKED_STATE: tenant-wide, \d+\+ devices - overdue-lock$/);
+    expect(firing[0]?.email).toContain(knoxCode('USER_BLOCKED_STATE').remediation);
+    // Workers that raced past the first claim may have made the first count final already; if
+    // not, the run's end sends one update with all 40.
+    const updates = email.filter((m) => m.attributes.kind === 'update');
+    expect(updates.length).toBeLessThanOrEqual(1);
+    for (const update of updates) expect(update.subject).toContain('tenant-wide, 40 devices');
+    expect(sms.filter((m) => m.attributes.kind === 'firing').map((m) => m.attributes.code)).toEqual([
+      'USER_BLOCKED_STATE',
+    ]);
+    expect(sms).toHaveLength(email.length);
   });
 
   it('every alert fits SNS: subject under 100 characters, SMS in one GSM-7 segment, no readable IMEI', () => {

@@ -92,7 +92,8 @@ describe('a scheduled run that fails for good', () => {
       code: 'SCHEDULED_RUN_FAILED',
       category: 'configuration',
       stage: 'e2e',
-      job: 'overdue-lock',
+      // SCHEDULED_RUN_FAILED is tenant-scope: one group across jobs (job `*`), naming the job.
+      job: '*',
       kind: 'firing',
     });
     expect(alert?.subject).toContain('CRITICAL SCHEDULED_RUN_FAILED');
@@ -100,7 +101,7 @@ describe('a scheduled run that fails for good', () => {
     expect(alert?.email).toContain(
       'scheduled run overdue-lock failed for good after 3 attempt(s) (RetriesExhausted): ServiceConfigError: Invalid service environment: KNOX_CREDENTIALS_SECRET_ID',
     );
-    expect(alert?.email).toContain('run overdue-lock@2026-11-25T07:00:00Z');
+    expect(alert?.email).toContain('Latest run: overdue-lock@2026-11-25T07:00:00Z');
     expect(alert?.email).toContain(serviceFailure('SCHEDULED_RUN_FAILED', '').remediation);
     expect(sms[0]?.sms).toContain('SCHEDULED_RUN_FAILED');
     expect(sms[0]?.sms).toContain('overdue-lock');

@@ -36,6 +36,16 @@ function npmStart(scenario: string): Promise<Run> {
   }).finally(() => rmSync(stateDir, { recursive: true, force: true }));
 }
 
+/** The SMS texts the admins received, in order. */
+const smsTexts = (out: string) =>
+  [...out.matchAll(/^ {2}SMS \d+ \(\d+ chars\).*\n {4}(.*)$/gm)].map((m) => m[1] ?? '');
+/** The e-mail bodies, each as its `|`-prefixed lines joined. */
+const emailBodies = (out: string) =>
+  out
+    .split(/^ {2}E-mail \d+ /m)
+    .slice(1)
+    .map((block) => block.split(/^ {2}SMS \d+ /m)[0] ?? '');
+
 /** The e-mail subjects the admins received, in order. */
 const subjects = (out: string) => [...out.matchAll(/^ {4}Subject: (.*)$/gm)].map((m) => m[1]);
 const statuses = (out: string) => /statuses (.*)$/m.exec(out)?.[1] ?? '';
@@ -43,8 +53,8 @@ const statuses = (out: string) => /statuses (.*)$/m.exec(out)?.[1] ?? '';
 // The alerts of a healthy run of the default tenant: too few licences for approve-pending, no SIM
 // control policy for two devices of overdue-lock, and a digest of the per-device failures.
 const EXPECTED_ALERTS = [
-  '[KG local] CRITICAL LICENSE_IS_LACK: 23 devices - approve-pending',
-  '[KG local] CRITICAL PRECONDITION_FAILED_EXCEPTION: 2 devices - overdue-lock',
+  '[KG local] CRITICAL LICENSE_IS_LACK: tenant-wide, 23 devices - approve-pending',
+  '[KG local] CRITICAL PRECONDITION_FAILED_EXCEPTION: tenant-wide, 2 devices - overdue-lock',
   '[KG local] Digest: 3 devices failed (2 codes) - overdue-lock',
 ];
 
@@ -82,10 +92,24 @@ describe('npm start scenarios keep the promise of their help text', () => {
     // Every scheduled run throws (USER_BLOCKED_STATE): a failed job makes the runner exit 1.
     expect(run.code).toBe(1);
     expect(run.out).toMatch(/^error: scheduled run failed: approve-pending \(exit 1\)$/m);
-    const received = subjects(run.out);
-    expect(received.length).toBeGreaterThan(0);
-    expect(received.every((subject) => subject?.includes('USER_BLOCKED_STATE'))).toBe(true);
-    // The blocked user inhibits the per-device symptoms: no digest, no licence alert.
-    expect(received.some((subject) => subject?.includes('LICENSE_IS_LACK'))).toBe(false);
+    // One tenant-wide condition, one alert: not one per job (approve-pending, overdue-lock and the
+    // operation requests all fail with it), and not "1 device".
+    expect(run.out).toContain('Alerts as the admins receive them: 1 e-mail(s), 1 SMS');
+    expect(subjects(run.out)).toEqual([
+      '[KG local] CRITICAL USER_BLOCKED_STATE: tenant-wide - approve-pending',
+    ]);
+    const [body] = emailBodies(run.out);
+    expect(body).toContain('Scope: tenant-wide');
+    expect(body).toContain('Jobs that saw it: approve-pending');
+    expect(body).not.toMatch(/\b1 device\b/);
+    const sms = smsTexts(run.out)[0] ?? '';
+    expect(sms).toContain('USER_BLOCKED_STATE, tenant-wide.');
+    expect(sms).toContain('Job approve-pending.');
+    // The action survives whole up to a clause: the SMS ends at a word, with the remedy's verb.
+    expect(sms).toContain('Do: Unblock the API user in the Knox Admin Portal (Administrators).');
+    expect(sms.length).toBeLessThanOrEqual(160);
+    // The blocked user inhibits the per-device symptoms and the failed run: no digest, no licence
+    // alert, no SCHEDULED_RUN_FAILED.
+    expect(run.out).not.toMatch(/Subject: .*(LICENSE_IS_LACK|Digest|SCHEDULED_RUN_FAILED)/);
   }, 240_000);
 });

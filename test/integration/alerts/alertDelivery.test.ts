@@ -84,7 +84,8 @@ const run = (runId: string): RunObservation => ({
   failures: failures('LICENSE_IS_LACK', 31),
   successes: 0,
 });
-const KEY = { stage: 'prod', job: 'overdue-lock', codeName: 'LICENSE_IS_LACK' };
+// LICENSE_IS_LACK is tenant-wide: one group per stage and code across jobs (job `*`).
+const KEY = { stage: 'prod', job: '*', codeName: 'LICENSE_IS_LACK' };
 
 describe('alert delivery under faults', () => {
   it('a retry 60 s after a crash between claim and publish sends the alert, exactly once', async () => {

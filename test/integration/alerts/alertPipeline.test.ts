@@ -101,12 +101,15 @@ describe('alert pipeline against local SNS, SQS and DynamoDB', () => {
     expect(first).toHaveLength(1);
     const alert = first[0];
     expect(alert?.subject).toContain('LICENSE_IS_LACK');
-    expect(alert?.subject).toMatch(/^\[KG prod\] CRITICAL LICENSE_IS_LACK: [\d,]+ devices? - overdue-lock$/);
+    // LICENSE_IS_LACK is tenant-wide: one group across jobs, named by the jobs that saw it.
+    expect(alert?.subject).toMatch(
+      /^\[KG prod\] CRITICAL LICENSE_IS_LACK: tenant-wide, [\d,]+ devices - overdue-lock$/,
+    );
     expect(alert?.attributes).toMatchObject({
       severity: 'critical',
       code: 'LICENSE_IS_LACK',
       stage: 'prod',
-      job: 'overdue-lock',
+      job: '*',
       category: 'license',
       kind: 'firing',
     });
@@ -134,7 +137,9 @@ describe('alert pipeline against local SNS, SQS and DynamoDB', () => {
     await runConcurrently(env, clock, cleanRun('run-4'));
     const resolved = await readInbox(local, env.inbox.queueUrl);
     expect(resolved).toHaveLength(1);
-    expect(resolved[0]?.subject).toBe('[KG prod] RESOLVED LICENSE_IS_LACK: cleared - overdue-lock');
+    expect(resolved[0]?.subject).toBe(
+      '[KG prod] RESOLVED LICENSE_IS_LACK: tenant-wide, cleared - overdue-lock',
+    );
     expect(resolved[0]?.attributes.kind).toBe('resolved');
 
     // and another clean run sends nothing more
@@ -372,18 +377,20 @@ describe('alert pipeline against local SNS, SQS and DynamoDB', () => {
     await healthy.pipeline.flush({ stage: 'prod', job: 'overdue-lock', runId: 'run-1' });
     healthy.destroy();
 
-    // Assess: 31 in the alert, 62 once chunk 1 adds its own; the digest 6 (3 per chunk), not 9 or 12.
+    // Assess: 31 in the alert, 62 once chunk 1 adds its own (the run-complete update says so);
+    // the digest 6 (3 per chunk), not 9 or 12.
     const messages = await readInbox(local, env.inbox.queueUrl);
-    expect(messages.map((message) => message.subject)).toEqual([
-      '[KG prod] CRITICAL LICENSE_IS_LACK: 31 devices - overdue-lock',
+    expect(messages.map((message) => message.subject).sort()).toEqual([
+      '[KG prod] CRITICAL LICENSE_IS_LACK: tenant-wide, 31 devices - overdue-lock',
       '[KG prod] Digest: 6 devices failed (1 code) - overdue-lock',
+      '[KG prod] FINAL COUNT LICENSE_IS_LACK: tenant-wide, 62 devices - overdue-lock',
     ]);
     expect(afterRedeliveries.groups.find((group) => group.codeName === 'LICENSE_IS_LACK')).toMatchObject({
       devices: 31,
     });
     const dynamo = new DynamoDBClient(local.clientConfig('dynamodb'));
     const store = createDynamoAlertStateStore({ client: dynamo, tableName: env.tableName });
-    const state = await store.getGroup({ stage: 'prod', job: 'overdue-lock', codeName: 'LICENSE_IS_LACK' });
+    const state = await store.getGroup({ stage: 'prod', job: '*', codeName: 'LICENSE_IS_LACK' });
     dynamo.destroy();
     expect(state?.runCount).toBe(62);
   });

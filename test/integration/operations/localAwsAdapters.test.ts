@@ -208,4 +208,38 @@ describe('createDynamoRunTracker against dynalite', () => {
     await tracker.chunkDone(run, 1);
     expect((await tracker.queued(run, 2)).complete).toBe(true);
   });
+
+  it("sums the chunks' tallies once each, concurrent and redelivered chunks included, into the run totals", async () => {
+    const run = { stage: 'test', job: 'overdue-lock', runId: 'run-totals' };
+    const trackers = Array.from({ length: 4 }, () =>
+      createDynamoRunTracker({
+        client: new DynamoDBClient(local.clientConfig('dynamodb')),
+        tableName: 'state',
+      }),
+    );
+    const tally = (failed: number): { succeeded: number; failuresByCode: Record<string, number> } => ({
+      succeeded: 10 - failed,
+      failuresByCode: failed > 0 ? { LICENSE_IS_LACK: failed, DEVICE_NOT_FOUND: 1 } : {},
+    });
+    await trackers[0]?.queued(run, 3);
+    // chunk 1 is delivered twice at once, chunk 0 again after it was done
+    const answers = await Promise.all([
+      trackers[0]?.chunkDone(run, 0, tally(4)),
+      trackers[1]?.chunkDone(run, 1, tally(6)),
+      trackers[2]?.chunkDone(run, 1, tally(6)),
+    ]);
+    await trackers[3]?.chunkDone(run, 0, tally(4));
+    const last = await trackers[3]?.chunkDone(run, 2, tally(0));
+    expect(answers.map((answer) => answer?.complete)).toEqual([false, false, false]);
+    expect(last?.complete).toBe(true);
+    expect(await trackers[0]?.totals(run)).toEqual({
+      chunks: 3,
+      done: 3,
+      complete: true,
+      succeeded: 6 + 4 + 10,
+      failed: 4 + 1 + 6 + 1,
+      failuresByCode: { LICENSE_IS_LACK: 10, DEVICE_NOT_FOUND: 2 },
+    });
+    expect(await trackers[0]?.totals({ ...run, runId: 'never-ran' })).toBeUndefined();
+  });
 });

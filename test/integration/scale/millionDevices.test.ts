@@ -159,15 +159,22 @@ describe('a 1,000,000-device tenant with the shipped configuration', () => {
     expect(sizes.length).toBeGreaterThanOrEqual(summary.chunks);
     expect(sizes[0]?.bytes).toBeLessThan(40_000);
     // The alert group counted every chunk's SIM-control devices once: the run's exact total.
-    const group = sizes.find((entry) => entry.pk === `alert#local#${JOB}#PRECONDITION_FAILED_EXCEPTION`);
+    // PRECONDITION_FAILED_EXCEPTION is tenant-wide: one group across jobs (`*`).
+    const group = sizes.find((entry) => entry.pk === 'alert#local#*#PRECONDITION_FAILED_EXCEPTION');
     expect(simControlled).toBeGreaterThan(0);
     expect(Number(group?.item.runCount?.N)).toBe(simControlled);
     // The first chunk that saw it alerted at once ("N+ devices" while the run goes on); the last
     // chunk completed the run and sent its digest: exactly the unknown devices.
+    // The same call sent the run's final count.
     const { email } = await env.readAlerts();
-    expect(email).toHaveLength(2);
+    expect(email).toHaveLength(3);
     expect(email.find((message) => message.attributes.kind === 'firing')?.subject).toMatch(
-      new RegExp(`^\\[KG local\\] CRITICAL PRECONDITION_FAILED_EXCEPTION: [\\d,]+\\+ devices - ${JOB}$`),
+      new RegExp(
+        `^\\[KG local\\] CRITICAL PRECONDITION_FAILED_EXCEPTION: tenant-wide, [\\d,]+\\+ devices - ${JOB}$`,
+      ),
+    );
+    expect(email.find((message) => message.attributes.kind === 'update')?.subject).toBe(
+      `[KG local] FINAL COUNT PRECONDITION_FAILED_EXCEPTION: tenant-wide, ${simControlled.toLocaleString('en-US')} devices - ${JOB}`,
     );
     const digest = email.find((message) => message.attributes.kind === 'digest');
     expect(digest?.subject).toBe(`[KG local] Digest: 1,000 devices failed (1 code) - ${JOB}`);
@@ -214,7 +221,7 @@ describe('a 1,000,000-device tenant with the shipped configuration', () => {
     const sizes = await tableItemSizes(dynamo, env.stack.tableName);
     dynamo.destroy();
     expect(sizes[0]?.bytes).toBeLessThan(40_000);
-    const group = sizes.find((entry) => entry.pk === 'alert#local#approve-pending#LICENSE_IS_LACK');
+    const group = sizes.find((entry) => entry.pk === 'alert#local#*#LICENSE_IS_LACK');
     expect(Number(group?.item.runCount?.N)).toBe(pending - 3);
   }, 300_000);
 });

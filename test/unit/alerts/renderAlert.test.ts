@@ -7,7 +7,7 @@ import {
   renderDigest,
   toGsm7,
 } from '../../../lib/alerts';
-import { KNOX_CODES } from '../../../lib/errors';
+import { KNOX_CODES, SERVICE_CODES, TOKEN_SERVICE_CODES } from '../../../lib/errors';
 import { HOUR, T0 } from '../../helpers/awsAlerts';
 
 const IMEI = '356938035643809';
@@ -33,13 +33,41 @@ const variants = [
   { kind: 'firing', job: 'overdue-lock', devices: 4812 },
   { kind: 'reminder', job: LONG_JOB, devices: 9_876_543_210 },
   { kind: 'resolved', job: `${LONG_JOB}\nsecond line ${IMEI}`, devices: 1 },
+  { kind: 'firing', job: 'approve-pending', devices: 1, jobs: ['approve-pending', 'overdue-lock', LONG_JOB] },
+  { kind: 'update', job: 'overdue-lock', devices: 4806, previousDevices: 997, atLeast: false },
+  { kind: 'resolved', job: 'overdue-lock', devices: 1, jobs: ['api-request', 'overdue-lock'] },
 ] as const;
 
-describe.each(KNOX_CODES.map((entry) => [entry.codeName, entry] as const))(
+const ALL_CODES = [...KNOX_CODES, ...SERVICE_CODES, ...TOKEN_SERVICE_CODES];
+
+/**
+ * The SMS keeps its action: after `Do: ` comes the whole remediation, its leading clauses (cut
+ * after a `,` or `;`, ending in `.`), or, only when even the first clause does not fit, its head
+ * cut at a word boundary and ending in `...` (never inside a word).
+ */
+function expectActionKept(sms: string, remediation: string) {
+  const at = sms.indexOf('Do: ');
+  expect(at).toBeGreaterThan(0);
+  const action = sms.slice(at + 4);
+  const remedy = toGsm7(remediation);
+  if (action === remedy) return;
+  if (action.endsWith('...')) {
+    const head = action.slice(0, -3);
+    expect(remedy.startsWith(head)).toBe(true);
+    expect(remedy.charAt(head.length)).toMatch(/[\s,;:(-]/);
+    return;
+  }
+  const clause = action.slice(0, -1);
+  expect(action.endsWith('.')).toBe(true);
+  expect(remedy.startsWith(clause)).toBe(true);
+  expect(remedy.charAt(clause.length)).toMatch(/[,;]/);
+}
+
+describe.each(ALL_CODES.map((entry) => [entry.codeName, entry] as const))(
   'renderAlert for %s',
   (_name, entry) => {
     it.each(variants)(
-      '$kind variant with job of $job.length characters stays within the limits',
+      '$kind variant with job of $job.length characters (jobs: $jobs) stays within the limits',
       (variant) => {
         // Prepare
         const input = {
@@ -70,7 +98,26 @@ describe.each(KNOX_CODES.map((entry) => [entry.codeName, entry] as const))(
           expect(text).not.toContain(PHONE);
           expect(text).not.toContain(EMAIL);
         }
-        expect(email).toContain(`Knox code: ${entry.code} ${entry.codeName} (HTTP ${entry.httpStatus})`);
+        // Named once; a status only when there was an HTTP answer (never "(HTTP 0)").
+        expect(email).toContain(
+          entry.code === entry.codeName
+            ? `Code: ${entry.codeName}\n`
+            : `Knox code: ${entry.code} ${entry.codeName} (HTTP ${entry.httpStatus})`,
+        );
+        expect(email).not.toContain('(HTTP 0)');
+        expect(email).not.toContain(`${entry.codeName} ${entry.codeName}`);
+        expect(email).not.toMatch(/between (\S+ \S+ UTC) and \1/);
+        // Tenant-wide: the word, the jobs, never "1 device".
+        if ('jobs' in variant) {
+          expect(subject).toContain('tenant-wide');
+          expect(sms).toContain('tenant-wide');
+          expect(email).toContain(
+            'api-request, overdue-lock'.includes(variant.jobs[0]) ? variant.jobs[0] : 'approve-pending',
+          );
+          for (const text of [subject, email, sms]) expect(text).not.toMatch(/\b1 device\b/);
+        }
+        if (variant.kind === 'resolved') expect(sms.endsWith('No action needed.')).toBe(true);
+        else expectActionKept(sms, entry.remediation);
         expect(email).toContain('35*********3809');
         expect(email).toContain('+49********67');
         expect(email).toContain('Knox Guard console: https://');
@@ -166,5 +213,70 @@ describe('renderDigest', () => {
     expect(subject).toMatch(/^\[KG prod\] Digest: 1\.2M devices failed \(2 codes\) - /);
     expect(email.indexOf('DEVICE_NOT_FOUND')).toBeLessThan(email.indexOf('DEVICE_STATE_INVALID'));
     expect(gsm7Length(sms)).toBeLessThanOrEqual(160);
+  });
+});
+
+describe('tenant-wide and final-count wording', () => {
+  const failure = infoOf(
+    KNOX_CODES.find((entry) => entry.codeName === 'USER_BLOCKED_STATE') as (typeof KNOX_CODES)[number],
+  );
+
+  it('says tenant-wide and names the jobs instead of "1 device"', () => {
+    const { subject, email, sms } = renderAlert({
+      kind: 'firing',
+      stage: 'local',
+      job: 'approve-pending',
+      jobs: ['approve-pending'],
+      failure,
+      devices: 1,
+      since: T0,
+      lastSeenAt: T0,
+      now: T0,
+    });
+    expect(subject).toBe('[KG local] CRITICAL USER_BLOCKED_STATE: tenant-wide - approve-pending');
+    expect(email).toContain('Scope: tenant-wide');
+    expect(email).toContain('Jobs that saw it: approve-pending');
+    expect(email).not.toContain('Devices affected');
+    expect(email).toContain('Failing since: 2026-11-25 08:00 UTC\n');
+    expect(sms).toBe(
+      'KG local CRITICAL: USER_BLOCKED_STATE, tenant-wide. Job approve-pending. Do: Unblock the API user in the Knox Admin Portal (Administrators).',
+    );
+  });
+
+  it('names several jobs as whole names, then +N when they do not fit', () => {
+    const jobs = ['approve-pending', 'overdue-lock', 'payment-reminder', 'api-request'];
+    const { subject, sms } = renderAlert({
+      kind: 'reminder',
+      stage: 'prod',
+      job: 'overdue-lock',
+      jobs,
+      failure,
+      devices: 40,
+      since: T0,
+      now: T0 + HOUR,
+    });
+    expect(subject).toBe(
+      '[KG prod] STILL FAILING USER_BLOCKED_STATE: tenant-wide, 40 devices - approve-pending +3',
+    );
+    expect(sms).toContain('Jobs approve-pending +3.');
+  });
+
+  it('an update carries the final count and what the first alert said', () => {
+    const { subject, email, sms } = renderAlert({
+      kind: 'update',
+      stage: 'prod',
+      job: 'overdue-lock',
+      failure: { ...failure, codeName: 'LICENSE_IS_LACK', remediation: 'Add licences.' },
+      devices: 4806,
+      previousDevices: 997,
+      runId: 'overdue-lock@2026-11-25T07:00:00Z',
+      since: T0,
+      now: T0 + HOUR,
+    });
+    expect(subject).toBe('[KG prod] FINAL COUNT LICENSE_IS_LACK: 4,806 devices - overdue-lock');
+    expect(email).toContain(
+      'Devices affected: 4,806 devices in run overdue-lock@2026-11-25T07:00:00Z, which has finished (the final count; the first alert said 997+ so far)',
+    );
+    expect(sms).toContain('LICENSE_IS_LACK, 4,806 devices (final, was 997+).');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRunSummary } from '../../../local/describeRunSummary';
+import { describeRunSummary, describeRunTotals } from '../../../local/describeRunSummary';
 
 // What functions/scheduled-run.ts returns, as `npm start` prints it.
 describe('describeRunSummary (npm start)', () => {
@@ -72,5 +72,37 @@ describe('describeRunSummary (npm start)', () => {
         failuresByCode: {},
       }),
     ).toEqual(['overdue-lock is disabled in this stage: nothing was run']);
+  });
+});
+
+describe('describeRunTotals (npm start, after the workers of a fanned-out run)', () => {
+  it('prints the final totals per code', () => {
+    expect(
+      describeRunTotals({
+        chunks: 4,
+        done: 4,
+        complete: true,
+        succeeded: 10,
+        failed: 30,
+        failuresByCode: { LICENSE_IS_LACK: 30 },
+      }),
+    ).toEqual([
+      'final totals (4 of 4 chunks): 10 succeeded, 30 failed',
+      `  ${'LICENSE_IS_LACK'.padEnd(34)} x30`,
+    ]);
+  });
+
+  it('says when the run is not complete or unknown', () => {
+    expect(
+      describeRunTotals({
+        chunks: 4,
+        done: 3,
+        complete: false,
+        succeeded: 5,
+        failed: 0,
+        failuresByCode: {},
+      })[0],
+    ).toBe('final totals (3 of 4 chunks, not complete): 5 succeeded, 0 failed');
+    expect(describeRunTotals(undefined)).toEqual(['final totals: the run tracker has no record of this run']);
   });
 });

@@ -3,6 +3,7 @@ import {
   createTargetsReport,
   detectDelimiter,
   MAX_SKIPPED_SAMPLE,
+  readProblem,
   resolveTargets,
   TargetsError,
 } from '../../../lib/operations';
@@ -240,5 +241,37 @@ describe('resolveTargets', () => {
     ['deviceUid', ','],
   ])('detectDelimiter(%j) is %j', (line, expected) => {
     expect(detectDelimiter(line)).toBe(expected);
+  });
+});
+
+describe('readProblem: the reason names the problem, never the bucket', () => {
+  const s3Error = (name: string, message: string, status?: number) =>
+    Object.assign(new Error(message), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}) });
+
+  it.each([
+    [
+      s3Error('NoSuchKey', 'The specified key does not exist.'),
+      'the object does not exist (has the billing export run?)',
+    ],
+    [
+      s3Error('NoSuchBucket', 'The specified bucket acme-prod-targets does not exist'),
+      "the stack's targets bucket does not exist",
+    ],
+    [
+      s3Error(
+        'AccessDenied',
+        'User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::acme-prod-targets/overdue/latest.csv"',
+      ),
+      "access denied (the function role, the bucket policy or the stack's KMS key)",
+    ],
+    [
+      s3Error('Unknown', 'acme-prod-targets refused', 403),
+      "access denied (the function role, the bucket policy or the stack's KMS key)",
+    ],
+    [s3Error('SlowDown', 'Please reduce your request rate for acme-prod-targets'), 'S3 answered SlowDown'],
+    [new Error('socket hang up acme-prod-targets'), 'S3 could not be read (see the scheduledRun logs)'],
+  ])('%s', (error, expected) => {
+    expect(readProblem(error)).toBe(expected);
+    expect(readProblem(error)).not.toContain('acme-prod-targets');
   });
 });
