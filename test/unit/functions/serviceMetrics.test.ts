@@ -22,13 +22,14 @@ describe('service metrics (EMF records the dashboard plots)', () => {
     for (const m of failures) expect(m.dimensions).toEqual(['code', 'job', 'service', 'stage']);
   });
 
-  it('alerts: sent per kind (resolved and digest included), suppressed per reason', async () => {
+  it('alerts: sent per kind (resolved, update and digest included), suppressed per reason', async () => {
     const metrics = await emitServiceMetrics();
     const sent = named(metrics, 'AlertsSent');
     expect(Object.fromEntries(sent.map((m) => [m.values.kind, m.value]))).toEqual({
       [AlertKind.firing]: 1,
       [AlertKind.reminder]: 1,
       [AlertKind.resolved]: 1,
+      [AlertKind.update]: 1,
       [AlertKind.digest]: 1,
     });
     const suppressed = named(metrics, 'AlertsSuppressed');
