@@ -26,7 +26,9 @@ describe('alerts under SNS and DynamoDB faults', () => {
   ])('%s: the alert arrives exactly once with the exact count', async (_name, scenario) => {
     const result = await scenario();
     expectExactlyOnce(result);
-    expect(result.subjects).toEqual(['[KG prod] CRITICAL LICENSE_IS_LACK: 31 devices - overdue-lock']);
+    expect(result.subjects).toEqual([
+      '[KG prod] CRITICAL LICENSE_IS_LACK: tenant-wide, 31 devices - overdue-lock',
+    ]);
   });
 });
 
@@ -51,6 +53,8 @@ describe('device operations under Knox Guard 429 storms and outages', () => {
     built = true;
     expectExactlyOnce(result);
     // Two chunks of 10,000 each exhausted: the first alert is a lower bound while the other runs.
-    expect(result.subjects).toEqual(['[KG local] CRITICAL KNOX_UNAVAILABLE: 10,000+ devices - overdue-lock']);
+    expect(result.subjects).toEqual([
+      '[KG local] CRITICAL KNOX_UNAVAILABLE: tenant-wide, 10,000+ devices - overdue-lock',
+    ]);
   }, 240_000);
 });
