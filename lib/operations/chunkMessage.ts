@@ -38,6 +38,12 @@ const schema = v.strictObject({
   /** 0 for the first delivery of a chunk; a follow-up with the retryable rest counts up. */
   attempt: v.optional(count, 0),
   deviceUids: v.pipe(v.array(nonEmpty), v.minLength(1), v.maxLength(10_000)),
+  /**
+   * A follow-up of devices an earlier attempt left NOT_FINISHED: the handle of the Knox Guard
+   * transaction they were submitted in. This attempt polls it instead of submitting again, so no
+   * device is operated (a message shown) twice. Absent in messages written before it existed.
+   */
+  transactionId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
   /** The run's chunk count when known up front (API requests); absent for streamed jobs. */
   total: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
 });

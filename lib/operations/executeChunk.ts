@@ -57,6 +57,12 @@ export interface ChunkOutcome {
    * (raises one BULK_PATH_UNAVAILABLE warning for the run).
    */
   readonly bulkPathUnavailable?: string;
+  /**
+   * The Knox Guard transaction that had not reported the chunk's NOT_FINISHED devices when polling
+   * stopped (the first one, when a chunk was split into several): the follow-up polls it instead
+   * of submitting the operation again.
+   */
+  readonly unfinishedTransactionId?: string;
 }
 
 /** A stored chunk outcome that was recorded for a different list of devices than the message's. */
@@ -69,7 +75,8 @@ export class ChunkOutcomeMismatchError extends Error {
 
 /**
  * Runs one chunk's device operation against Knox Guard and folds the per-device results into a
- * `ChunkOutcome`. Never throws for Knox Guard failures: the client reports request-level failures
+ * `ChunkOutcome`. A follow-up message naming a `transactionId` polls that transaction instead of
+ * submitting the operation again (see `ChunkMessage.transactionId`). Never throws for Knox Guard failures: the client reports request-level failures
  * per device, so the outcome always accounts for every requested device.
  *
  * @example
@@ -80,12 +87,13 @@ export async function executeChunk(
   message: ChunkMessage,
   deps: { readonly executor: OperationExecutor; readonly deadline?: number },
 ): Promise<ChunkOutcome> {
-  const { results, bulkPathUnavailable } = await deps.executor.execute(
+  const { results, bulkPathUnavailable, unfinishedTransactions } = await deps.executor.execute(
     message.operation,
     message.deviceUids,
     message.params,
     {
       deadline: deps.deadline,
+      ...(message.transactionId === undefined ? {} : { resume: { transactionId: message.transactionId } }),
     },
   );
   // A device Knox refused because it already is in the operation's target state (DEVICE_STATE_INVALID
@@ -104,7 +112,12 @@ export async function executeChunk(
     }),
     bulkPathUnavailable?.reason,
   );
-  return already > 0 ? { ...outcome, alreadyInTargetState: already } : outcome;
+  const unfinished = unfinishedTransactions?.[0];
+  return {
+    ...outcome,
+    ...(already > 0 ? { alreadyInTargetState: already } : {}),
+    ...(unfinished === undefined ? {} : { unfinishedTransactionId: unfinished }),
+  };
 }
 
 /** Folds per-device results into the bounded `ChunkOutcome` (one pass, no per-device storage). */
