@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type KnoxGuardFailure, serviceFailure } from '../errors';
 import { isAlreadyInTargetState } from '../knox/operationTargetStates';
 import { maskDeviceId } from '../privacy';
-import type { ChunkMessage } from './chunkMessage';
+import { type ChunkMessage, MAX_TRANSACTION_ID_LENGTH } from './chunkMessage';
 import type { OperationExecutor, RunObservation } from './ports';
 
 /** Masked device ids kept per failure code in a chunk outcome (the rest are counted only). */
@@ -112,7 +112,9 @@ export async function executeChunk(
     }),
     bulkPathUnavailable?.reason,
   );
-  const unfinished = unfinishedTransactions?.[0];
+  // A handle too long for a chunk message (none seen from Knox) is not carried: the follow-up then
+  // submits again, as before handles were carried, rather than the message being refused.
+  const unfinished = unfinishedTransactions?.find((id) => id.length <= MAX_TRANSACTION_ID_LENGTH);
   return {
     ...outcome,
     ...(already > 0 ? { alreadyInTargetState: already } : {}),

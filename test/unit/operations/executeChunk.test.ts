@@ -315,6 +315,26 @@ describe('devices left NOT_FINISHED (issue 13.9: no device operated twice)', () 
     expect(alert.failures[0]?.error.reason).toContain('not submitted again');
   });
 
+  it('carries no handle too long for a chunk message (the follow-up would be refused)', async () => {
+    const long = 'T'.repeat(257);
+    const executor: OperationExecutor = {
+      async execute(operation, deviceUids, params, options) {
+        const { results } = await unfinishedExecutor().executor.execute(
+          operation,
+          deviceUids,
+          params,
+          options,
+        );
+        return { results, unfinishedTransactions: [long, 'TX-2'] };
+      },
+    };
+    const outcome = await executeChunk(small, { executor });
+    expect(outcome.unfinishedTransactionId).toBe('TX-2');
+    expect(() => parseChunkMessage(JSON.stringify({ ...small, transactionId: long }))).toThrow(
+      ChunkMessageError,
+    );
+  });
+
   it('still reads chunk messages without a transactionId', () => {
     const { transactionId: _none, ...old } = { ...small, transactionId: undefined };
     expect(parseChunkMessage(JSON.stringify(old)).transactionId).toBeUndefined();
