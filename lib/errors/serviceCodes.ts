@@ -81,7 +81,7 @@ const entries = [
     scope: Scope.device,
     actor: Actor.developer,
     remediation:
-      'Handed back for redelivery automatically; if it persists, Knox Guard is slow to finish bulk transactions: raise the worker timeout or lower chunkSize.',
+      'Handed back automatically: the next attempt polls the same transaction (never submits again); if it persists, Knox Guard is slow to finish bulk transactions: raise the worker timeout or lower chunkSize, and check the devices in the Knox console.',
   },
   {
     code: 'BULK_PATH_UNAVAILABLE',

@@ -15,6 +15,7 @@ import type {
   DeviceListFilter,
   DeviceListPage,
   DeviceListQuery,
+  ExecuteOptions,
   KnoxClient,
   KnoxClientOptions,
   KnoxDevice,
@@ -199,10 +200,17 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
       operation: DeviceOperation,
       deviceUids: readonly string[],
       params?: OperationParams,
-      callOptions?: CallOptions,
+      callOptions?: ExecuteOptions,
     ) {
       const body = validateOperation(operation, deviceUids, params);
-      return executeOperation(context, operation, deviceUids, body, callOptions?.deadline);
+      return executeOperation(
+        context,
+        operation,
+        deviceUids,
+        body,
+        callOptions?.deadline,
+        callOptions?.resume,
+      );
     },
     listDevices,
     iterateDevices,

@@ -76,7 +76,14 @@ const PRIORITIES = 3;
  * instead of 2 x ceil(N / concurrency). A chunk Knox refuses as too large is halved and the lower
  * limit kept for the rest of the run. A request-level failure that survives the retries becomes
  * that failure for every device of the chunk; nothing here throws a Knox error. Results come back
- * in input order.
+ * in input order. Devices a transaction had not reported when the deadline came are NOT_FINISHED
+ * and their transaction's handle is listed in `unfinishedTransactions`.
+ *
+ * With `resume`, nothing is submitted: the earlier transaction `resume.transactionId` is polled
+ * (the same poll loop, within the deadline) for every device, which gets the result Knox reports
+ * for it there, or NOT_FINISHED again when it reports none. A resumed run never falls back to the
+ * per-device path either: sending the operation again is what resuming avoids (a message shown
+ * twice).
  *
  * @example
  * // 100,000 devices, bulkLimit 10,000, concurrency 4: 10 submits + 10 polls in 5 round trips.
@@ -89,6 +96,7 @@ export async function executeOperation(
   deviceUids: readonly string[],
   params: OperationParams,
   deadline: number | undefined,
+  resume?: { readonly transactionId: string },
 ): Promise<OperationOutcome> {
   // Knox would answer a duplicate id twice (the second time DEVICE_STATE_INVALID), so send each
   // once. Results by position in the list of distinct ids (a chunk is a range of it), not by id:
@@ -96,14 +104,31 @@ export async function executeOperation(
   const slots: (DeviceResult | undefined)[] = new Array(deviceUids.length);
   let unique: readonly string[] = deviceUids;
   const first = deviceUids[0];
-  const bulk: BulkState = {};
-  if (first !== undefined && deviceUids.every((id) => id === first)) {
+  const bulk: BulkState = { unfinished: new Set() };
+  if (resume !== undefined && first !== undefined) {
+    const distinct = new Set(deviceUids);
+    if (distinct.size < deviceUids.length) unique = [...distinct];
+    const requests = new RequestSlots(context.concurrency, PRIORITIES);
+    const results = await resumeTransaction(
+      context,
+      operation,
+      unique,
+      resume.transactionId,
+      deadline,
+      requests,
+      bulk,
+    );
+    for (let i = 0; i < results.length; i += 1) slots[i] = results[i];
+  } else if (first !== undefined && deviceUids.every((id) => id === first)) {
     if (deviceUids.length > 1) unique = [first];
     slots[0] = await runSingle(context, operation, first, params, deadline);
   } else if (first !== undefined) {
     unique = await runBulk(context, operation, deviceUids, params, deadline, slots, bulk);
   }
-  const notice = bulk.unavailable === undefined ? {} : { bulkPathUnavailable: { reason: bulk.unavailable } };
+  const notice = {
+    ...(bulk.unavailable === undefined ? {} : { bulkPathUnavailable: { reason: bulk.unavailable } }),
+    ...(bulk.unfinished.size === 0 ? {} : { unfinishedTransactions: [...bulk.unfinished] }),
+  };
   const resultAt = (slot: number, id: string): DeviceResult =>
     slots[slot] ?? failed(id, malformedResponseError(200, 'No result was recorded for this device.'));
   if (unique === deviceUids) {
@@ -124,6 +149,8 @@ export async function executeOperation(
 /** What a bulk run learned about the `...Async` path (set when it ran per device instead). */
 interface BulkState {
   unavailable?: string;
+  /** Handles of transactions that left devices NOT_FINISHED. */
+  readonly unfinished: Set<string>;
 }
 
 /** The sync path of `operation`; `accept` has no source and sends `approve`. */
@@ -230,7 +257,7 @@ async function runBulk(
         },
       };
       try {
-        const results = await runChunk(context, operation, ids, params, deadline, submit, requests);
+        const results = await runChunk(context, operation, ids, params, deadline, submit, requests, bulk);
         for (let i = 0; i < results.length; i += 1) slots[chunk.start + i] = results[i];
       } catch (error) {
         if (error instanceof BulkPathUnavailable) {
@@ -300,8 +327,9 @@ async function runChunk(
   deadline: number | undefined,
   submit: Submit,
   requests: RequestSlots,
+  bulk: BulkState,
 ): Promise<DeviceResult[]> {
-  const { http, clock, sleep } = context;
+  const { http } = context;
   const path = asyncPath(context, operation) as string;
   const sent = context.newTransactionId();
   let submitted: unknown;
@@ -333,6 +361,48 @@ async function runChunk(
   }
   const handle = answered === undefined || answered === '' ? sent : String(answered);
   context.logger?.info('knox bulk submitted', { operation, devices: ids.length, transactionId: handle });
+  return pollTransaction(context, operation, ids, handle, deadline, requests, bulk);
+}
+
+/**
+ * Polls an earlier invocation's transaction for `ids` instead of submitting (see `executeOperation`).
+ * A transaction path that answers 404/405/501 or shapes it cannot read leaves the devices
+ * NOT_FINISHED here, where a fresh run would go per device: that would send the operation again.
+ */
+async function resumeTransaction(
+  context: ExecuteContext,
+  operation: DeviceOperation,
+  ids: readonly string[],
+  handle: string,
+  deadline: number | undefined,
+  requests: RequestSlots,
+  bulk: BulkState,
+): Promise<DeviceResult[]> {
+  context.logger?.info('knox transaction resumed', { operation, devices: ids.length, transactionId: handle });
+  try {
+    return await pollTransaction(context, operation, ids, handle, deadline, requests, bulk);
+  } catch (error) {
+    if (!(error instanceof BulkPathUnavailable)) throw error;
+    bulk.unfinished.add(handle);
+    return ids.map((id) => notFinished(id, handle, error.message));
+  }
+}
+
+/**
+ * Polls transaction `handle` until its results cover every id of `ids` (and no `status` says it
+ * is running) or the deadline comes; ids without a result then are NOT_FINISHED and `handle` is
+ * added to `bulk.unfinished`. Throws `BulkPathUnavailable` as `runChunk` documents.
+ */
+async function pollTransaction(
+  context: ExecuteContext,
+  operation: DeviceOperation,
+  ids: readonly string[],
+  handle: string,
+  deadline: number | undefined,
+  requests: RequestSlots,
+  bulk: BulkState,
+): Promise<DeviceResult[]> {
+  const { http, clock, sleep } = context;
   const until = deadline ?? clock.now() + context.transactionMaxWaitMs;
   const covered = new Map<string, DeviceResult>();
   const polls = requests.gate(PRIORITY.poll, { releaseOnArrival: true });
@@ -381,6 +451,7 @@ async function runChunk(
       // A poll that failed for good fails the devices still without a result; a transient one
       // (timeout, 5xx) at the deadline leaves them not finished.
       if (!failure.retryable) return ids.map((id) => covered.get(id) ?? failed(id, failure));
+      bulk.unfinished.add(handle);
       return ids.map((id) => covered.get(id) ?? notFinished(id, handle, failure.codeName));
     }
     const body = record;
@@ -403,6 +474,7 @@ async function runChunk(
         transactionId: handle,
         missing,
       });
+      bulk.unfinished.add(handle);
       return ids.map((id) => covered.get(id) ?? notFinished(id, handle));
     }
     // Outside the gate: a transaction Knox is still working on holds no slot while we wait.

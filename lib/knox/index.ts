@@ -71,6 +71,7 @@ export type {
   DeviceListFilter,
   DeviceListPage,
   DeviceListQuery,
+  ExecuteOptions,
   KnoxClient,
   KnoxClientOptions,
   KnoxDevice,

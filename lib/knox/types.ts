@@ -32,6 +32,16 @@ export interface CallOptions {
   deadline?: number;
 }
 
+/** Options of `KnoxClient.execute`. */
+export interface ExecuteOptions extends CallOptions {
+  /**
+   * Poll this earlier `...Async` transaction for the devices' results instead of submitting the
+   * operation again (a follow-up of devices an earlier invocation left NOT_FINISHED). Devices the
+   * transaction still does not report by the deadline stay NOT_FINISHED; nothing is submitted.
+   */
+  resume?: { transactionId: string };
+}
+
 export interface OperationOutcome {
   operation: DeviceOperation;
   /** One per requested device, in request order. */
@@ -41,6 +51,12 @@ export interface OperationOutcome {
    * read) and the devices were run one sync call each instead: why, for one warning alert.
    */
   bulkPathUnavailable?: { reason: string };
+  /**
+   * Handles of the transactions that still had no result for some devices when polling stopped
+   * (those devices are NOT_FINISHED), in the order they were met: what a follow-up polls
+   * (`ExecuteOptions.resume`) instead of submitting the operation again.
+   */
+  unfinishedTransactions?: string[];
 }
 
 /** A device as `/devices/list` describes it; fields Knox adds later are kept in `raw`. */
@@ -109,7 +125,7 @@ export interface KnoxClient {
     operation: DeviceOperation,
     deviceUids: readonly string[],
     params?: OperationParams,
-    options?: CallOptions,
+    options?: ExecuteOptions,
   ): Promise<OperationOutcome>;
   /**
    * One page of `devices/list`. When Knox refuses the page size (RESOURCE_INVALID_PARAM naming

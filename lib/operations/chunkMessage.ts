@@ -7,6 +7,13 @@ import { formatIssues, nonArray } from '../validation';
 export const CHUNK_MESSAGE_VERSION = 1;
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
+
+/**
+ * Longest transaction handle a chunk message carries (`transactionId`). Knox's handles are UUIDs
+ * (ours) or its own short ids; the bound keeps a follow-up within the room runScheduledJob leaves
+ * besides the ids (`CHUNK_ENVELOPE_BYTES`, 1 KiB).
+ */
+export const MAX_TRANSACTION_ID_LENGTH = 256;
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 const schema = v.strictObject({
@@ -38,6 +45,12 @@ const schema = v.strictObject({
   /** 0 for the first delivery of a chunk; a follow-up with the retryable rest counts up. */
   attempt: v.optional(count, 0),
   deviceUids: v.pipe(v.array(nonEmpty), v.minLength(1), v.maxLength(10_000)),
+  /**
+   * A follow-up of devices an earlier attempt left NOT_FINISHED: the handle of the Knox Guard
+   * transaction they were submitted in. This attempt polls it instead of submitting again, so no
+   * device is operated (a message shown) twice. Absent in messages written before it existed.
+   */
+  transactionId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TRANSACTION_ID_LENGTH))),
   /** The run's chunk count when known up front (API requests); absent for streamed jobs. */
   total: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
 });

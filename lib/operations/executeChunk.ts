@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type KnoxGuardFailure, serviceFailure } from '../errors';
 import { isAlreadyInTargetState } from '../knox/operationTargetStates';
 import { maskDeviceId } from '../privacy';
-import type { ChunkMessage } from './chunkMessage';
+import { type ChunkMessage, MAX_TRANSACTION_ID_LENGTH } from './chunkMessage';
 import type { OperationExecutor, RunObservation } from './ports';
 
 /** Masked device ids kept per failure code in a chunk outcome (the rest are counted only). */
@@ -57,6 +57,12 @@ export interface ChunkOutcome {
    * (raises one BULK_PATH_UNAVAILABLE warning for the run).
    */
   readonly bulkPathUnavailable?: string;
+  /**
+   * The Knox Guard transaction that had not reported the chunk's NOT_FINISHED devices when polling
+   * stopped (the first one, when a chunk was split into several): the follow-up polls it instead
+   * of submitting the operation again.
+   */
+  readonly unfinishedTransactionId?: string;
 }
 
 /** A stored chunk outcome that was recorded for a different list of devices than the message's. */
@@ -69,7 +75,8 @@ export class ChunkOutcomeMismatchError extends Error {
 
 /**
  * Runs one chunk's device operation against Knox Guard and folds the per-device results into a
- * `ChunkOutcome`. Never throws for Knox Guard failures: the client reports request-level failures
+ * `ChunkOutcome`. A follow-up message naming a `transactionId` polls that transaction instead of
+ * submitting the operation again (see `ChunkMessage.transactionId`). Never throws for Knox Guard failures: the client reports request-level failures
  * per device, so the outcome always accounts for every requested device.
  *
  * @example
@@ -80,12 +87,13 @@ export async function executeChunk(
   message: ChunkMessage,
   deps: { readonly executor: OperationExecutor; readonly deadline?: number },
 ): Promise<ChunkOutcome> {
-  const { results, bulkPathUnavailable } = await deps.executor.execute(
+  const { results, bulkPathUnavailable, unfinishedTransactions } = await deps.executor.execute(
     message.operation,
     message.deviceUids,
     message.params,
     {
       deadline: deps.deadline,
+      ...(message.transactionId === undefined ? {} : { resume: { transactionId: message.transactionId } }),
     },
   );
   // A device Knox refused because it already is in the operation's target state (DEVICE_STATE_INVALID
@@ -104,7 +112,14 @@ export async function executeChunk(
     }),
     bulkPathUnavailable?.reason,
   );
-  return already > 0 ? { ...outcome, alreadyInTargetState: already } : outcome;
+  // A handle too long for a chunk message (none seen from Knox) is not carried: the follow-up then
+  // submits again, as before handles were carried, rather than the message being refused.
+  const unfinished = unfinishedTransactions?.find((id) => id.length <= MAX_TRANSACTION_ID_LENGTH);
+  return {
+    ...outcome,
+    ...(already > 0 ? { alreadyInTargetState: already } : {}),
+    ...(unfinished === undefined ? {} : { unfinishedTransactionId: unfinished }),
+  };
 }
 
 /** Folds per-device results into the bounded `ChunkOutcome` (one pass, no per-device storage). */

@@ -31,23 +31,31 @@ export function planFollowUp(
 ): { kind: 'done' } | { kind: 'retry'; followUp: FollowUp } | { kind: 'exhausted'; devices: string[] } {
   const devices = retryableDevices(message, outcome);
   if (devices.length === 0) return { kind: 'done' };
+  // NOT_FINISHED devices were submitted in a transaction Knox may still complete: the next attempt
+  // polls it (and only it) instead of submitting again, which would operate them twice.
+  const { transactionId: _previous, ...base } = message;
+  const next = (attempt: number): ChunkMessage => ({
+    ...base,
+    attempt,
+    deviceUids: devices,
+    ...(outcome.unfinishedTransactionId === undefined
+      ? {}
+      : { transactionId: outcome.unfinishedTransactionId }),
+  });
   // A redriven last attempt finds its own stored outcome (Knox refused the devices): replaying
   // it would dead-letter them again without asking Knox. The next attempt number is a new
   // idempotency key, so Knox is asked once more, now.
   if (delivery.replayed && message.attempt + 1 >= maxAttempts) {
     return {
       kind: 'retry',
-      followUp: {
-        message: { ...message, attempt: message.attempt + 1, deviceUids: devices },
-        delaySeconds: 0,
-      },
+      followUp: { message: next(message.attempt + 1), delaySeconds: 0 },
     };
   }
   if (message.attempt + 1 >= maxAttempts) return { kind: 'exhausted', devices };
   const delaySeconds = Math.min(900, 30 * 2 ** message.attempt);
   return {
     kind: 'retry',
-    followUp: { message: { ...message, attempt: message.attempt + 1, deviceUids: devices }, delaySeconds },
+    followUp: { message: next(message.attempt + 1), delaySeconds },
   };
 }
 
@@ -71,9 +79,14 @@ export function exhaustedObservation(
     if (failure.retryable) counts.set(failure.codeName, (counts.get(failure.codeName) ?? 0) + failure.count);
   }
   const codes = [...counts].map(([code, count]) => `${code} x${count}`).join(', ');
+  // NOT_FINISHED devices were submitted once and never again: Knox may have operated them.
+  const unfinished =
+    outcome.unfinishedTransactionId === undefined
+      ? ''
+      : ` NOT_FINISHED devices were submitted once in Knox transaction ${outcome.unfinishedTransactionId}, which had not reported them; they were not submitted again (check them in the Knox console; a DLQ redrive polls the transaction again).`;
   const error = serviceFailure(
     'KNOX_UNAVAILABLE',
-    `${devices.length} device(s) of chunk ${message.chunk} still failing (${codes}) after ${message.attempt + 1} attempts; the chunk goes to the operations DLQ.`,
+    `${devices.length} device(s) of chunk ${message.chunk} still failing (${codes}) after ${message.attempt + 1} attempts; the chunk goes to the operations DLQ.${unfinished}`,
   );
   return {
     stage: message.stage,

@@ -29,11 +29,17 @@ export interface OperationExecutor {
     operation: string,
     deviceUids: readonly string[],
     params?: OperationParams,
-    options?: { deadline?: number },
+    options?: {
+      deadline?: number;
+      /** Poll this earlier transaction for the devices' results instead of submitting again. */
+      resume?: { transactionId: string };
+    },
   ): Promise<{
     readonly results: readonly DeviceResult[];
     /** Set when the bulk path was unavailable and the devices ran one sync call each. */
     readonly bulkPathUnavailable?: { readonly reason: string };
+    /** Transactions that had not reported some devices (NOT_FINISHED) when polling stopped. */
+    readonly unfinishedTransactions?: readonly string[];
   }>;
 }
 

@@ -12,7 +12,8 @@ import { createTargetsReport, type SkippedTargets } from './targetsReport';
 
 /** SQS's message size limit in bytes (256 KiB). Source: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html */
 const SQS_MESSAGE_BYTES = 262_144;
-// Room for what a chunk message holds besides the base fields and its ids (chunk, total, JSON).
+// Room for what a chunk message holds besides the base fields and its ids (chunk, attempt, total,
+// a follow-up's transactionId of at most MAX_TRANSACTION_ID_LENGTH characters, JSON).
 const CHUNK_ENVELOPE_BYTES = 1_024;
 
 export interface ScheduledRunDeps {

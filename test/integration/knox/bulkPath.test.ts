@@ -85,7 +85,7 @@ describe('bulk transactions against the strict simulator', () => {
   });
 
   it('hands the ids still without a result at the deadline back as NOT_FINISHED, and the worker requeues them', async () => {
-    const b = await start({ seed: 'empty', transactionPolls: 100 });
+    const b = await start({ seed: 'empty', transactionPolls: 100, recordRequests: true });
     const ids = enrolled(b, 10);
     const message = {
       v: 1 as const,
@@ -109,6 +109,9 @@ describe('bulk transactions against the strict simulator', () => {
     expect(outcome.errors.map((e) => e.codeName)).not.toContain('MALFORMED_RESPONSE');
     const next = planFollowUp(message, outcome);
     expect(next).toMatchObject({ kind: 'retry', followUp: { message: { attempt: 1, deviceUids: missing } } });
+    // The follow-up polls the submitted transaction instead of submitting again (issue 13.9).
+    const [submit] = posts(b, '/devices/lockAsync');
+    expect(next.kind === 'retry' && next.followUp.message.transactionId).toBe(submit?.transactionId);
   });
 
   it('sends a UUID x-knox-transactionId on every Knox Guard request', async () => {

@@ -467,3 +467,95 @@ describe('transaction answers of the wrong shape', () => {
     expect(paths.filter((path) => path.endsWith('/blink'))).toHaveLength(2);
   });
 });
+
+describe('resuming a transaction left unfinished (issue 13.9: no device operated twice)', () => {
+  /** Knox with one earlier transaction TX-old that reports `reported` and never the other ids. */
+  function earlierTransaction(reported: readonly string[], transactionStatus = 200) {
+    const requests: { path: string; body: Record<string, unknown> }[] = [];
+    const transport: HttpTransport = {
+      async send(request: HttpRequest) {
+        if (request.url.endsWith('/accesstoken')) return json(200, { accessToken: 'at' });
+        const body = JSON.parse(request.body ?? '{}');
+        requests.push({ path: new URL(request.url).pathname, body });
+        if (!request.url.endsWith('/transaction')) return json(200, { result: 'SUCCESS' });
+        if (transactionStatus !== 200) return json(transactionStatus, { result: 'FAIL' });
+        if (body.transactionId !== 'TX-old') {
+          return json(400, { result: 'FAIL', error: { code: 4000001, message: 'RESOURCE_INVALID_PARAM' } });
+        }
+        return json(200, { result: 'SUCCESS', resultList: reported.map(ok) });
+      },
+    };
+    return { transport, requests };
+  }
+
+  it('polls the earlier transaction instead of submitting: reported devices get their result, the rest stay NOT_FINISHED', async () => {
+    const { transport, requests } = earlierTransaction(['a', 'b']);
+    const knox = testClient(transport, { bulkLimit: 10 });
+
+    const outcome = await knox.execute(
+      'sendMessage',
+      ['a', 'b', 'c'],
+      { message: 'Pay', tel: '+15550100' },
+      {
+        resume: { transactionId: 'TX-old' },
+      },
+    );
+
+    expect(outcome.results.map((r) => (r.ok ? r.objectId : r.error.codeName))).toEqual([
+      'O-a',
+      'O-b',
+      'NOT_FINISHED',
+    ]);
+    expect(outcome.unfinishedTransactions).toEqual(['TX-old']);
+    expect(requests.length).toBeGreaterThan(0);
+    for (const request of requests) {
+      expect(request.path.endsWith('/transaction')).toBe(true);
+      expect(request.body).toEqual({ transactionId: 'TX-old' });
+    }
+  });
+
+  it('resumes a single device by polling too (never the sync call)', async () => {
+    const { transport, requests } = earlierTransaction(['a']);
+    const outcome = await testClient(transport).execute(
+      'unlock',
+      ['a', 'a'],
+      {},
+      {
+        resume: { transactionId: 'TX-old' },
+      },
+    );
+    expect(outcome.results.map((r) => r.ok)).toEqual([true, true]);
+    expect(outcome.unfinishedTransactions).toBeUndefined();
+    expect(requests.map((r) => r.path.split('/').pop())).toEqual(['transaction']);
+  });
+
+  it('does not fall back to per-device calls when the transaction path is missing while resuming', async () => {
+    const { transport, requests } = earlierTransaction([], 404);
+    const outcome = await testClient(transport).execute(
+      'sendMessage',
+      ['a', 'b'],
+      { message: 'Pay' },
+      {
+        resume: { transactionId: 'TX-old' },
+      },
+    );
+    expect(outcome.results.map((r) => (r.ok ? 'ok' : r.error.codeName))).toEqual([
+      'NOT_FINISHED',
+      'NOT_FINISHED',
+    ]);
+    expect(outcome.unfinishedTransactions).toEqual(['TX-old']);
+    expect(requests.every((r) => r.path.endsWith('/transaction'))).toBe(true);
+  });
+
+  it('names the transaction of devices left NOT_FINISHED by a fresh submit', async () => {
+    const { transport } = bulkTransport((ids) => ids.slice(1).map(ok));
+    const outcome = await client(transport, 10).execute('unlock', ['a', 'b', 'c']);
+    expect(outcome.results.map((r) => r.ok)).toEqual([false, true, true]);
+    expect(outcome.unfinishedTransactions).toEqual(['TX-1']);
+    const complete = await client(bulkTransport((ids) => ids.map(ok)).transport, 10).execute('unlock', [
+      'a',
+      'b',
+    ]);
+    expect(complete.unfinishedTransactions).toBeUndefined();
+  });
+});

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type DeviceResult, failureFromEnvelope, knoxCode } from '../../../lib/errors';
+import { type DeviceResult, failureFromEnvelope, knoxCode, serviceFailure } from '../../../lib/errors';
+import { lazyFailure } from '../../../lib/errors/decodeBulk';
 import {
   type ChunkMessage,
   ChunkMessageError,
   ChunkOutcomeMismatchError,
   chunkKey,
   executeChunk,
+  exhaustedObservation,
   failedDevices,
   failuresByCode,
   OUTCOME_SAMPLES_PER_CODE,
@@ -14,6 +16,7 @@ import {
   planFollowUp,
   upgradeChunkOutcome,
 } from '../../../lib/operations';
+import type { OperationExecutor } from '../../../lib/operations/ports';
 import { dynamoItemSize } from '../../helpers/itemSize';
 import { fakeExecutor } from '../../helpers/operationsFakes';
 
@@ -240,5 +243,103 @@ describe('executeChunk: devices already in the target state', () => {
     );
     expect(blink.succeeded).toBe(0);
     expect(blink.alreadyInTargetState).toBeUndefined();
+  });
+});
+
+describe('devices left NOT_FINISHED (issue 13.9: no device operated twice)', () => {
+  const small: ChunkMessage = { ...message, operation: 'sendMessage', deviceUids: ['d0', 'd1', 'd2', 'd3'] };
+  /** An executor whose transaction `TX-1` reports d0 and d1; d2 and d3 are NOT_FINISHED. */
+  function unfinishedExecutor() {
+    const calls: { deviceUids: readonly string[]; options: unknown }[] = [];
+    const executor: OperationExecutor = {
+      async execute(_operation, deviceUids, _params, options) {
+        calls.push({ deviceUids, options });
+        const results: DeviceResult[] = deviceUids.map((requestedId) =>
+          requestedId === 'd0' || requestedId === 'd1'
+            ? { ok: true, requestedId }
+            : lazyFailure(requestedId, {
+                ...serviceFailure('NOT_FINISHED', 'Transaction TX-1 had no result.'),
+                requestedId,
+              }),
+        );
+        return { results, unfinishedTransactions: ['TX-1'] };
+      },
+    };
+    return { executor, calls };
+  }
+
+  it('carries the transaction handle of NOT_FINISHED devices into the follow-up, which polls it', async () => {
+    const { executor, calls } = unfinishedExecutor();
+    const outcome = await executeChunk(small, { executor, deadline: 1_000 });
+    expect(calls[0]?.options).toEqual({ deadline: 1_000 });
+    expect(outcome).toMatchObject({ succeeded: 2, failed: 2, unfinishedTransactionId: 'TX-1' });
+
+    const next = planFollowUp(small, outcome);
+    expect(next).toMatchObject({
+      kind: 'retry',
+      followUp: { message: { attempt: 1, deviceUids: ['d2', 'd3'], transactionId: 'TX-1' } },
+    });
+    if (next.kind !== 'retry') return;
+    // The follow-up survives the queue and asks the executor to resume, not to submit.
+    const delivered = parseChunkMessage(JSON.stringify(next.followUp.message));
+    await executeChunk(delivered, { executor, deadline: 2_000 });
+    expect(calls[1]).toEqual({
+      deviceUids: ['d2', 'd3'],
+      options: { deadline: 2_000, resume: { transactionId: 'TX-1' } },
+    });
+  });
+
+  it('drops the handle once no device is left NOT_FINISHED', async () => {
+    const resumed = { ...small, attempt: 1, transactionId: 'TX-1' };
+    const outcome = await executeChunk(resumed, {
+      executor: fakeExecutor((id) => (id === 'd3' ? 503 : 'OK')),
+    });
+    expect(outcome.unfinishedTransactionId).toBeUndefined();
+    const next = planFollowUp(resumed, outcome);
+    expect(next.kind === 'retry' && next.followUp.message).toEqual({
+      ...small,
+      attempt: 2,
+      deviceUids: ['d3'],
+    });
+  });
+
+  it('reports devices still NOT_FINISHED after the last attempt as not submitted again', async () => {
+    const last = { ...small, attempt: 3, transactionId: 'TX-1' };
+    const outcome = await executeChunk(last, unfinishedExecutor());
+    const next = planFollowUp(last, outcome);
+    expect(next).toEqual({ kind: 'exhausted', devices: ['d2', 'd3'] });
+    const alert = exhaustedObservation(last, outcome, ['d2', 'd3']);
+    expect(alert.failures).toHaveLength(2);
+    expect(alert.failures[0]?.error.reason).toContain('NOT_FINISHED x2');
+    expect(alert.failures[0]?.error.reason).toContain('transaction TX-1');
+    expect(alert.failures[0]?.error.reason).toContain('not submitted again');
+  });
+
+  it('carries no handle too long for a chunk message (the follow-up would be refused)', async () => {
+    const long = 'T'.repeat(257);
+    const executor: OperationExecutor = {
+      async execute(operation, deviceUids, params, options) {
+        const { results } = await unfinishedExecutor().executor.execute(
+          operation,
+          deviceUids,
+          params,
+          options,
+        );
+        return { results, unfinishedTransactions: [long, 'TX-2'] };
+      },
+    };
+    const outcome = await executeChunk(small, { executor });
+    expect(outcome.unfinishedTransactionId).toBe('TX-2');
+    expect(() => parseChunkMessage(JSON.stringify({ ...small, transactionId: long }))).toThrow(
+      ChunkMessageError,
+    );
+  });
+
+  it('still reads chunk messages without a transactionId', () => {
+    const { transactionId: _none, ...old } = { ...small, transactionId: undefined };
+    expect(parseChunkMessage(JSON.stringify(old)).transactionId).toBeUndefined();
+    expect(() => parseChunkMessage(JSON.stringify({ ...small, transactionId: '' }))).toThrow(
+      ChunkMessageError,
+    );
   });
 });
