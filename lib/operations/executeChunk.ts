@@ -100,6 +100,8 @@ export async function executeChunk(
   // "Current status is 'Locked'." on a lock) was done before: by an earlier run of this chunk whose
   // outcome was lost, or by someone else. A success, not a false failure.
   let already = 0;
+  let retryable = 0;
+  let notFinished = 0;
   const outcome = foldOutcome(
     message,
     results.map((result) => {
@@ -108,13 +110,25 @@ export async function executeChunk(
         already += 1;
         return { requestedId: result.requestedId };
       }
+      if (result.error.retryable) {
+        retryable += 1;
+        if (result.error.codeName === 'NOT_FINISHED') notFinished += 1;
+      }
       return { requestedId: result.requestedId, failure: result.error.toJSON() };
     }),
     bulkPathUnavailable?.reason,
   );
-  // A handle too long for a chunk message (none seen from Knox) is not carried: the follow-up then
-  // submits again, as before handles were carried, rather than the message being refused.
-  const unfinished = unfinishedTransactions?.find((id) => id.length <= MAX_TRANSACTION_ID_LENGTH);
+  // A follow-up carries one handle and polls it instead of submitting. That is right only when every
+  // retryable device is waiting in that one transaction: a device refused with 429/5xx (or left in a
+  // second transaction of a split chunk) must be submitted again, so then no handle is carried and
+  // the follow-up submits as before handles were (lock, unlock, approve and complete answer "already
+  // in target state"; docs/reliability.md names the limit). A handle too long for a chunk message
+  // (none seen from Knox) is not carried either, rather than the message being refused.
+  const only = unfinishedTransactions?.length === 1 ? unfinishedTransactions[0] : undefined;
+  const unfinished =
+    only !== undefined && only.length <= MAX_TRANSACTION_ID_LENGTH && notFinished === retryable
+      ? only
+      : undefined;
   return {
     ...outcome,
     ...(already > 0 ? { alreadyInTargetState: already } : {}),

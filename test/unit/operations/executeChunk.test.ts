@@ -268,6 +268,21 @@ describe('devices left NOT_FINISHED (issue 13.9: no device operated twice)', () 
     return { executor, calls };
   }
 
+  /** `unfinishedExecutor`'s results, with the given transactions reported as unfinished. */
+  function withTransactions(ids: string[]): OperationExecutor {
+    return {
+      async execute(operation, deviceUids, params, options) {
+        const { results } = await unfinishedExecutor().executor.execute(
+          operation,
+          deviceUids,
+          params,
+          options,
+        );
+        return { results, unfinishedTransactions: ids };
+      },
+    };
+  }
+
   it('carries the transaction handle of NOT_FINISHED devices into the follow-up, which polls it', async () => {
     const { executor, calls } = unfinishedExecutor();
     const outcome = await executeChunk(small, { executor, deadline: 1_000 });
@@ -317,22 +332,43 @@ describe('devices left NOT_FINISHED (issue 13.9: no device operated twice)', () 
 
   it('carries no handle too long for a chunk message (the follow-up would be refused)', async () => {
     const long = 'T'.repeat(257);
-    const executor: OperationExecutor = {
-      async execute(operation, deviceUids, params, options) {
-        const { results } = await unfinishedExecutor().executor.execute(
-          operation,
-          deviceUids,
-          params,
-          options,
-        );
-        return { results, unfinishedTransactions: [long, 'TX-2'] };
-      },
-    };
-    const outcome = await executeChunk(small, { executor });
-    expect(outcome.unfinishedTransactionId).toBe('TX-2');
+    const outcome = await executeChunk(small, { executor: withTransactions([long]) });
+    expect(outcome.unfinishedTransactionId).toBeUndefined();
     expect(() => parseChunkMessage(JSON.stringify({ ...small, transactionId: long }))).toThrow(
       ChunkMessageError,
     );
+  });
+
+  it('carries no handle when devices wait in two transactions (a split chunk): the follow-up submits', async () => {
+    const outcome = await executeChunk(small, { executor: withTransactions(['TX-1', 'TX-2']) });
+    expect(outcome.unfinishedTransactionId).toBeUndefined();
+  });
+
+  it('carries no handle when a retryable device is not NOT_FINISHED (a 503): polling alone would never submit it', async () => {
+    const unavailable = fakeExecutor((id) => (id === 'd3' ? 503 : 'OK'));
+    const executor: OperationExecutor = {
+      async execute(operation, deviceUids, params, options) {
+        const waiting = await unfinishedExecutor().executor.execute(operation, deviceUids, params, options);
+        const refused = await unavailable.execute(operation, deviceUids, params, options);
+        return {
+          results: waiting.results.map((result) =>
+            result.requestedId === 'd3'
+              ? (refused.results.find((r) => r.requestedId === 'd3') ?? result)
+              : result,
+          ),
+          unfinishedTransactions: ['TX-1'],
+        };
+      },
+    };
+    const outcome = await executeChunk(small, { executor });
+    expect(outcome).toMatchObject({ succeeded: 2, failed: 2 });
+    expect(outcome.unfinishedTransactionId).toBeUndefined();
+    const next = planFollowUp(small, outcome);
+    expect(next.kind === 'retry' && next.followUp.message).toEqual({
+      ...small,
+      attempt: 1,
+      deviceUids: ['d2', 'd3'],
+    });
   });
 
   it('still reads chunk messages without a transactionId', () => {
