@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Measured by `npm test` on main (see docs/testing.md); raise them when coverage rises.
-const COVERAGE_THRESHOLDS = { lines: 0, functions: 0, branches: 0, statements: 0 };
+// The level `npm test` reached on main on 2026-11-30 (lines 82.49%, statements 81.75%, functions
+// 84.25%, branches 78.81%), floored and less one point for run-to-run noise (docs/testing.md);
+// raise them when coverage rises.
+const COVERAGE_THRESHOLDS = { lines: 81, statements: 80, functions: 83, branches: 77 };
 
 export default defineConfig({
   test: {
