@@ -23,7 +23,7 @@ import { decode, type KnoxCodeName, knoxCode } from '../lib/errors';
 import { CLIENT_DEFAULTS } from '../lib/knox';
 import { CHUNK_MESSAGE_VERSION } from '../lib/operations';
 import { KNOX_EVENTS_MESSAGE_VERSION, knoxCallbackHeaders } from '../lib/webhooks';
-import { httpApiEvent, sqsEvent, startEmbeddedStack } from '../local/embedded';
+import { asyncFailureRecord, httpApiEvent, sqsEvent, startEmbeddedStack } from '../local/embedded';
 import type { KnoxSimulatorOptions } from '../local/simulator';
 import { generatedDeviceUid } from '../local/simulator';
 import { buildFunctions, FUNCTION_ENTRIES, type FunctionName, lambdaBundleOptions } from '../scripts/build';
@@ -194,6 +194,21 @@ async function coldStarts() {
           deviceUids: Array.from({ length: 100 }, (_, k) => generatedDeviceUid(i * 100 + k)),
         };
         event = sqsEvent(env.stack.queueArn, [{ MessageId: randomUUID(), Body: JSON.stringify(message) }]);
+      } else if (target === 'run-failures') {
+        // One scheduled run Lambda gave up on (a job not seen before): one SCHEDULED_RUN_FAILED alert.
+        const record = asyncFailureRecord({
+          functionArn: `arn:aws:lambda:eu-central-1:000000000000:function:bench-scheduledRun`,
+          requestId: randomUUID(),
+          payload: {
+            job: `bench-job-${i}`,
+            scheduledTime: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+          },
+          error: new Error('bench: the run threw on every attempt'),
+          attempts: 3,
+        });
+        event = sqsEvent(env.stack.runFailures.queueArn, [
+          { MessageId: randomUUID(), Body: JSON.stringify(record) },
+        ]);
       } else if (target === 'knox-events') {
         // One admitted Knox callback event on a device not seen before: a fresh idempotency record
         // and an alert observation, the common path.
