@@ -29,7 +29,7 @@ interface Meta {
     string,
     {
       readonly entryPoint?: string;
-      readonly inputs: Record<string, unknown>;
+      readonly inputs: Record<string, { readonly bytesInOutput: number }>;
       readonly imports: readonly { readonly path: string; readonly kind: string }[];
     }
   >;
@@ -97,9 +97,7 @@ describe('function bundles', () => {
       .map(([path]) => `${path}/`);
     expect(devOnly).toContain('node_modules/yaml/');
     for (const { name } of built) {
-      const meta = JSON.parse(await readFile(join(dir, name, 'meta.json'), 'utf8')) as {
-        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
-      };
+      const meta = await metaOf(name);
       const shipped = Object.values(meta.outputs).flatMap((output) =>
         Object.entries(output.inputs)
           .filter(([, input]) => input.bytesInOutput > 0)
