@@ -75,9 +75,11 @@ export function defaultPhoneRegion(): CountryCode {
  * maskText('IMEI356938035643809 not found, call 0151 23456789'); // 'IMEI35*********3809 not found, call 01*********89'
  */
 export function maskText(text: string, region: CountryCode = defaultPhoneRegion()): string {
+  // Digit runs before e-mail addresses: in `356938/035643809@host` the e-mail pattern would take
+  // only `035643809@host` and keep the first half of the IMEI readable.
   const withoutIds = text
-    .replace(EMAIL_LIKE, maskEmail)
     .replace(DIGIT_RUN, (run) => maskDeviceId(run.replace(/[ ./-]/g, '')))
+    .replace(EMAIL_LIKE, maskEmail)
     .replace(
       LABELLED_ID,
       (_match, label: string, gap: string, id: string) => `${label}${gap}${maskDeviceId(id)}`,

@@ -12,6 +12,9 @@ describe('maskText finds ids and phone numbers however they are written', () => 
     ['device 35 693803 564380 9 locked', 'device 35*********3809 locked'],
     ['device 35/693803/564380/9', 'device 35*********3809'],
     ['IMEISV 3569380356438091', 'IMEISV 35**********8091'],
+    // Found by the property below (CI, seed -1117344483): the e-mail rule took `035643809@0.0`
+    // first and left `356938/0` readable.
+    ['from 356938/035643809@0.0', 'from 35*********3***@0.0'],
     ['MEID A0000012345678 unknown', 'MEID A0********5678 unknown'],
     ['S/N R58M123ABCD', 'S/N R5*****ABCD'],
     ['Serial No. R58M123ABCD', 'Serial No. R5*****ABCD'],
