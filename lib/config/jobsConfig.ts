@@ -6,6 +6,7 @@ import { DEVICE_STATUSES, type DeviceOperation, KNOX_BULK_LIMIT } from '../knox/
 import { messageProblems, operationOptionIssues } from '../knox/operationRules';
 import { maskDeviceId } from '../privacy';
 import { emailAddress, formatIssues, issuePath, nonArray, sqsText } from '../validation';
+import { ConfigError } from './errors';
 import { isUnsetParam, type JobParams, type JobParamValue, resolveJobParams } from './jobParams';
 
 // The device operations a scheduled job may run, named as lib/knox names them (the rest, such as
@@ -221,7 +222,7 @@ export interface JobsConfig {
 }
 
 /** A configuration file that does not validate; `issues` lists every problem with its path. */
-export class JobsConfigError extends Error {
+export class JobsConfigError extends ConfigError {
   readonly issues: readonly string[];
   constructor(issues: readonly string[], options?: { cause?: unknown }) {
     super(`Invalid jobs configuration:\n  - ${issues.join('\n  - ')}`, options);

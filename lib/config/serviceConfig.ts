@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import { KNOX_BULK_LIMIT } from '../knox/constants';
 import { formatIssues } from '../validation';
+import { ConfigError } from './errors';
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
 
@@ -78,7 +79,7 @@ const envSchema = v.object({
 export type ServiceConfig = Readonly<v.InferOutput<typeof envSchema>>;
 
 /** Missing or malformed environment; lists each variable at fault. */
-export class ServiceConfigError extends Error {
+export class ServiceConfigError extends ConfigError {
   readonly issues: readonly string[];
   constructor(issues: readonly string[], options?: { cause?: unknown }) {
     super(`Invalid service environment: ${issues.join('; ')}`, options);

@@ -4,6 +4,7 @@ import { DEVICE_OPERATIONS } from '../knox';
 import { KNOX_BULK_LIMIT } from '../knox/constants';
 import { OPERATION_FIELDS, type OperationFieldName } from '../knox/operationRules';
 import { formatIssues, nonArray } from '../validation';
+import { OperationsError } from './errors';
 
 /** Version of the chunk message body; bump when the shape changes so old messages are recognised. */
 export const CHUNK_MESSAGE_VERSION = 1;
@@ -63,7 +64,7 @@ const schema = v.strictObject({
 export type ChunkMessage = v.InferOutput<typeof schema>;
 
 /** A queue message body that is not a chunk message; not retryable, it goes to the DLQ. */
-export class ChunkMessageError extends Error {
+export class ChunkMessageError extends OperationsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ChunkMessageError';
