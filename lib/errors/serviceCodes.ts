@@ -162,34 +162,31 @@ export function serviceFailure(name: ServiceCodeName, reason: string): KnoxGuard
   return { ...entry, receivedStatus: 0, reason, known: true };
 }
 
+// No HTTP answer at all (a timeout or a broken connection): one classification for both.
+const noAnswer = {
+  httpStatus: 0,
+  category: Category.server,
+  severity: Severity.warning,
+  retryable: true,
+  actionable: false,
+  scope: Scope.tenant,
+  actor: Actor.developer,
+  remediation:
+    'Retried automatically; if it persists, check the Lambda network path (VPC, NAT, DNS) to Knox Guard.',
+} as const;
+
 const syntheticEntries = [
   {
     code: SyntheticCode.timeout,
     codeName: SyntheticCode.timeout,
-    httpStatus: 0,
     description: 'Knox Guard did not answer within the request timeout.',
-    category: Category.server,
-    severity: Severity.warning,
-    retryable: true,
-    actionable: false,
-    scope: Scope.tenant,
-    actor: Actor.developer,
-    remediation:
-      'Retried automatically; if it persists, check the Lambda network path (VPC, NAT, DNS) to Knox Guard.',
+    ...noAnswer,
   },
   {
     code: SyntheticCode.transport,
     codeName: SyntheticCode.transport,
-    httpStatus: 0,
     description: 'The connection to Knox Guard failed (reset, refused or DNS).',
-    category: Category.server,
-    severity: Severity.warning,
-    retryable: true,
-    actionable: false,
-    scope: Scope.tenant,
-    actor: Actor.developer,
-    remediation:
-      'Retried automatically; if it persists, check the Lambda network path (VPC, NAT, DNS) to Knox Guard.',
+    ...noAnswer,
   },
   {
     // httpStatus 0 in the row: a failure carries the 2xx status that came with the unreadable body.
