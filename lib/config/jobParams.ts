@@ -1,3 +1,4 @@
+import { ConfigError } from './errors';
 /** A value a stage parameter may have: YAML and `--param` give strings, booleans or numbers. */
 export type JobParamValue = string | number | boolean | null;
 export type JobParams = Readonly<Record<string, JobParamValue | undefined>>;
@@ -82,7 +83,7 @@ export function referencedJobParams(raw: unknown): string[] {
 }
 
 /** config/jobs.yml references params serverless.yml does not define; `params` names them. */
-export class UndefinedParamError extends Error {
+export class UndefinedParamError extends ConfigError {
   readonly params: readonly string[];
   constructor(params: readonly string[], where: string, options?: { cause?: unknown }) {
     const references = params.map((name) => `\${param:${name}}`).join(', ');

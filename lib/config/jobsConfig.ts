@@ -2,34 +2,34 @@
 // next to nothing at cold start (zod's $constructor machinery cost ~4.5 ms for this file).
 import * as v from 'valibot';
 import { parseDeviceId } from '../devices';
-import { MESSAGE_RULES, operationOptionIssues } from '../knox/operationRules';
+import { DEVICE_STATUSES, type DeviceOperation, KNOX_BULK_LIMIT } from '../knox/constants';
+import { messageProblems, operationOptionIssues } from '../knox/operationRules';
 import { maskDeviceId } from '../privacy';
 import { emailAddress, formatIssues, issuePath, nonArray, sqsText } from '../validation';
+import { ConfigError } from './errors';
 import { isUnsetParam, type JobParams, type JobParamValue, resolveJobParams } from './jobParams';
+
+// The device operations a scheduled job may run, named as lib/knox names them (the rest, such as
+// reject or cancelComplete, answer one device's situation, not a schedule's).
+const JOB_DEVICE_OPERATIONS = [
+  'lock',
+  'unlock',
+  'blink',
+  'sendMessage',
+  'approve',
+  'complete',
+  'delete',
+] as const satisfies readonly DeviceOperation[];
 
 /** Operations a job may run. Device operations go to Knox Guard per device; licence-health checks seats. */
 export const JobOperation = {
-  lock: 'lock',
-  unlock: 'unlock',
-  blink: 'blink',
-  sendMessage: 'sendMessage',
-  approve: 'approve',
-  complete: 'complete',
-  delete: 'delete',
+  ...(Object.fromEntries(JOB_DEVICE_OPERATIONS.map((operation) => [operation, operation])) as {
+    readonly [O in (typeof JOB_DEVICE_OPERATIONS)[number]]: O;
+  }),
   licenceHealth: 'licence-health',
 } as const;
 export type JobOperation = (typeof JobOperation)[keyof typeof JobOperation];
 export type DeviceJobOperation = Exclude<JobOperation, 'licence-health'>;
-
-const KNOX_STATES = [
-  'Pending',
-  'Accepted',
-  'Enrolled',
-  'Locked',
-  'Completing',
-  'Completed',
-  'Rejected',
-] as const;
 
 // The same reading of a device id as every other entry point (lib/devices): an inline target is
 // sent to Knox Guard in its normalised form, and a typo fails the deploy, not the 3 a.m. run.
@@ -67,7 +67,7 @@ const targetsSchema = v.variant('source', [
     source: v.literal('knox'),
     filter: nonArray(
       v.strictObject({
-        status: v.optional(v.pipe(v.array(v.picklist(KNOX_STATES)), v.minLength(1))),
+        status: v.optional(v.pipe(v.array(v.picklist(DEVICE_STATUSES)), v.minLength(1))),
         simControlEnabled: v.optional(v.boolean()),
         search: v.optional(v.string()),
       }),
@@ -77,7 +77,7 @@ const targetsSchema = v.variant('source', [
 export type JobTargets = v.InferOutput<typeof targetsSchema>;
 
 // Shared by a job's own chunkSize / inlineLimit and the file's defaults for them.
-const chunkSize = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000));
+const chunkSize = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(KNOX_BULK_LIMIT));
 const inlineLimit = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 const contactSchema = nonArray(
@@ -155,15 +155,17 @@ const jobSchema = v.pipe(
     // A disabled job never runs: what it would need is checked once a stage enables it.
     if (job.operation === 'licence-health' || !job.enabled) return;
     if (!job.targets) at('targets', `${job.operation} needs targets`);
-    if (job.operation === 'lock' || job.operation === 'blink' || job.operation === 'sendMessage') {
-      // One table of limits for client, config, webhook and simulator (lib/knox/operationRules.ts).
-      const max = MESSAGE_RULES[job.operation].maxLength;
-      if (!job.message) at('message', `${job.operation} needs a message`);
-      else if ([...job.message].length > max)
-        at('message', `${job.operation} message is over ${max} characters`);
-    }
-    if ((job.operation === 'lock' || job.operation === 'blink') && !job.contact?.tel && !job.contact?.email) {
-      at('contact', `${job.operation} needs a contact tel or email`);
+    // One table of limits for client, config, webhook and simulator (lib/knox/operationRules.ts).
+    const { message, contact } = job;
+    for (const problem of messageProblems(job.operation, {
+      message,
+      tel: contact?.tel,
+      email: contact?.email,
+    })) {
+      if (problem.kind === 'missing') at('message', `${job.operation} needs a message`);
+      else if (problem.kind === 'tooLong')
+        at('message', `${job.operation} message is over ${problem.maxLength} characters`);
+      else at('contact', `${job.operation} needs a contact tel or email`);
     }
   }),
 );
@@ -220,7 +222,7 @@ export interface JobsConfig {
 }
 
 /** A configuration file that does not validate; `issues` lists every problem with its path. */
-export class JobsConfigError extends Error {
+export class JobsConfigError extends ConfigError {
   readonly issues: readonly string[];
   constructor(issues: readonly string[], options?: { cause?: unknown }) {
     super(`Invalid jobs configuration:\n  - ${issues.join('\n  - ')}`, options);

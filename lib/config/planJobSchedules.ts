@@ -1,3 +1,4 @@
+import { ConfigError } from './errors';
 import { findPlaceholder } from './findPlaceholder';
 import { isUnsetParam, type JobParams, type JobParamValue, referencedJobParams } from './jobParams';
 import { JobOperation, resolveJobsConfig } from './jobsConfig';
@@ -57,7 +58,7 @@ export interface JobSchedulePlan {
 }
 
 /** A stage that runs its schedules holds example or placeholder values; `issues` names each one. */
-export class PlaceholderValueError extends Error {
+export class PlaceholderValueError extends ConfigError {
   readonly stage: string;
   readonly issues: readonly string[];
   constructor(stage: string, issues: readonly string[], options?: { cause?: unknown }) {
@@ -80,7 +81,7 @@ export class PlaceholderValueError extends Error {
  * that must be set together are all unset (no alert subscriber while a device job runs); `params`
  * names each one.
  */
-export class StageParamError extends Error {
+export class StageParamError extends ConfigError {
   readonly stage: string;
   readonly params: readonly string[];
   constructor(stage: string, params: readonly string[], message: string, options?: { cause?: unknown }) {

@@ -1,7 +1,9 @@
 // valibot: its functions tree-shake and a schema is a plain object, so building these costs
 // next to nothing at cold start (zod's $constructor machinery cost ~2.7 ms for this file).
 import * as v from 'valibot';
+import { KNOX_BULK_LIMIT } from '../knox/constants';
 import { formatIssues } from '../validation';
+import { ConfigError } from './errors';
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
 
@@ -41,7 +43,10 @@ const envSchema = v.object({
   KNOX_RATE_LIMIT_PER_SECOND: v.optional(v.pipe(envNumber, v.gtValue(0)), '10'),
   /** Typical Knox Guard response time in ms, for the same plan (how many requests one client keeps busy). */
   KNOX_LATENCY_MS: v.optional(v.pipe(envNumber, v.gtValue(0)), '300'),
-  KNOX_BULK_LIMIT: v.optional(v.pipe(envNumber, v.integer(), v.minValue(1), v.maxValue(10_000)), '10000'),
+  KNOX_BULK_LIMIT: v.optional(
+    v.pipe(envNumber, v.integer(), v.minValue(1), v.maxValue(KNOX_BULK_LIMIT)),
+    String(KNOX_BULK_LIMIT),
+  ),
   /** The Knox Guard API prefix (`/kcs/v1.1/kg-integration` for Samsung's test environment). */
   KNOX_API_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^(\/[A-Za-z0-9._-]+)+$/)), '/kcs/v1.1/kg'),
   /** 'true': call the licence paths, which no source confirms (licence-health needs them). */
@@ -74,7 +79,7 @@ const envSchema = v.object({
 export type ServiceConfig = Readonly<v.InferOutput<typeof envSchema>>;
 
 /** Missing or malformed environment; lists each variable at fault. */
-export class ServiceConfigError extends Error {
+export class ServiceConfigError extends ConfigError {
   readonly issues: readonly string[];
   constructor(issues: readonly string[], options?: { cause?: unknown }) {
     super(`Invalid service environment: ${issues.join('; ')}`, options);

@@ -1,9 +1,10 @@
 import { lookupKnoxCode } from './catalog';
-import { Actor, Category, Scope, Severity, SyntheticCode } from './constants';
+import { SyntheticCode } from './constants';
 import { classifyHttpStatus } from './httpStatuses';
 import { KnoxGuardError, type KnoxGuardFailure } from './KnoxGuardError';
 import { normalizeBodyText } from './normalizeBodyText';
 import { parseRetryAfter } from './parseRetryAfter';
+import { syntheticFailure } from './serviceCodes';
 
 /** Header bags as fetch, undici and Lambda events hand them over. */
 export type HeadersLike =
@@ -216,23 +217,7 @@ export function malformedResponseError(
 }
 
 function malformedFailure(status: number, reason: string, extras: FailureExtras): KnoxGuardFailure {
-  return {
-    httpStatus: status,
-    receivedStatus: status,
-    code: SyntheticCode.malformed,
-    codeName: SyntheticCode.malformed,
-    reason,
-    description: 'Knox Guard (or a proxy) answered success with a body that cannot be read.',
-    category: Category.server,
-    severity: Severity.warning,
-    retryable: true,
-    actionable: false,
-    scope: Scope.tenant,
-    actor: Actor.samsung,
-    remediation: 'Retried automatically; if it persists, check proxies between Lambda and Knox Guard.',
-    known: false,
-    ...optional(extras),
-  };
+  return { ...syntheticFailure(SyntheticCode.malformed, status, reason), ...optional(extras) };
 }
 
 function optional(extras: FailureExtras): { retryAfter?: number; requestedId?: string } {

@@ -28,5 +28,11 @@ export { KnoxGuardError, type KnoxGuardFailure } from './KnoxGuardError';
 export { normalizeBodyText } from './normalizeBodyText';
 export { parseRetryAfter } from './parseRetryAfter';
 export { renderRunbook } from './renderRunbook';
-export { SERVICE_CODES, type ServiceCodeName, serviceFailure } from './serviceCodes';
+export {
+  SERVICE_CODES,
+  type ServiceCodeName,
+  SYNTHETIC_CODES,
+  serviceFailure,
+  syntheticFailure,
+} from './serviceCodes';
 export { transportError } from './transportError';

@@ -1,7 +1,7 @@
 import { KNOX_CODES, type KnoxCodeEntry, TOKEN_SERVICE_CODES, TOKEN_SERVICE_SOURCES } from './catalog';
+import { SyntheticCode } from './constants';
 import { classifyHttpStatus, HTTP_STATUSES } from './httpStatuses';
-import { SERVICE_CODES } from './serviceCodes';
-import { transportError } from './transportError';
+import { SERVICE_CODES, SYNTHETIC_CODES } from './serviceCodes';
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replace(/\s+/g, ' ');
 
@@ -130,20 +130,12 @@ function transportSection(): string[] {
         entry,
       };
     }),
-    ...(['timeout', 'transport'] as const).map((kind) => {
-      const entry = transportError(kind, new Error(kind)).toJSON();
-      return { code: `\`${entry.codeName}\` (no HTTP answer)`, meaning: entry.description, entry };
-    }),
-    {
-      code: '`MALFORMED_RESPONSE` (2xx)',
-      meaning: 'Knox Guard (or a proxy) answered success with a body that cannot be read.',
-      entry: {
-        actor: 'Samsung support (wait or open a ticket)',
-        actionable: false,
-        retryable: true,
-        remediation: 'Retried automatically; if it persists, check proxies between Lambda and Knox Guard.',
-      },
-    },
+    // Our own codes for failures without a Knox Guard code, from their catalog rows.
+    ...SYNTHETIC_CODES.map((entry) => ({
+      code: `\`${entry.codeName}\` (${entry.code === SyntheticCode.malformed ? '2xx' : 'no HTTP answer'})`,
+      meaning: entry.description,
+      entry,
+    })),
   ];
   return [
     '',

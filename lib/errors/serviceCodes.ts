@@ -1,5 +1,5 @@
 import type { KnoxCodeEntry } from './catalog';
-import { Actor, Category, Scope, Severity } from './constants';
+import { Actor, Category, Scope, Severity, SyntheticCode } from './constants';
 import type { KnoxGuardFailure } from './KnoxGuardError';
 
 /**
@@ -160,4 +160,81 @@ export type ServiceCodeName = (typeof entries)[number]['codeName'];
 export function serviceFailure(name: ServiceCodeName, reason: string): KnoxGuardFailure {
   const entry = entries.find((candidate) => candidate.codeName === name) as KnoxCodeEntry;
   return { ...entry, receivedStatus: 0, reason, known: true };
+}
+
+// No HTTP answer at all (a timeout or a broken connection): one classification for both.
+const noAnswer = {
+  httpStatus: 0,
+  category: Category.server,
+  severity: Severity.warning,
+  retryable: true,
+  actionable: false,
+  scope: Scope.tenant,
+  actor: Actor.developer,
+  remediation:
+    'Retried automatically; if it persists, check the Lambda network path (VPC, NAT, DNS) to Knox Guard.',
+} as const;
+
+const syntheticEntries = [
+  {
+    code: SyntheticCode.timeout,
+    codeName: SyntheticCode.timeout,
+    description: 'Knox Guard did not answer within the request timeout.',
+    ...noAnswer,
+  },
+  {
+    code: SyntheticCode.transport,
+    codeName: SyntheticCode.transport,
+    description: 'The connection to Knox Guard failed (reset, refused or DNS).',
+    ...noAnswer,
+  },
+  {
+    // httpStatus 0 in the row: a failure carries the 2xx status that came with the unreadable body.
+    code: SyntheticCode.malformed,
+    codeName: SyntheticCode.malformed,
+    httpStatus: 0,
+    description: 'Knox Guard (or a proxy) answered success with a body that cannot be read.',
+    category: Category.server,
+    severity: Severity.warning,
+    retryable: true,
+    actionable: false,
+    scope: Scope.tenant,
+    actor: Actor.samsung,
+    remediation: 'Retried automatically; if it persists, check proxies between Lambda and Knox Guard.',
+  },
+] as const satisfies readonly (KnoxCodeEntry & { readonly code: SyntheticCode })[];
+
+/**
+ * The codes this service gives a failure that carries no Knox Guard code (`SyntheticCode`: no
+ * answer in time, no connection, an unreadable 2xx body), classified as catalog rows so the
+ * decoder, the transport errors and the runbook read one row each.
+ */
+export const SYNTHETIC_CODES: readonly KnoxCodeEntry[] = syntheticEntries;
+
+/**
+ * A failure for one of the `SyntheticCode`s, from its row: `status` is the HTTP status that came
+ * over the wire (0 when no answer came), `reason` what happened this time. Unknown to Knox's
+ * catalog (`known: false`).
+ *
+ * @example
+ * syntheticFailure(SyntheticCode.timeout, 0, 'aborted after 15000 ms').retryable; // true
+ */
+export function syntheticFailure(code: SyntheticCode, status: number, reason: string): KnoxGuardFailure {
+  const entry = syntheticEntries.find((candidate) => candidate.code === code) as KnoxCodeEntry;
+  return {
+    httpStatus: status,
+    receivedStatus: status,
+    code: entry.code,
+    codeName: entry.codeName,
+    reason,
+    description: entry.description,
+    category: entry.category,
+    severity: entry.severity,
+    retryable: entry.retryable,
+    actionable: entry.actionable,
+    scope: entry.scope,
+    actor: entry.actor,
+    remediation: entry.remediation,
+    known: false,
+  };
 }

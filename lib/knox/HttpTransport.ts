@@ -1,3 +1,5 @@
+import { KnoxError } from './errors';
+
 /** One HTTP request as the client builds it. */
 export interface HttpRequest {
   readonly method: 'GET' | 'POST' | 'PUT';
@@ -31,7 +33,7 @@ export interface HttpTransport {
  * @example
  * throw new HttpTransportError('timeout', 'no answer after 15000 ms', { cause });
  */
-export class HttpTransportError extends Error {
+export class HttpTransportError extends KnoxError {
   readonly kind: 'timeout' | 'transport';
 
   constructor(kind: 'timeout' | 'transport', message: string, options?: { cause?: unknown }) {

@@ -31,6 +31,17 @@ export const DeviceStatus = {
 } as const;
 export type DeviceStatus = (typeof DeviceStatus)[keyof typeof DeviceStatus];
 
+/** Every `DeviceStatus` value, in the order above (for pick lists such as jobs.yml's status filter). */
+export const DEVICE_STATUSES = Object.values(DeviceStatus) as [DeviceStatus, ...DeviceStatus[]];
+
+/**
+ * Knox Guard's bulk limit: the most devices one bulk request (and so one chunk, one operation
+ * request, one client call) names. Sources (docs/knox-api-evidence.md, "Max devices per async
+ * request"): the console's bulk CSV limit is 10,000 and 4000316 DEVICE_BULK_OPERATION_LIMIT_EXCEEDED
+ * exists; the API's own number is not published, so the client halves a chunk on 4000316.
+ */
+export const KNOX_BULK_LIMIT = 10_000;
+
 /** Defaults of `KnoxClientOptions`, in one place so docs and tests quote the same numbers. */
 export const CLIENT_DEFAULTS = {
   /**
@@ -42,7 +53,7 @@ export const CLIENT_DEFAULTS = {
   baseDelayMs: 200,
   maxDelayMs: 20_000,
   requestTimeoutMs: 15_000,
-  bulkLimit: 10_000,
+  bulkLimit: KNOX_BULK_LIMIT,
   concurrency: 4,
   pageSize: 1000,
   /** Tokens are valid 30 minutes; renew this long before our clock says they expire. */

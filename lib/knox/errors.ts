@@ -1,8 +1,25 @@
 /**
- * The base of the errors the Knox Guard client throws for problems on our side (configuration,
- * invalid arguments). Knox Guard's own failures are `KnoxGuardError`s from lib/errors instead.
+ * The base of every error lib/knox throws of its own: the client's errors (`KnoxClientError`), a
+ * request without a complete HTTP answer (`HttpTransportError`), a tenant check that cannot start
+ * (`KnoxCheckSetupError`). Each subclass ends in `Error`, sets `name` and keeps `cause`. Knox
+ * Guard's own failures are `KnoxGuardError`s from lib/errors instead.
+ *
+ * @example
+ * try { await client.execute('lock', ids, params); }
+ * catch (error) { if (error instanceof KnoxError) console.log(error.name); } // e.g. 'KnoxRequestError'
  */
-export class KnoxClientError extends Error {
+export class KnoxError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KnoxError';
+  }
+}
+
+/**
+ * The base of the errors the Knox Guard client throws for problems on our side (configuration,
+ * invalid arguments).
+ */
+export class KnoxClientError extends KnoxError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'KnoxClientError';

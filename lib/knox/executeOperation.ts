@@ -12,6 +12,7 @@ import { maskDeviceId } from '../privacy';
 import { chunkRanges, type IndexRange, shrinkRange } from './chunkRanges';
 import type { DeviceOperation } from './constants';
 import { DistinctIds } from './DistinctIds';
+import { KnoxError } from './errors';
 import type { KnoxHttp } from './KnoxHttp';
 import { ASYNC_ID_LIST_FIELD, type KnoxPaths } from './paths';
 import { type RequestGate, RequestSlots } from './RequestSlots';
@@ -50,10 +51,10 @@ const POLL_GROWTH = 1.5;
 const UNREADABLE_POLLS = 3;
 
 /** The `...Async` path cannot be used for this run: the chunk runs per device instead. */
-class BulkPathUnavailable extends Error {
+class BulkPathUnavailableError extends KnoxError {
   constructor(reason: string, options?: { cause?: unknown }) {
     super(reason, options);
-    this.name = 'BulkPathUnavailable';
+    this.name = 'BulkPathUnavailableError';
   }
 }
 /**
@@ -260,7 +261,7 @@ async function runBulk(
         const results = await runChunk(context, operation, ids, params, deadline, submit, requests, bulk);
         for (let i = 0; i < results.length; i += 1) slots[chunk.start + i] = results[i];
       } catch (error) {
-        if (error instanceof BulkPathUnavailable) {
+        if (error instanceof BulkPathUnavailableError) {
           if (bulk.unavailable === undefined) {
             bulk.unavailable = error.message;
             context.bulkUnavailable.set(operation, error.message);
@@ -316,7 +317,7 @@ interface Submit {
  * names a `transactionId`; each poll sends the handle as header and body field. The transaction is
  * finished when its results cover every id sent (a `status` field is read only when present: a
  * running one means not finished), polled with a growing, capped wait; ids without a result when
- * the deadline comes are NOT_FINISHED (retryable). Throws `BulkPathUnavailable` when the async
+ * the deadline comes are NOT_FINISHED (retryable). Throws `BulkPathUnavailableError` when the async
  * path or its transaction answers 404/405/501 or a shape that cannot be read.
  */
 async function runChunk(
@@ -354,10 +355,10 @@ async function runChunk(
   }
   const answered = (submitted as { transactionId?: unknown } | undefined)?.transactionId;
   if (typeof submitted !== 'object' || submitted === null || Array.isArray(submitted)) {
-    throw new BulkPathUnavailable(`${path} answered a body that is not a JSON object.`);
+    throw new BulkPathUnavailableError(`${path} answered a body that is not a JSON object.`);
   }
   if (answered !== undefined && typeof answered !== 'string' && typeof answered !== 'number') {
-    throw new BulkPathUnavailable(`${path} answered a transactionId that is not a string or number.`);
+    throw new BulkPathUnavailableError(`${path} answered a transactionId that is not a string or number.`);
   }
   const handle = answered === undefined || answered === '' ? sent : String(answered);
   context.logger?.info('knox bulk submitted', { operation, devices: ids.length, transactionId: handle });
@@ -382,7 +383,7 @@ async function resumeTransaction(
   try {
     return await pollTransaction(context, operation, ids, handle, deadline, requests, bulk);
   } catch (error) {
-    if (!(error instanceof BulkPathUnavailable)) throw error;
+    if (!(error instanceof BulkPathUnavailableError)) throw error;
     bulk.unfinished.add(handle);
     return ids.map((id) => notFinished(id, handle, error.message));
   }
@@ -391,7 +392,7 @@ async function resumeTransaction(
 /**
  * Polls transaction `handle` until its results cover every id of `ids` (and no `status` says it
  * is running) or the deadline comes; ids without a result then are NOT_FINISHED and `handle` is
- * added to `bulk.unfinished`. Throws `BulkPathUnavailable` as `runChunk` documents.
+ * added to `bulk.unfinished`. Throws `BulkPathUnavailableError` as `runChunk` documents.
  */
 async function pollTransaction(
   context: ExecuteContext,
@@ -426,7 +427,7 @@ async function pollTransaction(
     }
     unreadable += 1;
     const reason = `${context.paths.transaction} answered ${problem}.`;
-    if (unreadable >= UNREADABLE_POLLS) throw new BulkPathUnavailable(reason);
+    if (unreadable >= UNREADABLE_POLLS) throw new BulkPathUnavailableError(reason);
     throw malformedResponseError(200, reason);
   };
   let wait = context.transactionPollMs;
@@ -444,9 +445,9 @@ async function pollTransaction(
         parse: readTransaction,
       })) as { resultList?: unknown; status?: unknown };
     } catch (error) {
-      if (error instanceof BulkPathUnavailable) throw error;
+      if (error instanceof BulkPathUnavailableError) throw error;
       const missing = pathMissing(error, context.paths.transaction);
-      if (missing instanceof BulkPathUnavailable) throw missing;
+      if (missing instanceof BulkPathUnavailableError) throw missing;
       const failure = missing as KnoxGuardError;
       // A poll that failed for good fails the devices still without a result; a transient one
       // (timeout, 5xx) at the deadline leaves them not finished.
@@ -487,12 +488,15 @@ function running(status: unknown): boolean {
   return typeof status === 'string' && RUNNING_STATES.has(status.toUpperCase());
 }
 
-/** The error as thrown, or `BulkPathUnavailable` when it says the path is not served. */
+/** The error as thrown, or `BulkPathUnavailableError` when it says the path is not served. */
 function pathMissing(error: unknown, path: string): unknown {
   if (error instanceof KnoxGuardError && PATH_MISSING.has(error.receivedStatus)) {
-    return new BulkPathUnavailable(`${path} answered HTTP ${error.receivedStatus} (${error.codeName}).`, {
-      cause: error,
-    });
+    return new BulkPathUnavailableError(
+      `${path} answered HTTP ${error.receivedStatus} (${error.codeName}).`,
+      {
+        cause: error,
+      },
+    );
   }
   return error;
 }

@@ -24,8 +24,10 @@ export {
   API_TOKEN_HEADER,
   CLIENT_DEFAULTS,
   DEVICE_OPERATIONS,
+  DEVICE_STATUSES,
   type DeviceOperation,
   DeviceStatus,
+  KNOX_BULK_LIMIT,
   KNOX_JWT,
 } from './constants';
 export {
@@ -47,6 +49,7 @@ export {
   type DeviceAddressField,
   Evidence,
   MESSAGE_RULES,
+  matchesFieldType,
   OPERATION_RULES,
   type OperationRule,
   operationRule,

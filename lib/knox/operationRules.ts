@@ -153,12 +153,105 @@ export function operationRule(operation: DeviceOperation): OperationRule {
   return OPERATION_RULES[operation === 'accept' ? 'approve' : operation];
 }
 
+type RuleFields = { [O in RuledOperation]: (typeof OPERATION_RULES)[O]['fields'] };
+/** The name of a body field some operation takes (`message`, `tel`, `interval`, `approveComment`, ...). */
+export type OperationFieldName = { [O in RuledOperation]: keyof RuleFields[O] }[RuledOperation];
+type FieldTypeOf<K extends OperationFieldName> = {
+  [O in RuledOperation]: K extends keyof RuleFields[O]
+    ? RuleFields[O][K] extends { readonly type: infer T extends BodyField['type'] }
+      ? T
+      : never
+    : never;
+}[RuledOperation];
+/** The TypeScript type of a `BodyField['type']`. */
+export type FieldValue<T extends BodyField['type']> = T extends 'string'
+  ? string
+  : T extends 'number'
+    ? number
+    : T extends 'boolean'
+      ? boolean
+      : readonly number[];
+
+/**
+ * Body fields of the operations, derived from `OPERATION_RULES` (which operation takes which, its
+ * type and length): a field added to a row there is a field here, in the chunk message schema and
+ * in the contract. Fields an operation does not take are not sent.
+ *
+ * @example
+ * const params: OperationParams = { message: 'Payment overdue', tel: '+15550100', interval: 10 };
+ */
+export type OperationParams = { readonly [K in OperationFieldName]?: FieldValue<FieldTypeOf<K>> };
+
+/**
+ * Every body field any operation takes, name -> type, in the order `OPERATION_RULES` first names
+ * them (lock's message, tel, email; blink's interval, ...). A field two operations take has one
+ * type in both (a test keeps them in step).
+ *
+ * @example
+ * OPERATION_FIELDS.interval; // 'number'
+ */
+export const OPERATION_FIELDS = Object.fromEntries(
+  Object.values(OPERATION_RULES).flatMap((rule) =>
+    Object.entries(rule.fields as Readonly<Record<string, BodyField>>).map(([name, field]) => [
+      name,
+      field.type,
+    ]),
+  ),
+) as { readonly [K in OperationFieldName]: FieldTypeOf<K> };
+
+/**
+ * Whether `value` has a body field's `type`: finite numbers only (JSON has no NaN), arrays of
+ * finite numbers for `number[]`.
+ *
+ * @example
+ * matchesFieldType([9, 18], 'number[]'); // true
+ * matchesFieldType('10', 'number');      // false
+ */
+export function matchesFieldType(value: unknown, type: BodyField['type']): boolean {
+  if (type === 'number[]') return Array.isArray(value) && value.every((n) => Number.isFinite(n));
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  return typeof value === type;
+}
+
 /** The operations whose `message` is required, with its limit and contact rule (derived from `OPERATION_RULES`). */
 export const MESSAGE_RULES = {
   lock: { maxLength: OPERATION_RULES.lock.fields.message.maxLength, contactRequired: true },
   blink: { maxLength: OPERATION_RULES.blink.fields.message.maxLength, contactRequired: true },
   sendMessage: { maxLength: OPERATION_RULES.sendMessage.fields.message.maxLength, contactRequired: false },
 } as const satisfies Partial<Record<DeviceOperation, { maxLength: number; contactRequired: boolean }>>;
+
+/** What is wrong with a request's message and contact against `MESSAGE_RULES`; each caller words it. */
+export type MessageProblem =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'tooLong'; readonly length: number; readonly maxLength: number }
+  | { readonly kind: 'noContact' };
+
+/**
+ * The message and contact problems of an operation that carries a message (lock, blink,
+ * sendMessage): no message, a message over the limit (in code points, as the device shows it),
+ * no `tel`/`email` where the operation needs one. Empty text counts as absent. Other operations
+ * have none. One rule for jobs.yml validation and `POST /operations`; the client's own check is
+ * `validateOperation`.
+ *
+ * @example
+ * messageProblems('lock', { message: 'Pay now' }); // [{ kind: 'noContact' }]
+ * messageProblems('blink', { message: 'x'.repeat(201), tel: '+15550100' });
+ * // [{ kind: 'tooLong', length: 201, maxLength: 200 }]
+ */
+export function messageProblems(
+  operation: string,
+  { message, tel, email }: { readonly message?: string; readonly tel?: string; readonly email?: string },
+): MessageProblem[] {
+  if (!Object.hasOwn(MESSAGE_RULES, operation)) return [];
+  const rule = MESSAGE_RULES[operation as keyof typeof MESSAGE_RULES];
+  const problems: MessageProblem[] = [];
+  // Knox counts what the device shows: code points, not UTF-16 units.
+  const length = message ? [...message].length : 0;
+  if (!message) problems.push({ kind: 'missing' });
+  else if (length > rule.maxLength) problems.push({ kind: 'tooLong', length, maxLength: rule.maxLength });
+  if (rule.contactRequired && !tel && !email) problems.push({ kind: 'noContact' });
+  return problems;
+}
 
 /** Device address fields a sync call may carry; Samsung's Get-started page accepts any one (KG-start). */
 export const DEVICE_ADDRESS_FIELDS = ['deviceUid', 'objectId', 'approveId'] as const;
@@ -195,7 +288,7 @@ export function operationOptionIssues(
     else if (!perDevice && PER_DEVICE.has(name)) issues.push(`${name} is per device: only for one device`);
     else if (field === undefined)
       issues.push(`${operation} has no option ${name} (it takes: ${allowed.join(', ') || 'none'})`);
-    else if (!matchesType(value, field.type)) issues.push(`${name} must be a ${field.type}`);
+    else if (!matchesFieldType(value, field.type)) issues.push(`${name} must be a ${field.type}`);
     else if (
       typeof value === 'string' &&
       field.maxLength !== undefined &&
@@ -204,10 +297,4 @@ export function operationOptionIssues(
       issues.push(`${name} is over ${field.maxLength} characters`);
   }
   return issues;
-}
-
-function matchesType(value: unknown, type: BodyField['type']): boolean {
-  if (type === 'number[]') return Array.isArray(value) && value.every((n) => Number.isFinite(n));
-  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
-  return typeof value === type;
 }

@@ -1,3 +1,5 @@
+import type { DeviceOperation } from './constants';
+
 /** The Knox Guard API prefix of production (Samsung's KG-errors page: `POST /kcs/v1.1/kg/transaction`). */
 export const KNOX_API_PREFIX = '/kcs/v1.1/kg';
 /** The prefix of Samsung's Knox Guard test environment, which some real clients target. */
@@ -18,16 +20,7 @@ export const ASYNC_ID_LIST_FIELD = 'deviceUid';
 export const TRANSACTION_ID_HEADER = 'x-knox-transactionId';
 
 /** The device operations with paths of their own (`accept` is an alias of `approve`). */
-export type PathOperation =
-  | 'approve'
-  | 'reject'
-  | 'lock'
-  | 'unlock'
-  | 'blink'
-  | 'sendMessage'
-  | 'complete'
-  | 'cancelComplete'
-  | 'delete';
+export type PathOperation = Exclude<DeviceOperation, 'accept'>;
 
 /** Sync and (when one is known) async path of a device operation. */
 export interface OperationPaths {

@@ -1,31 +1,11 @@
 import type { DeviceResult } from '../errors';
 import type { DeviceOperation, DeviceStatus } from './constants';
 import type { HttpTransport } from './HttpTransport';
+import type { OperationParams } from './operationRules';
 import type { KnoxCertificateJson } from './parseCertificate';
 
-/**
- * Body fields of the operations (which operation takes which: `OPERATION_RULES`); fields an
- * operation does not take are not sent.
- */
-export interface OperationParams {
-  /** lock, blink, sendMessage (required); unlock, complete (optional). */
-  message?: string;
-  tel?: string;
-  email?: string;
-  /** blink: how often the device blinks; unit not documented (see docs/knox-api-contract.md). */
-  interval?: number;
-  timeLimitEnable?: boolean;
-  /** [start, end] (one client; unit unknown). */
-  timeLimit?: number[];
-  daysLimitEnable?: boolean;
-  daysLimit?: number;
-  /** approve: the id that ties the device to the billing record (Samsung: KG-start). */
-  approveId?: string;
-  approveComment?: string;
-  /** sendMessage options. */
-  enableFullscreen?: boolean;
-  messageType?: string;
-}
+// Derived from `OPERATION_RULES` (lib/knox/operationRules.ts), the one table of body fields.
+export type { OperationParams } from './operationRules';
 
 export interface CallOptions {
   /** Epoch ms (e.g. `Date.now() + context.getRemainingTimeInMillis() - margin`): stop retrying once reached and fail with the last error. */
@@ -164,7 +144,15 @@ export interface KnoxLogger {
   warn(message: string, data?: object): void;
 }
 
+/**
+ * The time source every lib folder takes as a dependency (the Knox Guard client, runs, alerts),
+ * so tests control time. Declared once, here.
+ *
+ * @example
+ * const clock: Clock = { now: () => Date.now() }; // epoch milliseconds
+ */
 export interface Clock {
+  /** Epoch milliseconds. */
   now(): number;
 }
 

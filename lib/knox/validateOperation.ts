@@ -1,7 +1,6 @@
 import { DEVICE_OPERATIONS, type DeviceOperation } from './constants';
 import { KnoxRequestError } from './errors';
-import { operationRule } from './operationRules';
-import type { OperationParams } from './types';
+import { matchesFieldType, type OperationParams, operationRule } from './operationRules';
 
 /**
  * Checks an `execute` call before anything is sent, against `OPERATION_RULES` (the one table of
@@ -43,7 +42,7 @@ export function validateOperation(
       else if (field.required) throw new KnoxRequestError(`${operation} needs a ${name}.`, name);
       continue;
     }
-    if (!hasType(value, field.type)) {
+    if (!matchesFieldType(value, field.type)) {
       throw new KnoxRequestError(`${operation} ${name} must be a ${field.type}.`, name);
     }
     if (typeof value === 'string') {
@@ -62,11 +61,6 @@ export function validateOperation(
     throw new KnoxRequestError(`${operation} needs at least one contact (tel or email).`, 'contact');
   }
   return body as OperationParams;
-}
-
-function hasType(value: unknown, type: string): boolean {
-  if (type === 'number[]') return Array.isArray(value) && value.every((n) => Number.isFinite(n));
-  return typeof value === type && (typeof value !== 'number' || Number.isFinite(value));
 }
 
 function blankId(index: number): KnoxRequestError {

@@ -1,3 +1,5 @@
+import { OperationsError } from './errors';
+
 // Its own file, without the SQS client: callers that only catch it (the webhook's accept path)
 // must not pull @aws-sdk/client-sqs into their bundle's start-up (test/e2e/bundles.test.ts).
 /**
@@ -6,7 +8,7 @@
  * tell the client exactly what is and is not queued. `retryable` is false when SQS refused the
  * content itself (InvalidMessageContents and the like): the same message can never be queued.
  */
-export class ChunkQueueError extends Error {
+export class ChunkQueueError extends OperationsError {
   readonly failedChunks: readonly number[];
   readonly retryable: boolean;
   /** SQS's error code, when it gave one (`InvalidMessageContents`, ...). */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ChunkQueueError } from './ChunkQueueError';
 import { CHUNK_MESSAGE_VERSION, type ChunkMessage } from './chunkMessage';
+import { OperationsError } from './errors';
 import type { ChunkQueue, OperationParams } from './ports';
 import type { RunTracker } from './runTracker';
 
@@ -9,7 +10,7 @@ import type { RunTracker } from './runTracker';
  * must be told: the operation id, how many chunks were and were not queued, and whether a retry
  * can help (`retryable` false when SQS refused the content).
  */
-export class OperationQueueError extends Error {
+export class OperationQueueError extends OperationsError {
   readonly operationId: string;
   readonly chunks: number;
   readonly notQueued: readonly number[];

@@ -1,7 +1,10 @@
 // valibot: its functions tree-shake and a schema is a plain object, cheap to build at cold start.
 import * as v from 'valibot';
 import { DEVICE_OPERATIONS } from '../knox';
+import { KNOX_BULK_LIMIT } from '../knox/constants';
+import { OPERATION_FIELDS, type OperationFieldName } from '../knox/operationRules';
 import { formatIssues, nonArray } from '../validation';
+import { OperationsError } from './errors';
 
 /** Version of the chunk message body; bump when the shape changes so old messages are recognised. */
 export const CHUNK_MESSAGE_VERSION = 1;
@@ -16,35 +19,37 @@ const nonEmpty = v.pipe(v.string(), v.minLength(1));
 export const MAX_TRANSACTION_ID_LENGTH = 256;
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
+const FIELD_SCHEMAS = {
+  string: v.string(),
+  number: v.number(),
+  boolean: v.boolean(),
+  'number[]': v.array(v.number()),
+} as const;
+type FieldSchemas = {
+  readonly [K in OperationFieldName]: v.OptionalSchema<
+    (typeof FIELD_SCHEMAS)[(typeof OPERATION_FIELDS)[K]],
+    undefined
+  >;
+};
+// The operation body fields, built from lib/knox's table (OPERATION_FIELDS) so a field added there
+// travels in chunk messages without a second list here; unknown fields are refused.
+const paramsSchema = v.strictObject(
+  Object.fromEntries(
+    Object.entries(OPERATION_FIELDS).map(([name, type]) => [name, v.optional(FIELD_SCHEMAS[type])]),
+  ) as FieldSchemas,
+);
+
 const schema = v.strictObject({
   v: v.literal(CHUNK_MESSAGE_VERSION),
   stage: nonEmpty,
   job: nonEmpty,
   runId: nonEmpty,
   operation: v.picklist(DEVICE_OPERATIONS),
-  params: v.optional(
-    nonArray(
-      v.strictObject({
-        message: v.optional(v.string()),
-        tel: v.optional(v.string()),
-        email: v.optional(v.string()),
-        interval: v.optional(v.number()),
-        timeLimitEnable: v.optional(v.boolean()),
-        timeLimit: v.optional(v.array(v.number())),
-        daysLimitEnable: v.optional(v.boolean()),
-        daysLimit: v.optional(v.number()),
-        approveId: v.optional(v.string()),
-        approveComment: v.optional(v.string()),
-        enableFullscreen: v.optional(v.boolean()),
-        messageType: v.optional(v.string()),
-      }),
-    ),
-    {},
-  ),
+  params: v.optional(nonArray(paramsSchema), {}),
   chunk: count,
   /** 0 for the first delivery of a chunk; a follow-up with the retryable rest counts up. */
   attempt: v.optional(count, 0),
-  deviceUids: v.pipe(v.array(nonEmpty), v.minLength(1), v.maxLength(10_000)),
+  deviceUids: v.pipe(v.array(nonEmpty), v.minLength(1), v.maxLength(KNOX_BULK_LIMIT)),
   /**
    * A follow-up of devices an earlier attempt left NOT_FINISHED: the handle of the Knox Guard
    * transaction they were submitted in. This attempt polls it instead of submitting again, so no
@@ -59,7 +64,7 @@ const schema = v.strictObject({
 export type ChunkMessage = v.InferOutput<typeof schema>;
 
 /** A queue message body that is not a chunk message; not retryable, it goes to the DLQ. */
-export class ChunkMessageError extends Error {
+export class ChunkMessageError extends OperationsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ChunkMessageError';

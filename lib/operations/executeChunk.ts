@@ -3,6 +3,7 @@ import { type KnoxGuardFailure, serviceFailure } from '../errors';
 import { isAlreadyInTargetState } from '../knox/operationTargetStates';
 import { maskDeviceId } from '../privacy';
 import { type ChunkMessage, MAX_TRANSACTION_ID_LENGTH } from './chunkMessage';
+import { OperationsError } from './errors';
 import type { OperationExecutor, RunObservation } from './ports';
 
 /** Masked device ids kept per failure code in a chunk outcome (the rest are counted only). */
@@ -66,7 +67,7 @@ export interface ChunkOutcome {
 }
 
 /** A stored chunk outcome that was recorded for a different list of devices than the message's. */
-export class ChunkOutcomeMismatchError extends Error {
+export class ChunkOutcomeMismatchError extends OperationsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ChunkOutcomeMismatchError';

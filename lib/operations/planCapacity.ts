@@ -1,3 +1,5 @@
+import { KNOX_BULK_LIMIT } from '../knox/constants';
+
 /** What the capacity plan is derived from; only the tenant's request rate is required. */
 export interface CapacityInput {
   /** Knox Guard requests per second the tenant may send (no published limit: measure, then set). */
@@ -43,7 +45,7 @@ export interface CapacityPlan {
 }
 
 export const CAPACITY_DEFAULTS = {
-  bulkLimit: 10_000,
+  bulkLimit: KNOX_BULK_LIMIT,
   latencyMs: 300,
   pageSize: 1_000,
   headroom: 0.8,

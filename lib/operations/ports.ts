@@ -1,27 +1,17 @@
-import type { DeviceResult, KnoxGuardFailure } from '../errors';
+import type { RunObservation } from '../alerts';
+import type { DeviceResult } from '../errors';
+import type { OperationParams } from '../knox';
 import type { ChunkMessage } from './chunkMessage';
 
 /**
  * What lib/operations needs from the outside world, as small structural interfaces so the
- * Knox Guard client, the alert pipeline, SQS and S3 plug in without this folder importing them
- * and tests can pass in-memory versions.
+ * Knox Guard client, the alert pipeline, SQS and S3 plug in without this folder importing their
+ * code (type imports only) and tests can pass in-memory versions. The data types they exchange
+ * are declared once where they belong: `OperationParams` and `Clock` in lib/knox, the alert
+ * pipeline's input `RunObservation` in lib/alerts.
  */
-
-/** Body fields of a device operation (lib/knox's `OPERATION_RULES` says which operation takes which). */
-export interface OperationParams {
-  readonly message?: string;
-  readonly tel?: string;
-  readonly email?: string;
-  readonly interval?: number;
-  readonly timeLimitEnable?: boolean;
-  readonly timeLimit?: readonly number[];
-  readonly daysLimitEnable?: boolean;
-  readonly daysLimit?: number;
-  readonly approveId?: string;
-  readonly approveComment?: string;
-  readonly enableFullscreen?: boolean;
-  readonly messageType?: string;
-}
+export type { RunObservation } from '../alerts';
+export type { Clock, OperationParams } from '../knox';
 
 /** The part of the Knox Guard client that runs device operations (lib/knox implements it). */
 export interface OperationExecutor {
@@ -51,32 +41,6 @@ export interface DeviceLister {
   ): AsyncIterable<{ readonly deviceUid: string }>;
 }
 
-/** One chunk's worth of decoded outcomes, as the alert pipeline (lib/alerts) consumes it. */
-export interface RunObservation {
-  readonly stage: string;
-  readonly job: string;
-  readonly runId: string;
-  readonly operation?: string;
-  readonly failures: readonly { readonly deviceId?: string; readonly error: KnoxGuardFailure }[];
-  readonly successes: number;
-  /**
-   * Which part of the run this observation reports: `<chunk>.<attempt>` for a chunk, `inline`
-   * for a run executed inside the scheduler. The alert state counts each contribution of a run
-   * once, so a retried run or a redelivered chunk does not double its counts. Without one, every
-   * observation adds to the counts.
-   */
-  readonly contribution?: string;
-  /** More chunks of the run are still to come: counts are lower bounds. */
-  readonly inProgress?: boolean;
-  /** The chunk's failed-device list (lib/operations/runReport): its key, location and whether it was written. */
-  readonly report?: {
-    readonly key: string;
-    readonly location: string;
-    readonly consoleUrl: string;
-    readonly written: boolean;
-  };
-}
-
 export interface FailureSink {
   process(observation: RunObservation): Promise<unknown>;
   /** Sends what was folded into the run's digest; called when a run is known to be complete. */
@@ -86,10 +50,6 @@ export interface FailureSink {
 /** Reads a billing system's target file; the S3 adapter streams the object body. */
 export interface ObjectSource {
   open(key: string): Promise<AsyncIterable<Uint8Array | string>>;
-}
-
-export interface Clock {
-  now(): number;
 }
 
 /** Where chunks of large jobs go (SQS in AWS and locally); lib/operations/sqsChunkQueue implements it. */

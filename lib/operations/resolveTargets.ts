@@ -3,6 +3,7 @@ import { type CsvError, type Options as CsvOptions, parse } from 'csv-parse';
 import type { JobTargets } from '../config';
 import { parseDeviceId } from '../devices';
 import { maskDeviceId, maskText } from '../privacy';
+import { OperationsError } from './errors';
 import type { DeviceLister, ObjectSource } from './ports';
 import type { TargetsReport } from './targetsReport';
 
@@ -20,7 +21,7 @@ export interface TargetDeps {
 }
 
 /** A target source that cannot be read (missing S3 object, unparseable JSON, no adapter wired). */
-export class TargetsError extends Error {
+export class TargetsError extends OperationsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TargetsError';

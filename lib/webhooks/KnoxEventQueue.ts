@@ -1,3 +1,5 @@
+import { WebhookError } from './errors';
+
 /** Where the webhook hands admitted Knox callback events (message bodies from `packKnoxEvents`). */
 export interface KnoxEventQueue {
   /** Resolves once every body is on the queue; rejects with `KnoxEventQueueError` otherwise. */
@@ -5,7 +7,7 @@ export interface KnoxEventQueue {
 }
 
 /** Some Knox events messages were not accepted by SQS after every retry. */
-export class KnoxEventQueueError extends Error {
+export class KnoxEventQueueError extends WebhookError {
   /** Messages SQS accepted before it gave up (their events will be processed). */
   readonly queued: number;
   /** Messages not queued. */

@@ -54,12 +54,9 @@ export {
 } from './parseKnoxNotification';
 export {
   MAX_DEVICES_PER_REQUEST,
-  MESSAGE_LIMITS,
-  OPERATION_REQUEST_OPERATIONS,
   type OperationRequest,
   type ParseOperationRequestResult,
   parseOperationRequest,
-  type RequestedOperation,
 } from './parseOperationRequest';
 export {
   type KnoxCallbackHeadersOptions,

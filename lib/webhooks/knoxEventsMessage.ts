@@ -1,3 +1,4 @@
+import { WebhookError } from './errors';
 import {
   type KnoxEventRecord,
   type KnoxNotificationContext,
@@ -37,7 +38,7 @@ export interface KnoxEventsMessage {
 }
 
 /** A Knox callback event too large for one SQS message even alone: it can never be queued. */
-export class KnoxEventTooLargeError extends Error {
+export class KnoxEventTooLargeError extends WebhookError {
   /** The event's index in the callback. */
   readonly index: number;
   /** The message it would need, in bytes. */
@@ -54,7 +55,7 @@ export class KnoxEventTooLargeError extends Error {
 }
 
 /** A queue message the consumer cannot read (not JSON, another version, a bad event list). */
-export class KnoxEventsMessageError extends Error {
+export class KnoxEventsMessageError extends WebhookError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'KnoxEventsMessageError';

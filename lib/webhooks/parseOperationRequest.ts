@@ -1,29 +1,29 @@
 // valibot: its functions tree-shake (through this namespace import) and a schema is a plain
 // object, cheap to build at cold start.
 import * as v from 'valibot';
-import { parseDeviceId } from '../devices';
-import { DEVICE_OPERATIONS, type DeviceOperation, MESSAGE_RULES } from '../knox';
-import { operationOptionIssues } from '../knox/operationRules';
+import { MAX_DEVICE_ID_INPUT, parseDeviceId } from '../devices';
+import { DEVICE_OPERATIONS } from '../knox';
+import { KNOX_BULK_LIMIT } from '../knox/constants';
+import { messageProblems, operationOptionIssues } from '../knox/operationRules';
 import { maskDeviceId, maskText } from '../privacy';
 import { emailAddress, issuePath, sqsText } from '../validation';
 
-/** The operations a customer may request through `POST /operations`: every device operation. */
-export const OPERATION_REQUEST_OPERATIONS = DEVICE_OPERATIONS;
-export type RequestedOperation = DeviceOperation;
-
-/** Knox Guard's limits for operations that carry a message, in characters (code points). */
-export const MESSAGE_LIMITS = MESSAGE_RULES;
-
 /** Knox Guard's bulk limit: one request names at most this many devices. */
-export const MAX_DEVICES_PER_REQUEST = 10_000;
+export const MAX_DEVICES_PER_REQUEST = KNOX_BULK_LIMIT;
 
 // Enough issues to fix a request; a list of 10,000 bad ids must not make a 10,000-line answer.
 const MAX_ISSUES = 20;
 
 const schema = v.strictObject({
-  operation: v.picklist(OPERATION_REQUEST_OPERATIONS),
+  // A customer may request every device operation (lib/knox's DEVICE_OPERATIONS).
+  operation: v.picklist(DEVICE_OPERATIONS),
   deviceUids: v.pipe(
-    v.array(v.pipe(v.string(), v.maxLength(64, 'is longer than 64 characters'))),
+    v.array(
+      v.pipe(
+        v.string(),
+        v.maxLength(MAX_DEVICE_ID_INPUT, `is longer than ${MAX_DEVICE_ID_INPUT} characters`),
+      ),
+    ),
     v.minLength(1, 'name at least one device'),
     v.maxLength(MAX_DEVICES_PER_REQUEST, `name at most ${MAX_DEVICES_PER_REQUEST} devices per request`),
   ),
@@ -101,13 +101,10 @@ function parse(json: unknown): ParseOperationRequestResult {
     return { ok: false, issues: ['body: must be a JSON object'], apiError: 'VALIDATION_FAILED' };
   }
   const operation = (json as { operation?: unknown }).operation;
-  if (
-    typeof operation === 'string' &&
-    !(OPERATION_REQUEST_OPERATIONS as readonly string[]).includes(operation)
-  ) {
+  if (typeof operation === 'string' && !(DEVICE_OPERATIONS as readonly string[]).includes(operation)) {
     return {
       ok: false,
-      issues: [`operation: unknown operation; expected one of ${OPERATION_REQUEST_OPERATIONS.join(', ')}`],
+      issues: [`operation: unknown operation; expected one of ${DEVICE_OPERATIONS.join(', ')}`],
       apiError: 'UNKNOWN_OPERATION',
     };
   }
@@ -153,21 +150,13 @@ function normaliseDevices(deviceUids: readonly string[]): { ids: string[]; issue
 }
 
 function checkMessage(request: OperationRequest): string[] {
-  const rules = (
-    MESSAGE_LIMITS as Partial<Record<RequestedOperation, { maxLength: number; contactRequired: boolean }>>
-  )[request.operation];
-  if (rules === undefined) return [];
-  const issues: string[] = [];
-  if (request.message === undefined) issues.push(`message: ${request.operation} needs a message`);
-  // Knox counts what the device shows: code points, not UTF-16 units.
-  const length = request.message === undefined ? 0 : [...request.message].length;
-  if (length > rules.maxLength) {
-    issues.push(`message: ${length} characters; ${request.operation} allows at most ${rules.maxLength}`);
-  }
-  if (rules.contactRequired && request.tel === undefined && request.email === undefined) {
-    issues.push(`tel/email: ${request.operation} needs at least one contact (tel or email)`);
-  }
-  return issues;
+  const { operation } = request;
+  return messageProblems(operation, request).map((problem) => {
+    if (problem.kind === 'missing') return `message: ${operation} needs a message`;
+    if (problem.kind === 'tooLong')
+      return `message: ${problem.length} characters; ${operation} allows at most ${problem.maxLength}`;
+    return `tel/email: ${operation} needs at least one contact (tel or email)`;
+  });
 }
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {

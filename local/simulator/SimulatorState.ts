@@ -1,6 +1,13 @@
 import { hasValidLuhnCheckDigit } from '../../lib/devices';
 import type { KnoxCodeName } from '../../lib/errors';
-import { DEVICE_ADDRESS_FIELDS, type DeviceOperation, DeviceStatus, operationRule } from '../../lib/knox';
+import {
+  DEVICE_ADDRESS_FIELDS,
+  type DeviceOperation,
+  DeviceStatus,
+  KNOX_BULK_LIMIT,
+  matchesFieldType,
+  operationRule,
+} from '../../lib/knox';
 import { DeviceStore, SEAT_HOLDING, type SimDevice } from './DeviceStore';
 import type { ExecutionLedger } from './ExecutionLedger';
 
@@ -108,6 +115,14 @@ function stateInvalid(status: DeviceStatus): { ok: false } & SimFailure {
   return { ok: false, code: 'DEVICE_STATE_INVALID', reason: `Current status is '${status}'.` };
 }
 
+/**
+ * Whether `approveId` in a body is the value the operation sets (a body field of it in
+ * `OPERATION_RULES`: approve, and accept, its alias) rather than the address of the device.
+ */
+export function setsApproveId(operation: DeviceOperation): boolean {
+  return Object.hasOwn(operationRule(operation).fields, 'approveId');
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TEL = /^\+?[\d\s().-]{5,20}$/;
 
@@ -136,7 +151,7 @@ export class SimulatorState {
   readonly otherRegionLicenseKeys = new Set<string>();
   readonly devices = new DeviceStore();
   limits: SimLimits = {
-    bulk: 10_000,
+    bulk: KNOX_BULK_LIMIT,
     maxPageSize: 1000,
     retryAfterSeconds: 1,
     latencyMs: 0,
@@ -267,11 +282,9 @@ export class SimulatorState {
         if (field.required) return { code: 'RESOURCE_INVALID_PARAM', reason: `${name} is required.` };
         continue;
       }
-      const typed =
-        field.type === 'number[]'
-          ? Array.isArray(value) && value.every((n) => typeof n === 'number')
-          : typeof value === field.type;
-      if (!typed) return { code: 'RESOURCE_INVALID_PARAM', reason: `${name} must be a ${field.type}.` };
+      // JSON carries no NaN or Infinity, so the client's type check is Knox's here too.
+      if (!matchesFieldType(value, field.type))
+        return { code: 'RESOURCE_INVALID_PARAM', reason: `${name} must be a ${field.type}.` };
       if (typeof value === 'string' && name === 'message' && value.trim() === '' && field.required) {
         return { code: 'RESOURCE_INVALID_PARAM', reason: 'message is required.' };
       }
@@ -302,7 +315,7 @@ export class SimulatorState {
    */
   resolveAddress(operation: DeviceOperation, body: Record<string, unknown>): string | undefined {
     for (const field of DEVICE_ADDRESS_FIELDS) {
-      if (field === 'approveId' && (operation === 'approve' || operation === 'accept')) continue;
+      if (field === 'approveId' && setsApproveId(operation)) continue;
       const value = body[field];
       if (typeof value !== 'string' || value === '') continue;
       const device = field === 'approveId' ? this.devices.byApproveId(value) : this.device(value);

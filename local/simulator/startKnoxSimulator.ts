@@ -7,6 +7,7 @@ import {
   ASYNC_ID_LIST_FIELD,
   DEVICE_ADDRESS_FIELDS,
   type DeviceOperation,
+  DeviceStatus,
   KNOX_API_PREFIX,
   type KnoxPaths,
   knoxPaths,
@@ -15,7 +16,7 @@ import {
   TRANSACTION_ID_HEADER,
 } from '../../lib/knox';
 import type { SimDevice } from './DeviceStore';
-import { type SimApiKey, type SimFailure, SimulatorState } from './SimulatorState';
+import { type SimApiKey, type SimFailure, SimulatorState, setsApproveId } from './SimulatorState';
 import { createCertificate, type KeyFormat, type SeedOptions, seedTenant } from './seedTenant';
 import { peekJwtPayload, verifyKnoxToken } from './verifyKnoxToken';
 
@@ -496,7 +497,7 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
       }
       state.addDevice({
         deviceUid,
-        status: body.autoAccept === true ? 'Accepted' : 'Pending',
+        status: body.autoAccept === true ? DeviceStatus.accepted : DeviceStatus.pending,
         ...(typeof approveId === 'string' ? { approveId } : {}),
       });
       valid += 1;
@@ -565,7 +566,9 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
     );
     stats.devicesListed += page.devices.length;
     const deviceList = page.devices.map((device) =>
-      toApiDevice(device.status === 'Completing' ? (state.device(device.deviceUid) ?? device) : device),
+      toApiDevice(
+        device.status === DeviceStatus.completing ? (state.device(device.deviceUid) ?? device) : device,
+      ),
     );
     return { status: 200, body: { result: 'SUCCESS', totalCount: page.totalCount, deviceList } };
   }
@@ -573,7 +576,7 @@ export async function startKnoxSimulator(options: KnoxSimulatorOptions = {}): Pr
   function runSync(operation: DeviceOperation, body: Record<string, unknown>): Answer {
     const { deviceUid: _deviceUid, objectId: _objectId, ...params } = body;
     // On approve, approveId is the value to keep; elsewhere it is only an address.
-    if (operation !== 'approve' && operation !== 'accept') delete params.approveId;
+    if (!setsApproveId(operation)) delete params.approveId;
     const id = state.resolveAddress(operation, body);
     if (id === undefined)
       return kgError('RESOURCE_INVALID_PARAM', 'deviceUid, objectId or approveId is required.');

@@ -1,3 +1,4 @@
+import type { DeviceOperation } from '../constants';
 import type { HttpTransport } from '../HttpTransport';
 import type { KnoxCertificateJson } from '../parseCertificate';
 import type { Clock, OperationParams } from '../types';
@@ -17,7 +18,7 @@ export const CheckStatus = {
 export type CheckStatus = (typeof CheckStatus)[keyof typeof CheckStatus];
 
 /** The harmless async operations the check may run on the operator's device. */
-export const CHECK_OPERATIONS = ['sendMessage', 'blink'] as const;
+export const CHECK_OPERATIONS = ['sendMessage', 'blink'] as const satisfies readonly DeviceOperation[];
 export type CheckOperation = (typeof CHECK_OPERATIONS)[number];
 
 /** One line of the report: one `KNOX_CONTRACT` row. */

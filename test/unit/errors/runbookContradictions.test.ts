@@ -3,6 +3,7 @@ import {
   HTTP_STATUSES,
   KNOX_CODES,
   SERVICE_CODES,
+  SYNTHETIC_CODES,
   TOKEN_SERVICE_CODES,
   transportError,
 } from '../../../lib/errors';
@@ -10,12 +11,14 @@ import { whoMustAct } from '../../../lib/errors/renderRunbook';
 import { contradictions } from '../../helpers/runbookContradictions';
 
 const rows = [
-  ...[...KNOX_CODES, ...TOKEN_SERVICE_CODES, ...HTTP_STATUSES, ...SERVICE_CODES].map((entry) => ({
-    name: entry.codeName,
-    who: whoMustAct(entry),
-    retryable: entry.retryable,
-    remediation: entry.remediation,
-  })),
+  ...[...KNOX_CODES, ...TOKEN_SERVICE_CODES, ...HTTP_STATUSES, ...SERVICE_CODES, ...SYNTHETIC_CODES].map(
+    (entry) => ({
+      name: entry.codeName,
+      who: whoMustAct(entry),
+      retryable: entry.retryable,
+      remediation: entry.remediation,
+    }),
+  ),
   ...(['timeout', 'transport'] as const).map((kind) => {
     const entry = transportError(kind, new Error(kind)).toJSON();
     return {
