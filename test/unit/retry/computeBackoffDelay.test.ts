@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeBackoffDelay } from '../../../lib/knox';
+import { computeBackoffDelay } from '../../../lib/retry';
 
 const base = { baseDelayMs: 200, maxDelayMs: 20_000 };
 
