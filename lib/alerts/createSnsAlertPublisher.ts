@@ -1,4 +1,5 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { type BatchEntry, resendFailedEntries } from '../aws';
 import { AlertPublishError } from './errors';
 import type { AlertMessage, AlertPublisher } from './types';
 
@@ -9,8 +10,9 @@ export interface SnsAlertPublisherOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Injected `Math.random` for the full jitter. */
   readonly random?: () => number;
-  /** Tries per entry, the first included (default 5). */
+  /** Calls per entry, the first included (default 5). */
   readonly maxAttempts?: number;
+  /** The first resend waits below this (default 200 ms). */
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
 }
@@ -18,95 +20,60 @@ export interface SnsAlertPublisherOptions {
 /** PublishBatch takes at most 10 entries per call. */
 const BATCH_SIZE = 10;
 
-const RETRYABLE_NAMES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'KMSThrottlingException',
-  'InternalError',
-  'InternalErrorException',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-
 /**
  * The SNS adapter of `AlertPublisher`: one `MessageStructure: 'json'` message per alert (`default`
  * and `email` get the e-mail body, `sms` the one-segment text, `Subject` the e-mail subject) with
  * String attributes `severity`, `code`, `category`, `stage`, `job` and `kind` for subscription
- * filter policies. Sends PublishBatch calls of 10, retries the entries SNS reports as failed and
- * throttled or 5xx calls with full-jitter backoff, and throws an `AlertPublishError` naming what
- * was and was not sent when retries run out or SNS rejects an entry for good. With a `deadline`
- * (epoch ms) each call is aborted when it is reached and no retry wait ends past it.
+ * filter policies. Sends PublishBatch calls of 10 and re-sends the entries SNS reports as failed
+ * (`resendFailedEntries`: never a `SenderFault` entry; whole-call throttling and 5xx are the SDK
+ * client's retries), and throws an `AlertPublishError` naming what was and was not sent when
+ * retries run out or SNS rejects an entry for good. With a `deadline` (epoch ms) each call is
+ * aborted when it is reached and no retry wait ends past it.
  *
  * @example
  * const publisher = createSnsAlertPublisher({ client: new SNSClient({}), topicArn: process.env.ALERT_TOPIC_ARN! });
  * await publisher.publish(messages);
  */
 export function createSnsAlertPublisher(options: SnsAlertPublisherOptions): AlertPublisher {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-  const baseDelayMs = options.baseDelayMs ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 5_000;
-
   return {
     async publish(messages, publishOptions = {}) {
       const { deadline } = publishOptions;
       const sent: string[] = [];
-      const rejected: string[] = [];
-      let pending = [...messages];
+      const failedIds: string[] = [];
       let lastError: unknown;
       let attempts = 0;
-      for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt += 1) {
-        if (attempt > 1) {
-          const wait = Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
-          // No wait that ends past the deadline: what is pending is reported as not sent.
-          if (deadline !== undefined && Date.now() + wait >= deadline) break;
-          await sleep(wait);
+      for (let start = 0; start < messages.length; start += BATCH_SIZE) {
+        const chunk = messages.slice(start, start + BATCH_SIZE);
+        // No call starts at or after the deadline: what is left is reported as not sent.
+        if (deadline !== undefined && Date.now() >= deadline) {
+          failedIds.push(...chunk.map((message) => message.id));
+          continue;
         }
-        if (deadline !== undefined && Date.now() >= deadline) break;
-        attempts = attempt;
-        const retry: AlertMessage[] = [];
-        for (let start = 0; start < pending.length; start += BATCH_SIZE) {
-          const chunk = pending.slice(start, start + BATCH_SIZE);
-          const left = deadline === undefined ? undefined : deadline - Date.now();
-          if (left !== undefined && left <= 0) {
-            retry.push(...chunk);
-            continue;
-          }
-          try {
+        const result = await resendFailedEntries(chunk, {
+          send: async (entries) => {
+            const left = deadline === undefined ? undefined : deadline - Date.now();
             const answer = await options.client.send(
               new PublishBatchCommand({
                 TopicArn: options.topicArn,
-                PublishBatchRequestEntries: chunk.map(toEntry),
+                PublishBatchRequestEntries: entries.map(toEntry),
               }),
-              left === undefined ? {} : { abortSignal: AbortSignal.timeout(left) },
+              left === undefined ? {} : { abortSignal: AbortSignal.timeout(Math.max(1, left)) },
             );
-            const failed = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry]));
-            for (const [index, message] of chunk.entries()) {
-              const failure = failed.get(entryId(index));
-              if (!failure) sent.push(message.id);
-              else if (failure.SenderFault && !RETRYABLE_NAMES.has(failure.Code ?? '')) {
-                rejected.push(message.id);
-                lastError = new Error(`${failure.Code}: ${failure.Message}`);
-              } else {
-                retry.push(message);
-                lastError = new Error(`${failure.Code}: ${failure.Message}`);
-              }
-            }
-          } catch (error) {
-            lastError = error;
-            if (isRetryable(error)) retry.push(...chunk);
-            else rejected.push(...chunk.map((message) => message.id));
-          }
-        }
-        pending = retry;
+            return answer.Failed;
+          },
+          entryId,
+          deadline,
+          maxAttempts: options.maxAttempts,
+          baseDelayMs: options.baseDelayMs,
+          maxDelayMs: options.maxDelayMs,
+          sleep: options.sleep,
+          random: options.random,
+        });
+        attempts = Math.max(attempts, result.attempts);
+        sent.push(...result.sent.map((message) => message.id));
+        failedIds.push(...[...result.refused, ...result.unsent].map((message) => message.id));
+        lastError = result.lastError ?? lastError;
       }
-      const failedIds = [...rejected, ...pending.map((message) => message.id)];
       if (failedIds.length > 0) {
         throw new AlertPublishError(
           `SNS did not accept ${failedIds.length} of ${messages.length} alert(s) after ${attempts} attempt(s)`,
@@ -120,8 +87,8 @@ export function createSnsAlertPublisher(options: SnsAlertPublisherOptions): Aler
 }
 
 /**
- * The PublishBatch entry Id of the `index`-th entry of a call: unique within the call by
- * construction, whatever the alert ids look like. SNS wants Ids of at most 80 characters from
+ * The PublishBatch entry Id of the `index`-th message of a batch, kept when it is resent: unique
+ * within the call by construction, whatever the alert ids look like. SNS wants Ids of at most 80 characters from
  * `[A-Za-z0-9_-]`, distinct within one call (else the whole call fails with
  * BatchEntryIdsNotDistinct, https://docs.aws.amazon.com/sns/latest/api/API_PublishBatchRequestEntry.html);
  * alert ids derived from long job names could collide once cut to that length.
@@ -130,10 +97,10 @@ function entryId(index: number): string {
   return `e${index}`;
 }
 
-function toEntry(message: AlertMessage, index: number): PublishBatchRequestEntry {
+function toEntry({ id, value: message }: BatchEntry<AlertMessage>): PublishBatchRequestEntry {
   const attributes = Object.entries(message.attributes).filter(([, value]) => value !== '');
   return {
-    Id: entryId(index),
+    Id: id,
     Subject: message.subject,
     MessageStructure: 'json',
     Message: JSON.stringify({ default: message.email, email: message.email, sms: message.sms }),
@@ -141,17 +108,4 @@ function toEntry(message: AlertMessage, index: number): PublishBatchRequestEntry
       attributes.map(([name, value]) => [name, { DataType: 'String', StringValue: String(value) }]),
     ),
   };
-}
-
-function isRetryable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return true;
-  const { name, $metadata, $retryable } = error as {
-    name?: string;
-    $metadata?: { httpStatusCode?: number };
-    $retryable?: unknown;
-  };
-  if ($retryable || RETRYABLE_NAMES.has(name ?? '')) return true;
-  const status = $metadata?.httpStatusCode;
-  // No HTTP status at all: the request never got an answer (reset, DNS, timeout), worth a retry.
-  return status === undefined || status >= 500 || status === 429;
 }

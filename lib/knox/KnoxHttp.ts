@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { decode, KnoxGuardError, transportError } from '../errors';
-import { computeBackoffDelay } from './computeBackoffDelay';
+import { retryDelayWithin } from '../retry';
 import { API_TOKEN_HEADER } from './constants';
 import { type HttpResponse, type HttpTransport, HttpTransportError } from './HttpTransport';
 import type { IssueAccessToken, KnoxTokenProvider } from './KnoxTokenProvider';
@@ -147,12 +147,16 @@ export class KnoxHttp {
         release?.();
       }
       if (!retryable || attempt >= maxAttempts) throw error;
-      const delay = computeBackoffDelay(attempt, { ...this.#settings, retryAfterSeconds: error.retryAfter });
       // Never a timer past the deadline: when the wait, or the window Knox asked for (Retry-After,
       // even beyond the maxDelayMs cap), ends after it, give up now with this error; the caller
       // hands the work back for redelivery.
-      const asked = error.retryAfter === undefined ? 0 : error.retryAfter * 1000;
-      if (call.deadline !== undefined && clock.now() + Math.max(delay, asked) >= call.deadline) throw error;
+      const delay = retryDelayWithin(attempt, {
+        ...this.#settings,
+        retryAfterSeconds: error.retryAfter,
+        now: clock.now(),
+        deadline: call.deadline,
+      });
+      if (delay === undefined) throw error;
       logger?.debug('knox call retry', { path: call.path, attempt, delayMs: delay, code: error.code });
       await this.#settings.sleep(delay);
     }

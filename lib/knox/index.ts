@@ -19,7 +19,6 @@ export {
   type TenantCheckSummary,
 } from './check';
 export { chunkRanges, type IndexRange, shrinkRange } from './chunkRanges';
-export { type BackoffOptions, computeBackoffDelay } from './computeBackoffDelay';
 export {
   API_TOKEN_HEADER,
   CLIENT_DEFAULTS,

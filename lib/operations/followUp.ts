@@ -1,4 +1,5 @@
 import { serviceFailure } from '../errors';
+import { backoffCeiling } from '../retry';
 import type { ChunkMessage } from './chunkMessage';
 import { type ChunkOutcome, retryableDevices } from './executeChunk';
 import type { RunObservation } from './ports';
@@ -52,7 +53,9 @@ export function planFollowUp(
     };
   }
   if (message.attempt + 1 >= maxAttempts) return { kind: 'exhausted', devices };
-  const delaySeconds = Math.min(900, 30 * 2 ** message.attempt);
+  // The same exponential schedule as every retry (lib/retry), without jitter: attempts are already
+  // spread by when their chunks failed. 900 s is SQS's longest DelaySeconds.
+  const delaySeconds = backoffCeiling(message.attempt + 1, 30, 900);
   return {
     kind: 'retry',
     followUp: { message: next(message.attempt + 1), delaySeconds },

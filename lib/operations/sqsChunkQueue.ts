@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { awsErrorCode, BatchEntryError, type ResendResult, resendFailedEntries } from '../aws';
 import { ChunkQueueError } from './ChunkQueueError';
 import type { ChunkMessage } from './chunkMessage';
 
@@ -6,7 +7,8 @@ export { ChunkQueueError };
 
 import type { ChunkQueue } from './ports';
 
-// Errors that say the request itself is wrong: retrying the same message cannot help.
+// Errors that say the content itself is wrong: the same message can never be queued, so the
+// ChunkQueueError says `retryable: false` (other failures, AccessDenied included, may pass).
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html#API_SendMessageBatch_Errors
 const NON_RETRYABLE_SQS_ERRORS = new Set([
   'InvalidMessageContents',
@@ -19,94 +21,90 @@ const NON_RETRYABLE_SQS_ERRORS = new Set([
   'MessageTooLong',
 ]);
 
-function sqsErrorCode(error: unknown): string | undefined {
-  const name = (error as { name?: unknown; Code?: unknown } | null)?.name;
-  if (typeof name !== 'string') return undefined;
-  // The query protocol prefixes some codes: AWS.SimpleQueueService.BatchEntryIdsNotDistinct.
-  return name.replace(/^AWS\.SimpleQueueService\./, '');
-}
-
 export interface SqsChunkQueueOptions {
   readonly client: SQSClient;
   readonly queueUrl: string;
+  /** SendMessageBatch calls per entry, the first included (default 5). */
   readonly maxAttempts?: number;
+  /** Epoch ms after which no resend wait ends (the invocation's deadline); none by default. */
+  readonly deadline?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
 }
 
 /**
- * A `ChunkQueue` on SQS: SendMessageBatch in groups of at most 10 entries and 256 KiB, retrying
- * the entries SQS reports as failed (it answers 200 with per-entry failures) with full-jitter
- * backoff, and throwing a
- * `ChunkQueueError` if any chunk is still not accepted, so no chunk is silently dropped. An entry
- * SQS refuses as the sender's fault (`SenderFault: true`, e.g. InvalidMessageContents for U+FFFF)
- * or a call refused as malformed is not retried: the error says `retryable: false`.
+ * A `ChunkQueue` on SQS: SendMessageBatch in groups of at most 10 entries and 256 KiB, re-sending
+ * the entries SQS reports as failed (it answers 200 with per-entry failures; `resendFailedEntries`,
+ * up to `maxAttempts` calls and within the deadline), and throwing a `ChunkQueueError` if any
+ * chunk is still not accepted, so no chunk is silently dropped; later groups are then not sent.
+ * An entry SQS refuses as the sender's fault (`SenderFault: true`, e.g. InvalidMessageContents for
+ * U+FFFF) or a call refused as malformed is not retried: the error says `retryable: false`.
  *
  * @example
  * const queue = createSqsChunkQueue({ client: new SQSClient({}), queueUrl: process.env.OPERATIONS_QUEUE_URL! });
  * await queue.send(messages);
  */
 export function createSqsChunkQueue(options: SqsChunkQueueOptions): ChunkQueue {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
   return {
     async send(messages: readonly ChunkMessage[], sendOptions = {}) {
       const groups = batches(messages);
       for (const [groupIndex, group] of groups.entries()) {
-        const later = () => groups.slice(groupIndex + 1).flatMap((rest) => rest.map((m) => m.chunk));
-        let pending = group.map((message, index) => ({ id: String(index), message }));
-        for (let attempt = 1; pending.length > 0; attempt += 1) {
-          let failedIds: Set<string>;
-          try {
+        const result = await resendFailedEntries(group, {
+          send: async (entries) => {
             const answer = await options.client.send(
               new SendMessageBatchCommand({
                 QueueUrl: options.queueUrl,
-                Entries: pending.map(({ id, message }) => ({
+                Entries: entries.map(({ id, value }) => ({
                   Id: id,
-                  MessageBody: JSON.stringify(message),
+                  MessageBody: JSON.stringify(value),
                   DelaySeconds: sendOptions.delaySeconds,
                 })),
               }),
             );
-            const failed = answer.Failed ?? [];
-            const refused = failed.filter((entry) => entry.SenderFault === true);
-            if (refused.length > 0) {
-              const ids = new Set(refused.map((entry) => entry.Id ?? ''));
-              const failedIdsAll = new Set(failed.map((entry) => entry.Id ?? ''));
-              throw new ChunkQueueError(
-                `SQS refused ${refused.length} chunk message(s): ${refused[0]?.Code ?? 'sender fault'}`,
-                [...chunksOf(pending.filter(({ id }) => failedIdsAll.has(id) || ids.has(id))), ...later()],
-                { retryable: false, code: refused[0]?.Code },
-              );
-            }
-            failedIds = new Set(failed.map((entry) => entry.Id ?? ''));
-          } catch (error) {
-            if (error instanceof ChunkQueueError) throw error;
-            const code = sqsErrorCode(error);
-            const retryable = code === undefined || !NON_RETRYABLE_SQS_ERRORS.has(code);
-            if (!retryable || attempt >= maxAttempts) {
-              throw new ChunkQueueError(
-                `SQS SendMessageBatch failed: ${(error as Error).message}`,
-                [...chunksOf(pending), ...later()],
-                { cause: error, retryable, ...(code === undefined ? {} : { code }) },
-              );
-            }
-            failedIds = new Set(pending.map(({ id }) => id));
-          }
-          pending = pending.filter(({ id }) => failedIds.has(id));
-          if (pending.length === 0) break;
-          if (attempt >= maxAttempts) {
-            throw new ChunkQueueError(
-              `SQS rejected ${pending.length} chunk message(s) after ${attempt} attempts`,
-              [...chunksOf(pending), ...later()],
-            );
-          }
-          await sleep(random() * Math.min(5_000, 100 * 2 ** attempt));
-        }
+            return answer.Failed;
+          },
+          maxAttempts: options.maxAttempts,
+          deadline: options.deadline?.(),
+          sleep: options.sleep,
+          random: options.random,
+        });
+        const left = new Set([...result.refused, ...result.unsent]);
+        if (left.size === 0) continue;
+        const notQueued = group.filter((message) => left.has(message));
+        const chunks = [
+          ...notQueued.map((message) => message.chunk),
+          ...groups.slice(groupIndex + 1).flatMap((rest) => rest.map((message) => message.chunk)),
+        ];
+        throw queueError(result, chunks);
       }
     },
   };
+}
+
+/** The `ChunkQueueError` for a group that was not fully queued. */
+function queueError(result: ResendResult<ChunkMessage>, chunks: number[]): ChunkQueueError {
+  const { refusal, lastError } = result;
+  if (refusal instanceof BatchEntryError) {
+    return new ChunkQueueError(
+      `SQS refused ${result.refused.length} chunk message(s): ${refusal.code ?? 'sender fault'}`,
+      chunks,
+      { retryable: false, ...(refusal.code === undefined ? {} : { code: refusal.code }) },
+    );
+  }
+  const thrown = refusal ?? (lastError instanceof BatchEntryError ? undefined : lastError);
+  if (thrown !== undefined) {
+    const code = awsErrorCode(thrown);
+    return new ChunkQueueError(`SQS SendMessageBatch failed: ${(thrown as Error).message}`, chunks, {
+      cause: thrown,
+      retryable: code === undefined || !NON_RETRYABLE_SQS_ERRORS.has(code),
+      ...(code === undefined ? {} : { code }),
+    });
+  }
+  return new ChunkQueueError(
+    `SQS rejected ${result.unsent.length} chunk message(s) after ${result.attempts} attempts`,
+    chunks,
+    { cause: lastError },
+  );
 }
 
 // SendMessageBatch takes at most 10 entries and 256 KiB in total (the sum of the bodies), so large
@@ -130,8 +128,4 @@ function batches(messages: readonly ChunkMessage[]): ChunkMessage[][] {
   }
   if (current.length > 0) groups.push(current);
   return groups;
-}
-
-function chunksOf(pending: readonly { message: ChunkMessage }[]): number[] {
-  return pending.map(({ message }) => message.chunk);
 }

@@ -1,8 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { KnoxEventQueue } from '../../../lib/webhooks/KnoxEventQueue';
 import { createSqsKnoxEventQueue } from '../../../lib/webhooks/sqsKnoxEventQueue';
-import { AWS_CLIENT_CONFIG, boundByInvocation } from '../awsClientConfig';
-import { remainingTime } from '../invocation';
+import { AWS_CLIENT_CONFIG, boundByInvocation, invocationDeadline } from '../awsClientConfig';
 
 // Loaded with `await import(...)` by functions/shared/runtime.ts on the first Knox callback: a
 // chunk of its own holding the SQS client.
@@ -24,9 +23,6 @@ export function knoxEventQueue(queueUrl: string): KnoxEventQueue {
   return createSqsKnoxEventQueue({
     client,
     queueUrl,
-    deadline: () => {
-      const left = remainingTime();
-      return left === undefined ? Number.POSITIVE_INFINITY : Date.now() + left - ANSWER_MARGIN_MS;
-    },
+    deadline: invocationDeadline(ANSWER_MARGIN_MS),
   });
 }

@@ -1,13 +1,16 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChunkQueue } from '../../../lib/operations';
 import { createSqsChunkQueue } from '../../../lib/operations/sqsChunkQueue';
-import { AWS_CLIENT_CONFIG, boundByInvocation } from '../awsClientConfig';
+import { AWS_CLIENT_CONFIG, boundByInvocation, invocationDeadline } from '../awsClientConfig';
 
 // Loaded with `await import(...)` by functions/shared/runtime.ts on the first send: a chunk of its
 // own holding the SQS client, parsed only by invocations that queue work.
 
+/** Kept free of resend waits at the end of the invocation: a chunk not queued must still be reported. */
+const QUEUE_MARGIN_MS = 1_000;
+
 /**
- * The operations queue on SQS.
+ * The operations queue on SQS, re-sending per-entry failures until the invocation's deadline.
  *
  * @example
  * await sqsQueue(process.env.OPERATIONS_QUEUE_URL).send([message]);
@@ -18,5 +21,5 @@ export function sqsQueue(queueUrl: string): ChunkQueue {
   const client = boundByInvocation(
     new SQSClient({ ...AWS_CLIENT_CONFIG, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }),
   );
-  return createSqsChunkQueue({ client, queueUrl });
+  return createSqsChunkQueue({ client, queueUrl, deadline: invocationDeadline(QUEUE_MARGIN_MS) });
 }

@@ -16,6 +16,7 @@ describe('AWS SDK clients of the functions', () => {
   it('start from bounded attempts and per-attempt timeouts', async () => {
     const client = new DynamoDBClient({ ...AWS_CLIENT_CONFIG, region: 'us-east-1' });
     expect(await client.config.maxAttempts()).toBe(3);
+    expect((await client.config.retryStrategy()) as { mode?: string }).toMatchObject({ mode: 'standard' });
     expect(AWS_CLIENT_CONFIG.requestHandler).toEqual({ connectionTimeout: 2_000, requestTimeout: 5_000 });
     client.destroy();
   });
@@ -44,6 +45,40 @@ describe('AWS SDK clients of the functions', () => {
     // Assess: aborted by the invocation's deadline, not retried after it.
     await expect(call).rejects.toMatchObject({ name: expect.stringMatching(/Abort|Timeout/) });
     expect(requests).toBe(1);
+    client.destroy();
+  });
+
+  it("stop the SDK's own retries of a failing endpoint at the invocation's deadline", async () => {
+    // Prepare: a loopback server that answers every request 503 (a retryable server error), and a
+    // client allowed far more attempts than fit before the deadline (3 s left, 1 s kept free).
+    let requests = 0;
+    server = createServer((_request, response) => {
+      requests += 1;
+      response.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(
+        JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable', message: 'x' }),
+      );
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = boundByInvocation(
+      new DynamoDBClient({
+        ...AWS_CLIENT_CONFIG,
+        maxAttempts: 50,
+        region: 'us-east-1',
+        endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    setInvocation({ getRemainingTimeInMillis: () => 3_000 });
+
+    // Act
+    const call = client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } }));
+
+    // Assess: the SDK retried (its job), and the deadline's abort, not the attempt count, ended it.
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+    expect(requests).toBeGreaterThan(1);
+    expect(requests).toBeLessThan(50);
     client.destroy();
   });
 

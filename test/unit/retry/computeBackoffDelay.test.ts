@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeBackoffDelay } from '../../../lib/knox';
+import { backoffCeiling, computeBackoffDelay } from '../../../lib/retry';
 
 const base = { baseDelayMs: 200, maxDelayMs: 20_000 };
 
@@ -43,5 +43,15 @@ describe('computeBackoffDelay', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('backoffCeiling', () => {
+  it('doubles from base and stops at the cap, in the unit given (the follow-up schedule in seconds)', () => {
+    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffCeiling(retry, 30, 900))).toEqual([
+      30, 60, 120, 240, 480, 900,
+    ]);
+    expect(backoffCeiling(0, 30, 900)).toBe(30);
+    expect(backoffCeiling(10_000, 30, 900)).toBe(900);
   });
 });
