@@ -74,7 +74,7 @@ export const CrashPoint = {
 } as const;
 export type CrashPoint = (typeof CrashPoint)[keyof typeof CrashPoint];
 
-/** A failed idempotency-store write in one invocation. */
+/** A failed write in one invocation: the idempotency store, the run tracker, the queue. */
 export const StoreFault = {
   /** The INPROGRESS put fails: nothing runs, the message is redelivered. */
   inProgress: 'inProgress',
@@ -82,6 +82,10 @@ export const StoreFault = {
   completedOnce: 'completedOnce',
   /** Every COMPLETED update of the invocation fails: the record stays INPROGRESS. */
   completedAlways: 'completedAlways',
+  /** The run tracker's update fails (DynamoDB throttled or down). */
+  tracker: 'tracker',
+  /** Sending the follow-up message fails (SQS down). */
+  queueSend: 'queueSend',
 } as const;
 export type StoreFault = (typeof StoreFault)[keyof typeof StoreFault];
 
@@ -396,7 +400,13 @@ export class ChunkWorld {
       now: () => this.now + this.#offset,
       beforeWrite: (write) => this.#beforeStoreWrite(write),
     });
-    this.tracker = createMemoryRunTracker(() => this.#alive());
+    this.tracker = createMemoryRunTracker(() => {
+      this.#alive();
+      if (this.#invocation?.faults.store === StoreFault.tracker) {
+        this.#count('store:tracker');
+        throw new Error('store down (run tracker)');
+      }
+    });
     this.#idempotent = makeIdempotent(
       async (payload: { key: string; message: ChunkMessage }) => {
         const outcome = await executeChunk(payload.message, {
@@ -499,6 +509,7 @@ export class ChunkWorld {
     if (message.attempt >= DEFAULT_MAX_CHUNK_ATTEMPTS) this.#count('extra-attempt');
     const outcome = await this.#executeChunkOnce(message, origin);
     this.#count(origin.executedNow ? 'executed' : 'replayed');
+    if ((outcome.alreadyInTargetState ?? 0) > 0) this.#count('already-in-target-state');
     this.#crashPoint(CrashPoint.afterCompleted);
     const inProgress = message.total !== 1;
     const observation = observationOf(message, outcome, inProgress);
@@ -516,6 +527,10 @@ export class ChunkWorld {
     this.#crashPoint(CrashPoint.beforeFollowUp);
     if (next.kind === 'retry') {
       this.#alive();
+      if (this.#invocation?.faults.store === StoreFault.queueSend) {
+        this.#count('store:queueSend');
+        throw new Error('queue down');
+      }
       this.#enqueue(next.followUp.message, next.followUp.delaySeconds);
     } else if (next.kind === 'exhausted') {
       const observation = exhaustedObservation(message, outcome, next.devices);
