@@ -288,7 +288,10 @@ function notFinished(requestedId: string, tx: string): DeviceResult {
 
 /** A `RunTracker` with the DynamoDB tracker's semantics: a chunk's tally is added once. */
 export function createMemoryRunTracker(beforeWrite: () => void = () => {}): RunTracker & {
+  /** Tallies added (one per chunk, however often it was redelivered). */
   readonly tallies: number;
+  /** The chunks of `run` whose first attempt was counted. */
+  counted(run: RunRef): readonly number[];
 } {
   const runs = new Map<
     string,
@@ -318,6 +321,9 @@ export function createMemoryRunTracker(beforeWrite: () => void = () => {}): RunT
   return {
     get tallies() {
       return tallies;
+    },
+    counted(run) {
+      return [...(runs.get(`${run.stage}#${run.job}#${run.runId}`)?.done ?? [])];
     },
     async queued(run, total) {
       beforeWrite();
