@@ -24,9 +24,9 @@ import {
   type ChunkMessage,
   type ChunkOutcome,
   type ChunkQueue,
-  chunkKey,
   createDynamoRunTracker,
   executeChunk,
+  executionKey,
   locateRunReports,
   planCapacity,
   upgradeChunkOutcome,
@@ -329,7 +329,7 @@ let chunkExecutor:
 const executed = new WeakMap<object, ChunkOutcome>();
 
 /**
- * Executes a chunk against Knox Guard at most once per `chunkKey` (Powertools idempotency on the
+ * Executes a chunk against Knox Guard at most once per `executionKey` (Powertools idempotency on the
  * state table). Call `registerInvocation(context)` first in each invocation, so a record left
  * "in progress" by a crashed invocation expires with that invocation's timeout. When Knox has run
  * the chunk but the COMPLETED record cannot be written (IdempotencyPersistenceLayerError), the
@@ -357,7 +357,7 @@ export async function executeChunkOnce(
     },
     { persistenceStore: idempotencyStore(), config: chunkIdempotency, dataIndexArgument: 0 },
   );
-  const payload = { key: chunkKey(message), message };
+  const payload = { key: executionKey(message), message };
   try {
     // A record written before outcomes were bounded comes back in the old shape (kept 7 days).
     const outcome = upgradeChunkOutcome(await chunkExecutor(payload, deadline, role), message);

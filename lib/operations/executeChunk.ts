@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type KnoxGuardFailure, serviceFailure } from '../errors';
 import { isAlreadyInTargetState } from '../knox/operationTargetStates';
 import { maskDeviceId } from '../privacy';
-import { type ChunkMessage, MAX_TRANSACTION_ID_LENGTH } from './chunkMessage';
+import { type ChunkMessage, chunkKey, MAX_TRANSACTION_ID_LENGTH } from './chunkMessage';
 import { OperationsError } from './errors';
 import type { OperationExecutor, RunObservation } from './ports';
 
@@ -227,6 +227,28 @@ export interface LegacyChunkOutcome {
   readonly errors: readonly KnoxGuardFailure[];
   readonly failed: readonly (readonly [string, number])[];
   readonly bulkPathUnavailable?: string;
+}
+
+/**
+ * The idempotency key of one chunk execution: `chunkKey` for a chunk's first attempt; a follow-up's
+ * key also names its device list (`devicesHash`). Two follow-ups of one attempt can list different
+ * devices: when an attempt's COMPLETED record was never written and a redelivery ran it again after
+ * the in-progress record expired, Knox may answer the second run differently (the model test
+ * `chunkStateMachine.model.test.ts` found a deadline, then a split transaction), and each run queues
+ * its own retryable rest. Under one key the second follow-up found the first one's outcome, failed
+ * with `ChunkOutcomeMismatchError` on every receive, and its devices stayed in the DLQ even after a
+ * redrive. A first attempt keeps the plain key, so a billing file changed under the same run id is
+ * still refused (`ChunkOutcomeMismatchError`) rather than run.
+ *
+ * @example
+ * executionKey({ runId: 'r1', chunk: 3, attempt: 0, deviceUids: ['a'] }); // 'chunk#r1#3#0'
+ * executionKey({ runId: 'r1', chunk: 3, attempt: 1, deviceUids: ['a'] }); // 'chunk#r1#3#1#ca978112ca1bbdca'
+ */
+export function executionKey(
+  message: Pick<ChunkMessage, 'runId' | 'chunk' | 'attempt' | 'deviceUids'>,
+): string {
+  const key = chunkKey(message);
+  return message.attempt === 0 ? key : `${key}#${devicesHash(message.deviceUids)}`;
 }
 
 function devicesHash(deviceUids: readonly string[]): string {

@@ -22,6 +22,7 @@ export {
   type ChunkOutcome,
   ChunkOutcomeMismatchError,
   executeChunk,
+  executionKey,
   failedDevices,
   failuresByCode,
   type LegacyChunkOutcome,

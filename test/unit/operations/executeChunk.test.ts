@@ -7,6 +7,7 @@ import {
   ChunkOutcomeMismatchError,
   chunkKey,
   executeChunk,
+  executionKey,
   exhaustedObservation,
   failedDevices,
   failuresByCode,
@@ -194,6 +195,17 @@ describe('executeChunk', () => {
     expect(planFollowUp({ ...last, attempt: 4, deviceUids: last.deviceUids }, outcome, 4)).toMatchObject({
       kind: 'exhausted',
     });
+  });
+});
+
+describe('executionKey', () => {
+  it('is chunkKey for a first attempt and names the device list of a follow-up', () => {
+    expect(executionKey(message)).toBe(chunkKey(message));
+    const followUp = { ...message, attempt: 1, deviceUids: ['d2'] };
+    expect(executionKey(followUp)).toMatch(/^chunk#r1#2#1#[0-9a-f]{16}$/);
+    expect(executionKey({ ...followUp, deviceUids: ['d2'] })).toBe(executionKey(followUp));
+    // Two follow-ups of one attempt with different devices (its chunk ran twice) are two executions.
+    expect(executionKey({ ...followUp, deviceUids: ['d1', 'd2'] })).not.toBe(executionKey(followUp));
   });
 });
 
