@@ -7,7 +7,7 @@ import {
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 // The file, not the lib/errors index: the webhook bundle needs no catalog for this.
@@ -28,8 +28,17 @@ import {
   verifyKnoxCallback,
   verifyOperationRequest,
 } from '../lib/webhooks';
-import { knoxEnvelopeErrors, rawBody, respond, respondError } from './shared/http';
+import {
+  type HttpApiRoute,
+  httpApiRouter,
+  jsonRequestBody,
+  knoxEnvelopeErrors,
+  rawBody,
+  respond,
+  respondError,
+} from './shared/http';
 import { HTTP_API_CORRELATION_PATH, logger, metrics } from './shared/observability';
+import { once } from './shared/once';
 import {
   chunkQueue,
   idempotencyConfig,
@@ -43,39 +52,7 @@ import {
   webhookSecret,
 } from './shared/runtime';
 
-/** Larger bodies are refused with 413: 10,000 device ids fit in about 250 KB. */
-export const MAX_BODY_BYTES = 1024 * 1024;
-
 type Result = APIGatewayProxyStructuredResultV2;
-
-/** Routes the two HTTP API endpoints; everything else is a 404/405 in the Knox-style envelope. */
-async function webhook(event: APIGatewayProxyEventV2, context: Context): Promise<Result> {
-  metrics.addMetric('HttpRequests', MetricUnit.Count, 1);
-  const method = event.requestContext?.http?.method ?? 'POST';
-  const path = event.rawPath ?? '';
-  if (path !== '/operations' && path !== '/knox/notifications')
-    return respondError(apiError('NOT_FOUND', `No route ${path}.`));
-  if (method !== 'POST') return respondError(apiError('METHOD_NOT_ALLOWED', `${path} accepts POST only.`));
-  const body = rawBody(event);
-  if (body.length > MAX_BODY_BYTES) {
-    return respondError(
-      apiError('PAYLOAD_TOO_LARGE', `The body is ${body.length} bytes; the limit is ${MAX_BODY_BYTES}.`),
-    );
-  }
-  const contentType = event.headers['content-type'] ?? '';
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
-    return respondError(
-      apiError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        `Send Content-Type: application/json (got "${contentType.slice(0, 60)}").`,
-      ),
-    );
-  }
-  registerInvocation(context);
-  idemConfig.registerLambdaContext(context);
-  replayConfig.registerLambdaContext(context);
-  return path === '/operations' ? operations(event, body) : notifications(event, body, context);
-}
 
 const idemConfig = idempotencyConfig('key', 24 * 3600, 'bodyHash');
 // A signed request can only be replayed inside the signature window; an hour covers it with room.
@@ -89,16 +66,13 @@ interface AcceptPayload {
   readonly keyDerived: boolean;
 }
 
-type KeyedAccept = (payload: AcceptPayload & { key: string }) => Promise<Result>;
-let acceptOnce: KeyedAccept | undefined;
-
 /**
- * Two records in front of `accept`, created once per environment: the outer one per signed
+ * Two records in front of `accept`, created once per execution environment (on the first request
+ * that gets this far, so loading the handler needs no state table): the outer one per signed
  * request (replays, whatever Idempotency-Key a replayer puts next to a v1 signature, get the first
  * copy's answer), the inner one per Idempotency-Key (a client's retry with a fresh signature).
  */
-function idempotentAccept(): KeyedAccept {
-  if (acceptOnce) return acceptOnce;
+const idempotentAccept = /* @__PURE__ */ once(() => {
   const acceptKeyed = makeIdempotent(
     async function acceptKeyed(payload: AcceptPayload & { key: string }) {
       return accept(payload).catch((error: unknown) => {
@@ -109,14 +83,13 @@ function idempotentAccept(): KeyedAccept {
     },
     { persistenceStore: idempotencyStore('operations-key'), config: idemConfig },
   );
-  acceptOnce = makeIdempotent(
+  return makeIdempotent(
     async function acceptSigned(payload: AcceptPayload & { key: string }) {
       return acceptKeyed({ ...payload, key: `operations#${payload.idempotencyKey}` });
     },
     { persistenceStore: idempotencyStore('operations-signed'), config: replayConfig },
   );
-  return acceptOnce;
-}
+});
 
 /**
  * Queues a validated request. Everything it needs comes in `payload`: the idempotent wrappers are
@@ -164,7 +137,9 @@ class PartialQueueError extends Error {
   }
 }
 
-async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<Result> {
+/** `POST /operations`: authenticates, validates and queues an operation request (once per key). */
+async function operations(event: APIGatewayProxyEventV2): Promise<Result> {
+  const body = rawBody(event);
   // Comma-separated while the secret is rotated: a request signed with any of them is accepted.
   const secrets = (await webhookSecret('operationsHmac')).split(',');
   const auth = verifyOperationRequest({ headers: event.headers, body, secret: secrets });
@@ -193,9 +168,8 @@ async function operations(event: APIGatewayProxyEventV2, body: Buffer): Promise<
   // and a 503's advice (resend with this key) both land on the same operation id.
   const idempotencyKey = sentKey ?? `sig-${auth.requestDigest.slice(0, 40)}`;
   const payload = { body: text, bodyHash: hash(text), idempotencyKey, keyDerived: sentKey === undefined };
-  const acceptOnce = idempotentAccept();
   try {
-    return await acceptOnce({ ...payload, key: `operations#signed#${auth.requestDigest}` });
+    return await idempotentAccept()({ ...payload, key: `operations#signed#${auth.requestDigest}` });
   } catch (error) {
     if (error instanceof IdempotencyValidationError) {
       return apiErrorResult('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with a different body.');
@@ -264,7 +238,9 @@ function apiErrorResult(name: Parameters<typeof apiError>[0], reason: string): R
   return respondError(apiError(name, reason));
 }
 
-async function notifications(event: APIGatewayProxyEventV2, body: Buffer, context: Context): Promise<Result> {
+/** `POST /knox/notifications`: verifies, admits and queues a Knox callback's events. */
+async function notifications(event: APIGatewayProxyEventV2, context: Context): Promise<Result> {
+  const body = rawBody(event);
   // Knox's trace id on every later log line of this invocation (the logger resets keys per call).
   const traceId = readKnoxTraceId(event.headers);
   if (traceId !== undefined) logger.appendKeys({ knoxTraceId: traceId });
@@ -377,10 +353,28 @@ function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export const handler = middy(webhook)
+/** The HTTP API's routes (serverless.yml `httpApi` events); each checks its body before it runs. */
+const routes: readonly HttpApiRoute[] = [
+  { method: 'POST', path: '/operations', handler: middy(operations).use(jsonRequestBody()) },
+  { method: 'POST', path: '/knox/notifications', handler: middy(notifications).use(jsonRequestBody()) },
+];
+
+/** Counts the request and ties idempotency records and SDK calls to this invocation's deadline. */
+const webhookInvocation: MiddlewareObj<APIGatewayProxyEventV2, Result> = {
+  before: async function webhookInvocationBefore({ context }) {
+    metrics.addMetric('HttpRequests', MetricUnit.Count, 1);
+    registerInvocation(context);
+    idemConfig.registerLambdaContext(context);
+    replayConfig.registerLambdaContext(context);
+  },
+};
+
+export const handler = middy<APIGatewayProxyEventV2, Result>()
   // The HTTP API's request id (also in the API access log) as every log line's correlation_id;
   // the logger's search function evaluates the path (functions/shared/observability.ts).
   .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: HTTP_API_CORRELATION_PATH }))
   .use(logMetrics(metrics))
   .use(httpHeaderNormalizer())
-  .use(knoxEnvelopeErrors());
+  .use(knoxEnvelopeErrors())
+  .use(webhookInvocation)
+  .handler(httpApiRouter(routes));

@@ -4,6 +4,8 @@ export {
   admitKnoxCallback,
   type KnoxCallbackAdmission,
 } from './admitKnoxCallback';
+export { alertKnoxEvent } from './alertKnoxEvent';
+export { checkJsonBody, MAX_WEBHOOK_BODY_BYTES } from './checkJsonBody';
 export {
   DEFAULT_TOLERANCE_SECONDS,
   KNOX_CALLBACK_WINDOW,
@@ -26,6 +28,7 @@ export {
   type KnoxErrorResponse,
   knoxErrorEnvelope,
 } from './knoxErrorEnvelope';
+export { knoxEventLogFields } from './knoxEventLogFields';
 export {
   countKnoxEventFailures,
   KNOX_CALLBACK_JOB,
@@ -67,6 +70,7 @@ export {
   type SignKnoxCallbackOptions,
   signKnoxCallback,
 } from './signKnoxCallback';
+export { type HttpRoute, type UnmatchedRouteAnswer, unmatchedRoute } from './unmatchedRoute';
 export {
   KnoxCallbackHeader,
   readKnoxTraceId,
