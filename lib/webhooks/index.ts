@@ -46,6 +46,14 @@ export {
 } from './knoxEventsMessage';
 export type { NonceStore } from './NonceStore';
 export {
+  contentRefusedAnswer,
+  type QueuedChunks,
+  queuePartialAnswer,
+  requestInProgressAnswer,
+  requestUnansweredAnswer,
+  retryAdvice,
+} from './operationRequestAnswers';
+export {
   type KnoxEventRecord,
   KnoxEventType,
   type KnoxNotificationContext,
@@ -64,6 +72,16 @@ export {
   parseOperationRequest,
   type RequestedOperation,
 } from './parseOperationRequest';
+export {
+  type OperationRequestPayload,
+  type OperationRequestReading,
+  readOperationRequest,
+} from './readOperationRequest';
+export {
+  type KnoxCallbackRequest,
+  type ReceiveKnoxCallbackDeps,
+  receiveKnoxCallback,
+} from './receiveKnoxCallback';
 export {
   type KnoxCallbackHeadersOptions,
   knoxCallbackHeaders,
@@ -86,3 +104,4 @@ export {
   type VerifyOperationRequestResult,
   verifyOperationRequest,
 } from './verifyOperationRequest';
+export type { WebhookAnswer, WebhookLogger, WebhookMetric } from './WebhookAnswer';

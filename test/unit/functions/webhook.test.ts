@@ -69,7 +69,10 @@ async function send(
   };
 }
 
-const envelope = (message: string) => ({ result: 'FAIL', error: { code: expect.any(String), message, reason: expect.any(String) } });
+const envelope = (message: string) => ({
+  result: 'FAIL',
+  error: { code: expect.any(String), message, reason: expect.any(String) },
+});
 const operation = '{"operation":"unlock","deviceUids":["356938035643809"]}';
 
 describe('webhook router', () => {
