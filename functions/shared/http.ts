@@ -73,8 +73,8 @@ export type HttpApiRoute = Route<APIGatewayProxyEventV2, APIGatewayProxyStructur
  * Routes HTTP API (payload 2.0) events with @middy/http-router: a path no route has is
  * `404 NOT_FOUND`, a method its path does not take `405 METHOD_NOT_ALLOWED` with `allow`, both in
  * the Knox-style envelope (lib/webhooks unmatchedRoute). An event without a method or path (no
- * HTTP API sends one; a hand-made test event may) is a 404 too: the router would throw, and the
- * error middleware would turn bad input into a 503.
+ * HTTP API sends one; a hand-made test event may) is answered the same way from its `rawPath`:
+ * the router would throw, and the error middleware would turn bad input into a 503.
  *
  * @example
  * middy().use(knoxEnvelopeErrors()).handler(httpApiRouter([{ method: 'POST', path: '/operations', handler }]));
@@ -84,6 +84,7 @@ export function httpApiRouter(routes: readonly HttpApiRoute[]): HttpApiHandler {
     const { error, allow } = unmatchedRoute(routes, { method, path });
     return respond(error.statusCode, error.body, allow === undefined ? {} : { allow });
   };
+  // A plain (event, context) function; 7.9.2's index.d.ts types it as a MiddyfiedHandler ("TODO v8").
   const route = httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
     routes: [...routes],
     notFoundResponse: unmatched,
