@@ -5,11 +5,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { maskDeviceId } from '../lib/privacy';
 import {
+  alertKnoxEvent,
   KNOX_CALLBACK_WINDOW,
   type KnoxNotificationEvent,
-  knoxEventObservation,
+  knoxEventLogFields,
   readKnoxEventsMessage,
 } from '../lib/webhooks';
 import { logErrors, logger, metrics } from './shared/observability';
@@ -45,16 +45,11 @@ const knoxEventIdempotency = idempotencyConfig(
   'bodyHash',
 );
 
-// The same persistence `use` as the webhook had when it processed events inline: records written
-// before this function existed are still found.
+// Made once per execution environment, at module scope. The same persistence `use` as the webhook
+// had when it processed events inline: records written before this function existed are still found.
 const processEventOnce = makeIdempotent(
   async function processEvent(payload: { key: string; bodyHash: string; event: KnoxNotificationEvent }) {
-    const { run, observation } = knoxEventObservation(payload.event, serviceConfig().STAGE);
-    // One contribution per event: processing retried after a failed publish counts it once.
-    await alertPipeline().process(observation);
-    // Each event is a complete run of its own: its per-device failures go out as its digest now.
-    await alertPipeline().flush(run);
-    return { failures: observation.failures.length };
+    return alertKnoxEvent(payload.event, { pipeline: alertPipeline(), stage: serviceConfig().STAGE });
   },
   { persistenceStore: idempotencyStore('knox-events'), config: knoxEventIdempotency },
 );
@@ -84,16 +79,7 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
     });
     failures += result.failures;
     metrics.addMetric('KnoxEvents', MetricUnit.Count, 1);
-    logger.info('Knox event', {
-      eventId: event.eventId,
-      eventType: event.eventType,
-      devices: event.devices.slice(0, 20).map((device) => ({
-        ...(device.deviceUid === undefined ? {} : { deviceUid: maskDeviceId(device.deviceUid) }),
-        ...(device.objectId === undefined ? {} : { objectId: device.objectId }),
-        ...(device.deviceStatus === undefined ? {} : { deviceStatus: device.deviceStatus }),
-        ok: device.result.ok,
-      })),
-    });
+    logger.info('Knox event', knoxEventLogFields(event));
   }
   logger.info('Knox events message processed', {
     messageId: record.messageId,

@@ -4,6 +4,8 @@ export {
   admitKnoxCallback,
   type KnoxCallbackAdmission,
 } from './admitKnoxCallback';
+export { alertKnoxEvent } from './alertKnoxEvent';
+export { checkJsonBody, MAX_WEBHOOK_BODY_BYTES } from './checkJsonBody';
 export {
   DEFAULT_TOLERANCE_SECONDS,
   KNOX_CALLBACK_WINDOW,
@@ -26,6 +28,7 @@ export {
   type KnoxErrorResponse,
   knoxErrorEnvelope,
 } from './knoxErrorEnvelope';
+export { knoxEventLogFields } from './knoxEventLogFields';
 export {
   countKnoxEventFailures,
   KNOX_CALLBACK_JOB,
@@ -43,6 +46,14 @@ export {
 } from './knoxEventsMessage';
 export type { NonceStore } from './NonceStore';
 export {
+  contentRefusedAnswer,
+  type QueuedChunks,
+  queuePartialAnswer,
+  requestInProgressAnswer,
+  requestUnansweredAnswer,
+  retryAdvice,
+} from './operationRequestAnswers';
+export {
   type KnoxEventRecord,
   KnoxEventType,
   type KnoxNotificationContext,
@@ -59,11 +70,22 @@ export {
   parseOperationRequest,
 } from './parseOperationRequest';
 export {
+  type OperationRequestPayload,
+  type OperationRequestReading,
+  readOperationRequest,
+} from './readOperationRequest';
+export {
+  type KnoxCallbackRequest,
+  type ReceiveKnoxCallbackDeps,
+  receiveKnoxCallback,
+} from './receiveKnoxCallback';
+export {
   type KnoxCallbackHeadersOptions,
   knoxCallbackHeaders,
   type SignKnoxCallbackOptions,
   signKnoxCallback,
 } from './signKnoxCallback';
+export { type HttpRoute, type UnmatchedRouteAnswer, unmatchedRoute } from './unmatchedRoute';
 export {
   KnoxCallbackHeader,
   readKnoxTraceId,
@@ -79,3 +101,4 @@ export {
   type VerifyOperationRequestResult,
   verifyOperationRequest,
 } from './verifyOperationRequest';
+export type { WebhookAnswer, WebhookLogger, WebhookMetric } from './WebhookAnswer';
