@@ -20,6 +20,8 @@ export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 export interface BuildOptions {
   /** Where `<name>/index.mjs` lands; `dist/functions` under the repository root by default. */
   readonly outdir?: string;
+  /** Bundle functions/shared/jmespathFields.ts in place of @aws-lambda-powertools/jmespath (default true). */
+  readonly jmespathStandIn?: boolean;
 }
 
 export interface BuiltFunction {
@@ -163,7 +165,8 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltF
   const outdir = resolve(options.outdir ?? join(ROOT, 'dist', 'functions'));
   const names = Object.keys(FUNCTION_ENTRIES) as FunctionName[];
   const jobs = JSON.stringify(await readJobsConfig());
-  return Promise.all(names.map((name) => buildOne(name, join(outdir, name), jobs)));
+  const standIn = options.jmespathStandIn ?? true;
+  return Promise.all(names.map((name) => buildOne(name, join(outdir, name), jobs, standIn)));
 }
 
 /**
@@ -174,7 +177,7 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltF
  * @example
  * await build(lambdaBundleOptions('/repo/functions/webhook.ts', '/tmp/out/webhook', '{}'));
  */
-export function lambdaBundleOptions(entry: string, dir: string, jobsJson: string) {
+export function lambdaBundleOptions(entry: string, dir: string, jobsJson: string, jmespathStandIn = true) {
   return {
     absWorkingDir: ROOT,
     entryPoints: { index: entry },
@@ -209,7 +212,7 @@ export function lambdaBundleOptions(entry: string, dir: string, jobsJson: string
     plugins: [
       LAMBDA_CREDENTIALS,
       YAML_WITHOUT_SIDE_EFFECTS,
-      JMESPATH_FIELDS_ONLY,
+      ...(jmespathStandIn ? [JMESPATH_FIELDS_ONLY] : []),
       SDK_CLIENT_PACKAGE_VERSION,
     ],
     metafile: true,
@@ -218,10 +221,17 @@ export function lambdaBundleOptions(entry: string, dir: string, jobsJson: string
   } satisfies EsbuildOptions;
 }
 
-async function buildOne(name: FunctionName, dir: string, jobsJson: string): Promise<BuiltFunction> {
+async function buildOne(
+  name: FunctionName,
+  dir: string,
+  jobsJson: string,
+  jmespathStandIn: boolean,
+): Promise<BuiltFunction> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
-  const result = await build(lambdaBundleOptions(join(ROOT, FUNCTION_ENTRIES[name]), dir, jobsJson));
+  const result = await build(
+    lambdaBundleOptions(join(ROOT, FUNCTION_ENTRIES[name]), dir, jobsJson, jmespathStandIn),
+  );
   const outputs = [
     ...result.outputFiles.map((output) => ({ path: output.path, contents: output.contents })),
     { path: join(dir, 'meta.json'), contents: new TextEncoder().encode(JSON.stringify(result.metafile)) },

@@ -25,6 +25,16 @@ afterAll(async () => {
 });
 
 interface Meta {
+  readonly inputs: Record<
+    string,
+    {
+      readonly imports: readonly {
+        readonly path: string;
+        readonly kind: string;
+        readonly external?: boolean;
+      }[];
+    }
+  >;
   readonly outputs: Record<
     string,
     {
@@ -78,6 +88,68 @@ async function shippedCode(name: string): Promise<string> {
   const files = (await readdir(join(dir, name))).filter((file) => file.endsWith('.mjs'));
   return (await Promise.all(files.map((file) => readFile(join(dir, name, file), 'utf8')))).join('\n');
 }
+
+/** The source files `from` reaches through static imports (esbuild's input graph, before tree shaking). */
+function staticClosure(meta: Meta, from: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (input: string): void => {
+    if (seen.has(input) || meta.inputs[input] === undefined) return;
+    seen.add(input);
+    for (const imported of meta.inputs[input]?.imports ?? []) {
+      if (imported.kind !== 'dynamic-import' && !imported.external) visit(imported.path);
+    }
+  };
+  for (const input of from) visit(input);
+  return seen;
+}
+
+const LAZY_DIR = 'functions/shared/lazy/';
+
+describe('lazy loading by structure (issue 15, item 6)', () => {
+  it('no module outside functions/shared/lazy imports a lazy module statically: only `await import(...)` reaches one', async () => {
+    const sources = (await readdir('functions', { recursive: true }))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => join('functions', file))
+      .filter((file) => !file.startsWith(LAZY_DIR));
+    expect(sources.length).toBeGreaterThan(10);
+    const offenders: string[] = [];
+    for (const file of sources) {
+      const text = await readFile(file, 'utf8');
+      // `import x from './lazy/...'`, `import './lazy/...'` and `export ... from './lazy/...'`;
+      // `import type` is erased and loads nothing.
+      for (const match of text.matchAll(
+        /^\s*(import|export)\s+(?!type\b)[^;]*?['"]([^'"]*\/lazy\/[^'"]+)['"]/gms,
+      )) {
+        offenders.push(`${file}: ${match[2]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("every function's start-up reaches no lazy module, and nothing that only lazy modules import", async () => {
+    for (const { name } of built) {
+      const meta = await metaOf(name);
+      const entry = Object.values(meta.outputs).find((output) => output.entryPoint?.startsWith('functions/'))
+        ?.entryPoint as string;
+      const fromEntry = staticClosure(meta, [entry]);
+      const lazyModules = Object.keys(meta.inputs).filter((input) => input.startsWith(LAZY_DIR));
+      // What each function's paths may load later: at least the alert pipeline (every function
+      // can alert), so this test cannot pass by finding nothing.
+      expect(lazyModules, name).toContain(`${LAZY_DIR}alertPipeline.ts`);
+      expect(
+        [...fromEntry].filter((input) => input.startsWith(LAZY_DIR)),
+        `${name}: lazy modules reached by a static import`,
+      ).toEqual([]);
+      const lazyOnly = [...staticClosure(meta, lazyModules)].filter((input) => !fromEntry.has(input));
+      expect(lazyOnly.length, name).toBeGreaterThan(10);
+      const atStart = new Set(await startupInputs(name));
+      expect(
+        lazyOnly.filter((input) => atStart.has(input)),
+        `${name}: parsed at start-up although only lazy modules import them`,
+      ).toEqual([]);
+    }
+  });
+});
 
 describe('function bundles', () => {
   it('carry each npm package once: no second copy in another version (e.g. a nested Powertools commons)', async () => {
