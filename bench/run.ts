@@ -44,12 +44,11 @@ const SECTIONS = [
 type Section = (typeof SECTIONS)[number];
 const USAGE = [
   'usage: npm run bench -- [--only <section>]... [--cold-starts <n>] [--throughput-runs <n>]',
-  '                        [--stage <name>] [--cpu-prof <dir>] [--without-jmespath-stand-in]',
+  '                        [--stage <name>] [--cpu-prof <dir>] [--cold-start-import <file>]',
   `  sections: ${SECTIONS.join(', ')}; with --only, results go to .tmp/bench/partial.json, not bench/results/latest.json`,
   '  --stage: whose shipped worker settings (serverless.yml params) the throughput figures use; default prod',
   '  --cpu-prof: V8 CPU profiles of every cold start, written to <dir>',
   '  --cold-start-import: a module each cold-start process imports first (node --import), e.g. a trace',
-  '  --without-jmespath-stand-in: build the functions with the real @aws-lambda-powertools/jmespath',
 ].join('\n');
 const args = parseScriptArgs(
   {
@@ -59,7 +58,6 @@ const args = parseScriptArgs(
     stage: { type: 'string', default: 'prod' },
     'cpu-prof': { type: 'string' },
     'cold-start-import': { type: 'string' },
-    'without-jmespath-stand-in': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   USAGE,
@@ -118,7 +116,7 @@ const quantile = (values: readonly number[], q: number): number => {
 // ---------------------------------------------------------------------------------------------
 async function bundles() {
   log('building the function bundles (scripts/build.ts)');
-  const built = await buildFunctions({ jmespathStandIn: !args['without-jmespath-stand-in'] });
+  const built = await buildFunctions();
   const rows = await Promise.all(
     built.map(async (fn) => {
       const dir = join(fn.file, '..');
@@ -991,7 +989,6 @@ async function main(): Promise<void> {
       referenceBundleBytes: referenceBytes,
       throughput: { shipped, latencyPlanned, clientDefaults: through },
       fallback,
-      jmespathStandIn: !args['without-jmespath-stand-in'],
       memory: { ...mem, peakRssMb: round(mem.peakRssMb), rssBeforeMb: round(mem.rssBeforeMb) },
       decode: dec,
       alerts: alert,
