@@ -42,7 +42,7 @@ const CJS_BANNER = [
 // Lambda hands every function its role's credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
 // AWS_SESSION_TOKEN, and the local stack sets the same variables. The SDK's default chain
 // (credential-provider-node) would also bundle the SSO, STS web-identity, INI, process, login and
-// IMDS providers with their nested clients (~90 KB per function) that a Lambda never consults.
+// IMDS providers with their nested clients (size per function: docs/performance.md) that a Lambda never consults.
 const LAMBDA_CREDENTIALS: Plugin = {
   name: 'lambda-credentials',
   setup(pluginBuild) {
@@ -63,7 +63,7 @@ const LAMBDA_CREDENTIALS: Plugin = {
 
 // lib/config re-exports loadJobsConfig (YAML text in, for tests and tools); the handlers use the
 // embedded JSON instead. `yaml` declares no `sideEffects`, so esbuild would keep the whole parser
-// (~110 KB) for an unused re-export; it has none at import time, so say so and let it drop out.
+// for an unused re-export; it has none at import time, so say so and let it drop out.
 const YAML_WITHOUT_SIDE_EFFECTS: Plugin = {
   name: 'yaml-without-side-effects',
   setup(pluginBuild) {
@@ -80,24 +80,9 @@ const YAML_WITHOUT_SIDE_EFFECTS: Plugin = {
   },
 };
 
-// Powertools idempotency imports @aws-lambda-powertools/jmespath (lexer, parser, interpreter and
-// the built-in and Powertools functions, ~23 KB per function) for `search` and
-// `PowertoolsFunctions`, while our idempotency settings only name top-level fields (`key`,
-// `bodyHash`; functions/shared/runtime.ts refuses anything else). Bundle the field-name subset
-// in functions/shared/jmespathFields.ts instead: it throws on any other expression, and a missing
-// export (another import of the package) fails the build.
-const JMESPATH_FIELDS_ONLY: Plugin = {
-  name: 'jmespath-fields-only',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/jmespath(?:\/functions)?$/ }, () => ({
-      path: join(ROOT, 'functions', 'shared', 'jmespathFields.ts'),
-    }));
-  },
-};
-
-// Every AWS SDK client imports its whole package.json (description, scripts, dependencies,
-// ~2.4 KB each) for one field, the version in its user agent. Bundle name and version only:
-// ~9 KB per function with four clients.
+// Every AWS SDK client imports its whole package.json (description, scripts, dependencies) for
+// one field, the version in its user agent. Bundle name and version only (the saving per function:
+// docs/performance.md).
 const SDK_CLIENT_PACKAGE_VERSION: Plugin = {
   name: 'sdk-client-package-version',
   setup(pluginBuild) {
@@ -186,7 +171,7 @@ export function lambdaBundleOptions(entry: string, dir: string, jobsJson: string
     splitting: true,
     chunkNames: 'chunk-[hash]',
     // The SDK's browser user-agent parser imports bowser dynamically; Node never runs that path,
-    // but with splitting on, every dynamic import becomes a chunk (34 KB shipped for nothing).
+    // but with splitting on, every dynamic import becomes a chunk (shipped for nothing).
     external: ['bowser'],
     bundle: true,
     format: 'esm',
@@ -206,12 +191,7 @@ export function lambdaBundleOptions(entry: string, dir: string, jobsJson: string
     conditions: ['module', 'import'],
     banner: { js: CJS_BANNER },
     define: { __KGS_JOBS_CONFIG__: jobsJson },
-    plugins: [
-      LAMBDA_CREDENTIALS,
-      YAML_WITHOUT_SIDE_EFFECTS,
-      JMESPATH_FIELDS_ONLY,
-      SDK_CLIENT_PACKAGE_VERSION,
-    ],
+    plugins: [LAMBDA_CREDENTIALS, YAML_WITHOUT_SIDE_EFFECTS, SDK_CLIENT_PACKAGE_VERSION],
     metafile: true,
     logLevel: 'warning',
     write: false,

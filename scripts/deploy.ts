@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { QUIET_CLI_ENV, serverlessBin } from './package';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,15 +42,25 @@ export function runServerlessCommand(command: string, args: readonly string[]): 
  * stageArgument(['--region', 'eu-central-1']);              // undefined
  */
 export function stageArgument(args: readonly string[]): string | undefined {
-  let stage: string | undefined;
-  args.forEach((arg, index) => {
-    const inline = /^(?:--stage|-s)=(.*)$/.exec(arg)?.[1];
-    if (inline !== undefined) stage = inline || undefined;
-    else if (arg === '--stage' || arg === '-s') {
-      const next = args[index + 1];
-      stage = next !== undefined && !next.startsWith('-') ? next : undefined;
-    }
+  // node:util parseArgs, lenient: every other flag is the CLI's and passes through unread. Its
+  // tokens keep how the stage was written, which decides what counts as its value.
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: { stage: { type: 'string', short: 's' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
   });
+  let stage: string | undefined;
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name !== 'stage') continue;
+    // `-s=prod` reads as the value `=prod`; `--stage --region` takes the next flag as its value.
+    const value = token.inlineValue && token.rawName === '-s' ? token.value?.replace(/^=/, '') : token.value;
+    stage =
+      value === undefined || value === '' || (!token.inlineValue && value.startsWith('-'))
+        ? undefined
+        : value;
+  }
   return stage;
 }
 

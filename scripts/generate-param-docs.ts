@@ -11,6 +11,7 @@ import {
   serviceEnvDefaults,
 } from '../lib/config';
 import { MESSAGE_RULES } from '../lib/knox/operationRules';
+import { parseScriptArgs } from './parseScriptArgs';
 import {
   isIntrinsic,
   parseCloudFormationYaml,
@@ -378,6 +379,7 @@ export const DOC_FILES = {
 } as const;
 
 async function main(): Promise<void> {
+  parseScriptArgs({}, 'usage: npm run docs:params');
   const sources = await readParamDocsSources();
   const current = {
     guide: await readFile(DOC_FILES.guide, 'utf8'),

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { buildFunctions } from './build';
 import { PackageError, packageService } from './package';
+import { parseScriptArgs } from './parseScriptArgs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  parseScriptArgs({}, 'usage: npm run lint:templates');
   try {
     await main();
   } catch (error) {

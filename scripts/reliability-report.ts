@@ -9,11 +9,13 @@ import {
   type ScenarioResult,
   snsDownThenRecovers,
 } from '../test/helpers/faultScenarios';
+import { parseScriptArgs } from './parseScriptArgs';
 
 const DOC = new URL('../docs/fault-injection.md', import.meta.url);
 const BEGIN = '<!-- reliability-table:begin -->';
 const END = '<!-- reliability-table:end -->';
 
+parseScriptArgs({}, 'usage: npm run reliability');
 const results: ScenarioResult[] = [];
 for (const scenario of [snsDownThenRecovers, crashAfterClaim, markSentFailsAfterSns])
   results.push(await scenario());

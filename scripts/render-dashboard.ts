@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { AlertKind, SuppressReason } from '../lib/alerts/constants';
 import { loadJobsConfig } from '../lib/config';
 import { knoxCode } from '../lib/errors';
+import { parseScriptArgs } from './parseScriptArgs';
 import { parseCloudFormationYaml, readServerlessManifest, stageParams } from './serverlessManifest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -347,6 +348,7 @@ export async function renderDocsDashboard(): Promise<string> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  parseScriptArgs({}, 'usage: npm run docs:dashboard');
   const file = join(ROOT, 'docs/dashboard.svg');
   await writeFile(file, await renderDocsDashboard());
   console.info(`wrote ${file}`);

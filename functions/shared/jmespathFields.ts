@@ -1,10 +1,9 @@
-// The part of JMESPath our settings use: a plain field name (`key`, `bodyHash`) picked from an
-// idempotent payload's top level, and a path of such names (`requestContext.requestId`, the
-// logger's correlation id path for HTTP API events). scripts/build.ts bundles this module in place of
-// @aws-lambda-powertools/jmespath (its lexer, parser, interpreter and built-in functions, ~23 KB
-// per function), which Powertools idempotency imports for `search` and `PowertoolsFunctions`.
-// Unbundled runs (tests, tsx) use the real package; test/unit/functions/jmespathFields.test.ts
-// checks that both answer alike.
+// The part of JMESPath the logger's correlation id uses: a dotted path of plain field names
+// (`requestContext.requestId`, the path of HTTP API events). Powertools' own `search` for the
+// logger (`@aws-lambda-powertools/logger/correlationId`) needs @aws-lambda-powertools/jmespath as
+// a top-level dependency, which this project does not declare (only Powertools idempotency
+// depends on it, and bundles its own copy). test/unit/functions/jmespathFields.test.ts checks that
+// this subset answers as that package does.
 
 /** A JMESPath unquoted identifier: the only expressions this module evaluates. */
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -33,7 +32,7 @@ export function search(expression: string, data: unknown): unknown {
   if (!isFieldPath(expression)) {
     throw new Error(
       `JMESPath is not bundled: "${expression}" is not a plain field name or a path of them. Use ` +
-        'such a path, or remove the jmespath stand-in from scripts/build.ts.',
+        'such a path as the correlation id path, or give the logger the real jmespath search.',
     );
   }
   let value: unknown = data;
@@ -43,9 +42,3 @@ export function search(expression: string, data: unknown): unknown {
   }
   return value;
 }
-
-/**
- * Stands in for Powertools' custom JMESPath functions (`powertools_json`, ...): IdempotencyConfig
- * creates one for every config, but only the real interpreter ever calls its functions.
- */
-export class PowertoolsFunctions {}

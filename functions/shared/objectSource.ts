@@ -2,8 +2,8 @@ import type { ObjectSource } from '../../lib/operations';
 import { onceAsync } from './once';
 import { serviceConfig } from './runtime';
 
-// Only functions/scheduled-run.ts imports this module: the S3 client's chunk (~130 KB, loaded on
-// the first file opened) then ships with the scheduler alone.
+// Only functions/scheduled-run.ts imports this module: the S3 client's chunk (the largest SDK
+// client, loaded on the first file opened) then ships with the scheduler alone.
 
 // Loads the S3 object source on the first file opened.
 const loadObjectSource = onceAsync(async (): Promise<ObjectSource> => {

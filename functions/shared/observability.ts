@@ -15,9 +15,9 @@ export const logger = new Logger({
   // (Logger docs, "Setting a correlation ID": pass `correlationIdSearchFn`,
   // https://docs.powertools.aws.dev/lambda/typescript/latest/features/logger/#setting-a-correlation-id).
   // Not Powertools' `search` from `@aws-lambda-powertools/logger/correlationId`: it needs the
-  // optional peer @aws-lambda-powertools/jmespath (not installed at the top level), and the
-  // bundles would swap it for this same field-path subset anyway, which answers as JMESPath does
-  // for the dotted paths it accepts (test/unit/functions/jmespathFields.test.ts).
+  // optional peer @aws-lambda-powertools/jmespath (not installed at the top level). This
+  // field-path subset answers as JMESPath does for the dotted paths it accepts
+  // (test/unit/functions/jmespathFields.test.ts).
   correlationIdSearchFn: search,
 });
 

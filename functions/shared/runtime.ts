@@ -184,9 +184,9 @@ export function idempotencyStore(use = 'default'): DynamoDBPersistenceLayer {
 /**
  * Idempotency settings for one use: records kept for `expiresAfterSeconds`; the key is the
  * payload's `keyField`, and a repeated key with a different `validationField` is refused
- * (IdempotencyValidationError). Both must be plain top-level field names: the bundles evaluate
- * JMESPath with that subset only (./jmespathFields.ts), so anything else throws here, when the
- * module loads, in tests and bundles alike.
+ * (IdempotencyValidationError). Both must be plain top-level field names: the payloads this
+ * service builds carry them at their top level, so anything else is a mistake and throws here,
+ * when the module loads, in tests and bundles alike.
  */
 export function idempotencyConfig(keyField: string, expiresAfterSeconds: number, validationField?: string) {
   for (const field of validationField === undefined ? [keyField] : [keyField, validationField]) {

@@ -1,5 +1,5 @@
 // valibot: its functions tree-shake and a schema is a plain object, so building these costs
-// next to nothing at cold start (zod's $constructor machinery cost ~4.5 ms for this file).
+// next to nothing at cold start (docs/performance.md has what zod cost here).
 import * as v from 'valibot';
 import { parseDeviceId } from '../devices';
 import { DEVICE_STATUSES, type DeviceOperation, KNOX_BULK_LIMIT } from '../knox/constants';

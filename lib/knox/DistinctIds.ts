@@ -3,8 +3,8 @@ import type { IndexRange } from './chunkRanges';
 /**
  * The distinct ids of a list, found a chunk at a time: `next(count)` reads on until `count` more
  * distinct ids are known and returns their range in `list`. Reading lazily lets the first chunk go
- * out while the rest of a large list is still being checked for duplicates (a `Set` of 100,000 ids
- * costs ~10-15 ms). `list` is the input itself as long as no duplicate was found, else a copy
+ * out while the rest of a large list is still being checked for duplicates (what a `Set` of
+ * 100,000 ids costs: docs/performance.md). `list` is the input itself as long as no duplicate was found, else a copy
  * holding each id once, in first-seen order.
  *
  * @example

@@ -10,8 +10,8 @@ export interface NodeHttpTransportOptions {
 /**
  * The default transport: `node:http` / `node:https` `request` with one keep-alive agent per
  * protocol, created once per transport, so connections (and TLS sessions) are reused across calls
- * and warm invocations. Node's own client rather than the global `fetch`, whose undici costs
- * ~15-20 ms of CPU to load in a cold process. The timeout covers connecting, the headers and the
+ * and warm invocations. Node's own client rather than the global `fetch`, whose undici is
+ * costly to load in a cold process (docs/performance.md). The timeout covers connecting, the headers and the
  * whole body; when it fires the request is destroyed and `send` rejects with
  * `HttpTransportError('timeout')`. Resets, refused connections and bodies cut short reject with
  * `HttpTransportError('transport')` naming the error code. Redirects are not followed (a 3xx
@@ -56,7 +56,7 @@ interface Client {
 async function loadClient(protocol: Protocol, maxSockets: number): Promise<Client> {
   // process.getBuiltinModule (Node >= 20.16) hands over the CommonJS module. `import` of node:http
   // builds an ES module facade, which reads every export, including the getters that load undici
-  // (~15-20 ms in a cold process on Node 22): the cost this transport exists to avoid.
+  // (docs/performance.md has the cost in a cold process): what this transport exists to avoid.
   // node:https has the same `request` and an `Agent` that extends node:http's.
   const module: Pick<typeof NodeHttp, 'request' | 'Agent'> =
     typeof process.getBuiltinModule === 'function'

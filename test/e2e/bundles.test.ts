@@ -1,7 +1,6 @@
 // The packaged bundles validate with valibot and nothing else: zod (whose schemas cost ~8 ms of
 // each cold start to construct) creeping back in would undo docs/performance.md's work, and
-// valibot must keep answering with its English default messages, which name the reason. Likewise
-// the build's stand-ins for packages the functions need only a sliver of must stay in place.
+// valibot must keep answering with its English default messages, which name the reason.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +24,16 @@ afterAll(async () => {
 });
 
 interface Meta {
+  readonly inputs: Record<
+    string,
+    {
+      readonly imports: readonly {
+        readonly path: string;
+        readonly kind: string;
+        readonly external?: boolean;
+      }[];
+    }
+  >;
   readonly outputs: Record<
     string,
     {
@@ -79,6 +88,68 @@ async function shippedCode(name: string): Promise<string> {
   return (await Promise.all(files.map((file) => readFile(join(dir, name, file), 'utf8')))).join('\n');
 }
 
+/** The source files `from` reaches through static imports (esbuild's input graph, before tree shaking). */
+function staticClosure(meta: Meta, from: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (input: string): void => {
+    if (seen.has(input) || meta.inputs[input] === undefined) return;
+    seen.add(input);
+    for (const imported of meta.inputs[input]?.imports ?? []) {
+      if (imported.kind !== 'dynamic-import' && !imported.external) visit(imported.path);
+    }
+  };
+  for (const input of from) visit(input);
+  return seen;
+}
+
+const LAZY_DIR = 'functions/shared/lazy/';
+
+describe('lazy loading by structure (issue 15, item 6)', () => {
+  it('no module outside functions/shared/lazy imports a lazy module statically: only `await import(...)` reaches one', async () => {
+    const sources = (await readdir('functions', { recursive: true }))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => join('functions', file))
+      .filter((file) => !file.startsWith(LAZY_DIR));
+    expect(sources.length).toBeGreaterThan(10);
+    const offenders: string[] = [];
+    for (const file of sources) {
+      const text = await readFile(file, 'utf8');
+      // `import x from './lazy/...'`, `import './lazy/...'` and `export ... from './lazy/...'`;
+      // `import type` is erased and loads nothing.
+      for (const match of text.matchAll(
+        /^\s*(import|export)\s+(?!type\b)[^;]*?['"]([^'"]*\/lazy\/[^'"]+)['"]/gms,
+      )) {
+        offenders.push(`${file}: ${match[2]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("every function's start-up reaches no lazy module, and nothing that only lazy modules import", async () => {
+    for (const { name } of built) {
+      const meta = await metaOf(name);
+      const entry = Object.values(meta.outputs).find((output) => output.entryPoint?.startsWith('functions/'))
+        ?.entryPoint as string;
+      const fromEntry = staticClosure(meta, [entry]);
+      const lazyModules = Object.keys(meta.inputs).filter((input) => input.startsWith(LAZY_DIR));
+      // What each function's paths may load later: at least the alert pipeline (every function
+      // can alert), so this test cannot pass by finding nothing.
+      expect(lazyModules, name).toContain(`${LAZY_DIR}alertPipeline.ts`);
+      expect(
+        [...fromEntry].filter((input) => input.startsWith(LAZY_DIR)),
+        `${name}: lazy modules reached by a static import`,
+      ).toEqual([]);
+      const lazyOnly = [...staticClosure(meta, lazyModules)].filter((input) => !fromEntry.has(input));
+      expect(lazyOnly.length, name).toBeGreaterThan(10);
+      const atStart = new Set(await startupInputs(name));
+      expect(
+        lazyOnly.filter((input) => atStart.has(input)),
+        `${name}: parsed at start-up although only lazy modules import them`,
+      ).toEqual([]);
+    }
+  });
+});
+
 describe('function bundles', () => {
   it('carry each npm package once: no second copy in another version (e.g. a nested Powertools commons)', async () => {
     for (const { name } of built) {
@@ -124,22 +195,20 @@ describe('function bundles', () => {
     }
   });
 
-  it('evaluate idempotency settings with the field-name subset of JMESPath, not the whole package', async () => {
-    // scripts/build.ts swaps in functions/shared/jmespathFields.ts; mainJob.test.ts runs these
-    // bundles through every idempotent path, test/unit/functions/jmespathFields.test.ts compares
-    // the subset with the real package.
+  it('evaluate idempotency settings with Powertools JMESPath itself: no build-time stand-in (issue 15, item 7)', async () => {
+    // The functions that bundle idempotency bundle the package it depends on, one copy (the
+    // duplicates test above); mainJob.test.ts runs these bundles through every idempotent path.
+    let withIdempotency = 0;
     for (const { name } of built) {
       const inputs = await bundledInputs(name);
+      if (!inputs.some((path) => path.includes('@aws-lambda-powertools/idempotency/'))) continue;
+      withIdempotency += 1;
       expect(
-        inputs.filter((path) => path.includes('@aws-lambda-powertools/jmespath/')),
-        name,
-      ).toEqual([]);
-      expect(inputs, name).toContain('functions/shared/jmespathFields.ts');
-      expect(
-        inputs.some((path) => path.includes('@aws-lambda-powertools/idempotency/')),
+        inputs.some((path) => path.includes('@aws-lambda-powertools/jmespath/')),
         name,
       ).toBe(true);
     }
+    expect(withIdempotency).toBeGreaterThanOrEqual(3);
   });
 
   it("keep each SDK client's name and version (its user agent) from a package.json cut to those", async () => {

@@ -4,7 +4,7 @@ import { createS3ObjectSource } from '../../../lib/operations/s3ObjectSource';
 import { AWS_CLIENT_CONFIG, boundByInvocation } from '../awsClientConfig';
 
 // Loaded with `await import(...)` by functions/shared/objectSource.ts when the first target file is
-// opened: the S3 client (~130 KB) is parsed only by runs whose targets are files.
+// opened: the S3 client (the largest SDK client) is parsed only by runs whose targets are files.
 
 /**
  * Target files in an S3 bucket.

@@ -1,19 +1,13 @@
-// The bundles evaluate Powertools idempotency's JMESPath settings with functions/shared/jmespathFields.ts
-// (scripts/build.ts swaps it in for @aws-lambda-powertools/jmespath), and so does the logger's
-// correlation id search. It must answer exactly as the real package for the plain field names
-// and dotted paths of them it accepts, refuse everything else, and the functions'
-// idempotency settings must stay within that subset. test/e2e runs the packaged handlers through
+// The logger's correlation id search is functions/shared/jmespathFields.ts. It must answer exactly
+// as the real @aws-lambda-powertools/jmespath for the plain field names and dotted paths of them
+// it accepts and refuse everything else; the functions' idempotency settings (evaluated by the
+// real package) stay plain top-level field names. test/e2e runs the packaged handlers through
 // every idempotent path (a redelivered chunk, a repeated Knox callback, an Idempotency-Key reused
 // with the same and with a different body).
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  isFieldName,
-  isFieldPath,
-  PowertoolsFunctions,
-  search,
-} from '../../../functions/shared/jmespathFields';
+import { isFieldName, isFieldPath, search } from '../../../functions/shared/jmespathFields';
 import { idempotencyConfig } from '../../../functions/shared/runtime';
 
 // The copy Powertools idempotency itself resolves.
@@ -47,7 +41,7 @@ const payload = (field: string) =>
     fc.constant(undefined),
   );
 
-describe('jmespathFields (the bundled JMESPath subset)', () => {
+describe('jmespathFields (the JMESPath subset of the correlation id search)', () => {
   it('answers as @aws-lambda-powertools/jmespath for any field name and payload', () => {
     fc.assert(
       fc.property(
@@ -117,10 +111,6 @@ describe('jmespathFields (the bundled JMESPath subset)', () => {
     expect(isFieldPath(expression)).toBe(false);
     expect(() => search(expression, { key: 1 })).toThrow(/^JMESPath is not bundled: /);
   });
-
-  it('PowertoolsFunctions can be created (IdempotencyConfig creates one for every config)', () => {
-    expect(new PowertoolsFunctions()).toBeInstanceOf(PowertoolsFunctions);
-  });
 });
 
 describe('idempotencyConfig', () => {
@@ -135,7 +125,7 @@ describe('idempotencyConfig', () => {
   it.each([
     ['message.key', undefined],
     ['key', 'powertools_json(body)'],
-  ])('refuses a JMESPath expression the bundles cannot evaluate (%s, %s)', (key, validation) => {
+  ])('refuses anything but plain top-level field names (%s, %s)', (key, validation) => {
     expect(() => idempotencyConfig(key, 60, validation)).toThrow(/is not a plain field name/);
   });
 
