@@ -1,8 +1,1 @@
-export {
-  DeviceIdKind,
-  type DeviceIdResult,
-  hasValidLuhnCheckDigit,
-  isDeviceUid,
-  MAX_DEVICE_ID_INPUT,
-  parseDeviceId,
-} from './deviceId';
+export { hasValidLuhnCheckDigit, isDeviceUid, MAX_DEVICE_ID_INPUT, parseDeviceId } from './deviceId';

@@ -1,2 +1,2 @@
-export { defaultPhoneRegion, maskDeviceId, maskEmail, maskPhone, maskText } from './mask';
+export { maskDeviceId, maskText } from './mask';
 export { redactForLog } from './redactForLog';

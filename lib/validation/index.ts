@@ -4,4 +4,4 @@
 export { emailAddress } from './emailAddress';
 export { formatIssues, issuePath } from './formatIssues';
 export { nonArray } from './nonArray';
-export { findCharOutsideSqs, sqsText, sqsTextIssue } from './sqsText';
+export { sqsText } from './sqsText';

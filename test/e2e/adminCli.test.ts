@@ -12,13 +12,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AlertReport,
   createAlertPipeline,
   createDynamoAlertStateStore,
-  createDynamoSilenceStore,
   createSnsAlertPublisher,
   loadAlertRules,
 } from '../../lib/alerts';
+import { createDynamoSilenceStore } from '../../lib/alerts/createDynamoSilenceStore';
+import type { AlertReport } from '../../lib/alerts/types';
 import {
   createAlertStateTable,
   createAlertTopic,

@@ -12,11 +12,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type KnoxEventsMessage,
-  knoxCallbackHeaders,
-  MAX_KNOX_EVENTS_MESSAGE_BYTES,
-} from '../../lib/webhooks';
+import { knoxCallbackHeaders } from '../../lib/webhooks';
+import { type KnoxEventsMessage, MAX_KNOX_EVENTS_MESSAGE_BYTES } from '../../lib/webhooks/knoxEventsMessage';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/embedded';
 import { httpApiEvent, lambdaContext, sqsEvent } from '../../local/embedded/lambdaEvents';
 import { type SqsFaultProxy, startSqsFaultProxy } from '../helpers/sqsFaultProxy';

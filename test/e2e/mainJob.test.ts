@@ -9,7 +9,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knoxCode } from '../../lib/errors';
-import { signKnoxCallback, signOperationRequest } from '../../lib/webhooks';
+import { signOperationRequest } from '../../lib/webhooks';
+import { signKnoxCallback } from '../../lib/webhooks/signKnoxCallback';
 import type { InboxMessage } from '../../local/aws';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/embedded';
 

@@ -21,7 +21,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DeviceStatus } from '../../lib/knox';
-import { RUN_REPORT_COLUMNS, runReportConsoleUrl, runReportPrefix } from '../../lib/operations';
+import { RUN_REPORT_COLUMNS, runReportConsoleUrl, runReportPrefix } from '../../lib/operations/runReport';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/embedded';
 
 const STAGE = 'e2e';

@@ -4,7 +4,8 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signKnoxCallback, signOperationRequest } from '../../lib/webhooks';
+import { signOperationRequest } from '../../lib/webhooks';
+import { signKnoxCallback } from '../../lib/webhooks/signKnoxCallback';
 import { type EmbeddedStack, httpApiEvent, lambdaContext, startEmbeddedStack } from '../../local/embedded';
 
 let env: EmbeddedStack;

@@ -4,14 +4,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
   type AlertPipeline,
-  type AlertRules,
   createAlertPipeline,
   createDynamoAlertStateStore,
   createSnsAlertPublisher,
-  type GroupState,
   loadAlertRules,
   type ObservedFailure,
 } from '../../lib/alerts';
+import type { AlertRules } from '../../lib/alerts/loadAlertRules';
+import type { GroupState } from '../../lib/alerts/types';
 import { type KnoxCodeName, type KnoxGuardFailure, knoxCode } from '../../lib/errors';
 import type { LocalAws } from '../../local/aws';
 

@@ -13,13 +13,8 @@ import {
   IdempotencyPersistenceLayerError,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
-import {
-  classifyEnvelope,
-  type DeviceResult,
-  knoxCode,
-  serviceFailure,
-  transportError,
-} from '../../lib/errors';
+import { type DeviceResult, knoxCode, serviceFailure, transportError } from '../../lib/errors';
+import { classifyEnvelope } from '../../lib/errors/decode';
 import { lazyFailure } from '../../lib/errors/decodeBulk';
 import type { ChunkMessage } from '../../lib/operations/chunkMessage';
 import {

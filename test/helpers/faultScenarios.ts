@@ -17,13 +17,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
-  type AlertStateStore,
   createAlertPipeline,
   createDynamoAlertStateStore,
   createSnsAlertPublisher,
   loadAlertRules,
   type RunObservation,
 } from '../../lib/alerts';
+import type { AlertStateStore } from '../../lib/alerts/AlertStateStore';
 import { DeviceStatus } from '../../lib/knox';
 import {
   createAlertStateTable,

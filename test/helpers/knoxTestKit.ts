@@ -1,4 +1,5 @@
-import { createKnoxClient, type KnoxClient, type KnoxClientOptions } from '../../lib/knox';
+import { createKnoxClient, type KnoxClient } from '../../lib/knox';
+import type { KnoxClientOptions } from '../../lib/knox/types';
 import { type KnoxSimulator, type KnoxSimulatorOptions, startKnoxSimulator } from '../../local/simulator';
 
 /** A clock tests move by hand; `sleep` advances it instead of waiting, and records every wait. */

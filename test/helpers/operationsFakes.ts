@@ -1,11 +1,6 @@
 import { type DeviceResult, failureFromEnvelope, type KnoxCodeName, knoxCode } from '../../lib/errors';
-import type {
-  ChunkMessage,
-  ChunkQueue,
-  FailureSink,
-  OperationExecutor,
-  RunObservation,
-} from '../../lib/operations';
+import type { ChunkMessage, ChunkQueue } from '../../lib/operations';
+import type { FailureSink, OperationExecutor, RunObservation } from '../../lib/operations/ports';
 
 /** An executor whose per-device answer is decided by a function of the device id. */
 export function fakeExecutor(

@@ -4,13 +4,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AlertStateStore,
   createAlertPipeline,
   createDynamoAlertStateStore,
   createSnsAlertPublisher,
   loadAlertRules,
   type RunObservation,
 } from '../../../lib/alerts';
+import type { AlertStateStore } from '../../../lib/alerts/AlertStateStore';
 import {
   createAlertStateTable,
   createAlertTopic,

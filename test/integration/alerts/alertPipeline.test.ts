@@ -1,13 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PublishBatchCommandInput, PublishBatchCommandOutput, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AlertPublishError,
-  createDynamoAlertStateStore,
-  gsm7Length,
-  loadAlertRules,
-  type RunObservation,
-} from '../../../lib/alerts';
+import { createDynamoAlertStateStore, loadAlertRules, type RunObservation } from '../../../lib/alerts';
+import { AlertPublishError } from '../../../lib/alerts/errors';
+import { gsm7Length } from '../../../lib/alerts/gsm7';
 import {
   createAlertStateTable,
   createAlertTopic,

@@ -2,16 +2,11 @@
 // client, conditional writes as DynamoDB has them).
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AlertMessage,
-  createAlertPipeline,
-  createDynamoAlertStateStore,
-  createDynamoSilenceStore,
-  createMemorySilenceStore,
-  loadAlertRules,
-  type NewSilence,
-  silencesPk,
-} from '../../../lib/alerts';
+import { createAlertPipeline, createDynamoAlertStateStore, loadAlertRules } from '../../../lib/alerts';
+import { createDynamoSilenceStore, silencesPk } from '../../../lib/alerts/createDynamoSilenceStore';
+import { createMemorySilenceStore } from '../../../lib/alerts/createMemorySilenceStore';
+import type { NewSilence } from '../../../lib/alerts/SilenceStore';
+import type { AlertMessage } from '../../../lib/alerts/types';
 import { createAlertStateTable, type LocalAws, startLocalAws } from '../../../local/aws';
 import { failureOf, failures, HOUR, T0 } from '../../helpers/awsAlerts';
 

@@ -4,7 +4,8 @@
 // with its one warning alert through the real alert pipeline (fauxqs + dynalite).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceResult } from '../../../lib/errors';
-import { executeChunk, failedDevices, observationOf, planFollowUp } from '../../../lib/operations';
+import { executeChunk, observationOf, planFollowUp } from '../../../lib/operations';
+import { failedDevices } from '../../../lib/operations/executeChunk';
 import {
   createAlertStateTable,
   createAlertTopic,

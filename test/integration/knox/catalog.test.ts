@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decode, KNOX_CODES, type KnoxCodeName, type KnoxGuardError } from '../../../lib/errors';
-import { parseCertificate, signKnoxJwt } from '../../../lib/knox';
+import { parseCertificate } from '../../../lib/knox';
+import { signKnoxJwt } from '../../../lib/knox/knoxJwt';
 import { type KnoxTestBed, startKnoxTestBed } from '../../helpers/knoxTestKit';
 
 let bed: KnoxTestBed | undefined;

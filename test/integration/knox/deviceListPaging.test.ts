@@ -4,7 +4,7 @@
 // strict simulator.
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnoxGuardError } from '../../../lib/errors';
-import type { KnoxDevice } from '../../../lib/knox';
+import type { KnoxDevice } from '../../../lib/knox/types';
 import { type KnoxTestBed, startKnoxTestBed } from '../../helpers/knoxTestKit';
 
 let bed: KnoxTestBed | undefined;

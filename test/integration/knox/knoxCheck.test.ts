@@ -5,14 +5,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type CheckRow,
-  checkTenant,
-  KNOX_CONTRACT,
-  nodeHttpTransport,
-  type TenantCheckOptions,
-  type TenantCheckReport,
-} from '../../../lib/knox';
+import { checkTenant, nodeHttpTransport, type TenantCheckOptions } from '../../../lib/knox';
+import type { CheckRow, TenantCheckReport } from '../../../lib/knox/check';
+import { KNOX_CONTRACT } from '../../../lib/knox/contract';
 import { type KnoxSimulator, type KnoxSimulatorOptions, startKnoxSimulator } from '../../../local/simulator';
 import { FakeClock } from '../../helpers/knoxTestKit';
 

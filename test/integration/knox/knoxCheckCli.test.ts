@@ -14,9 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KNOX_CONTRACT, type TenantCheckReport } from '../../../lib/knox';
+import type { TenantCheckReport } from '../../../lib/knox/check';
 import { KnoxCheckSetupError } from '../../../lib/knox/check/KnoxCheckSetupError';
 import { readCredentialsSecret } from '../../../lib/knox/check/readCredentialsSecret';
+import { KNOX_CONTRACT } from '../../../lib/knox/contract';
 import { type KnoxSimulator, startKnoxSimulator } from '../../../local/simulator';
 
 const ROOT = join(import.meta.dirname, '../../..');

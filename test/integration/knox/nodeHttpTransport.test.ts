@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HttpRequest, HttpTransportError, nodeHttpTransport } from '../../../lib/knox';
+import { nodeHttpTransport } from '../../../lib/knox';
+import { type HttpRequest, HttpTransportError } from '../../../lib/knox/HttpTransport';
 
 interface TestServer {
   url: string;

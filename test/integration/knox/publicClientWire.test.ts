@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decode } from '../../../lib/errors';
-import { KnoxTokenProvider, nodeHttpTransport, parseCertificate } from '../../../lib/knox';
+import { nodeHttpTransport, parseCertificate } from '../../../lib/knox';
+import { KnoxTokenProvider } from '../../../lib/knox/KnoxTokenProvider';
 import { type KnoxSimulator, type KnoxSimulatorOptions, startKnoxSimulator } from '../../../local/simulator';
 
 let sim: KnoxSimulator | undefined;

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate, signKnoxJwt } from '../../../lib/knox';
+import { parseCertificate } from '../../../lib/knox';
+import { signKnoxJwt } from '../../../lib/knox/knoxJwt';
 import { createCertificate, type KeyFormat, verifyKnoxToken } from '../../../local/simulator';
 
 // Samsung's library is CommonJS and reads certificate.json from a file path.

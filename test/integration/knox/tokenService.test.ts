@@ -5,13 +5,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadAlertRules } from '../../../lib/alerts';
 import { decode, KnoxGuardError, serviceFailure } from '../../../lib/errors';
-import {
-  type HttpRequest,
-  type HttpTransport,
-  nodeHttpTransport,
-  parseCertificate,
-  signKnoxJwt,
-} from '../../../lib/knox';
+import { type HttpTransport, nodeHttpTransport, parseCertificate } from '../../../lib/knox';
+import type { HttpRequest } from '../../../lib/knox/HttpTransport';
+import { signKnoxJwt } from '../../../lib/knox/knoxJwt';
 import { CHUNK_MESSAGE_VERSION, executeChunk, observationOf } from '../../../lib/operations';
 import {
   createAlertStateTable,

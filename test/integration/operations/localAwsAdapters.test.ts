@@ -2,15 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ChunkMessage,
-  createDynamoRunTracker,
-  createTargetsReport,
-  parseChunkMessage,
-  resolveTargets,
-} from '../../../lib/operations';
+import { type ChunkMessage, createDynamoRunTracker, parseChunkMessage } from '../../../lib/operations';
+import { resolveTargets } from '../../../lib/operations/resolveTargets';
 import { createS3ObjectSource } from '../../../lib/operations/s3ObjectSource';
 import { ChunkQueueError, createSqsChunkQueue } from '../../../lib/operations/sqsChunkQueue';
+import { createTargetsReport } from '../../../lib/operations/targetsReport';
 import { createAlertStateTable, type LocalAws, startLocalAws } from '../../../local/aws';
 import { withCheckDigit } from '../../unit/webhooks/helpers';
 

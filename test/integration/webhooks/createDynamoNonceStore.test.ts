@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoNonceStore } from '../../../lib/webhooks';
+import { createDynamoNonceStore } from '../../../lib/webhooks/createDynamoNonceStore';
 import { createAlertStateTable, type LocalAws, startLocalAws } from '../../../local/aws';
 
 let local: LocalAws;

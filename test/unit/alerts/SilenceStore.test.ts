@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkNewSilence,
-  createMemorySilenceStore,
-  type NewSilence,
-  SILENCE_LIMITS,
-  SilenceError,
-} from '../../../lib/alerts';
+import { createMemorySilenceStore } from '../../../lib/alerts/createMemorySilenceStore';
+import { SilenceError } from '../../../lib/alerts/errors';
+import { checkNewSilence, type NewSilence, SILENCE_LIMITS } from '../../../lib/alerts/SilenceStore';
 import { HOUR, T0 } from '../../helpers/awsAlerts';
 
 const valid: NewSilence = {

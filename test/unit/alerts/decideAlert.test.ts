@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AlertDecision, decideAlert, type GroupState } from '../../../lib/alerts';
+import { type AlertDecision, decideAlert } from '../../../lib/alerts/decideAlert';
+import type { GroupState } from '../../../lib/alerts/types';
 import { activeGroup, HOUR, MINUTE, T0 } from '../../helpers/awsAlerts';
 
 const base = activeGroup;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideResolution, type GroupState, type ResolutionDecision } from '../../../lib/alerts';
+import { decideResolution, type ResolutionDecision } from '../../../lib/alerts/decideResolution';
+import type { GroupState } from '../../../lib/alerts/types';
 import { activeGroup, HOUR, MINUTE, T0 } from '../../helpers/awsAlerts';
 
 const rule = { resolveAfter: 15 * MINUTE, sendResolved: true };

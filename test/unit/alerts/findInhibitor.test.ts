@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findInhibitor, loadAlertRules, TENANT_WIDE_JOB } from '../../../lib/alerts';
+import { loadAlertRules } from '../../../lib/alerts';
+import { TENANT_WIDE_JOB } from '../../../lib/alerts/constants';
+import { findInhibitor } from '../../../lib/alerts/findInhibitor';
 
 const rules = loadAlertRules({});
 const blocked = { stage: 'prod', job: TENANT_WIDE_JOB, code: '4030104', codeName: 'USER_BLOCKED_STATE' };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AlertRulesError, loadAlertRules, resolveRule } from '../../../lib/alerts';
+import { loadAlertRules } from '../../../lib/alerts';
+import { AlertRulesError } from '../../../lib/alerts/errors';
+import { resolveRule } from '../../../lib/alerts/resolveRule';
 import { failureOf, HOUR, MINUTE } from '../../helpers/awsAlerts';
 
 const labels = { stage: 'prod', job: 'overdue-lock' };

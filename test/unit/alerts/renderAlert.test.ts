@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AlertFailureInfo,
-  fitGsm7,
-  gsm7Length,
-  renderAlert,
-  renderDigest,
-  toGsm7,
-} from '../../../lib/alerts';
+import { fitGsm7, gsm7Length, toGsm7 } from '../../../lib/alerts/gsm7';
+import { renderAlert } from '../../../lib/alerts/renderAlert';
+import { renderDigest } from '../../../lib/alerts/renderDigest';
+import type { AlertFailureInfo } from '../../../lib/alerts/types';
 import { KNOX_CODES, SERVICE_CODES, TOKEN_SERVICE_CODES } from '../../../lib/errors';
 import { HOUR, T0 } from '../../helpers/awsAlerts';
 

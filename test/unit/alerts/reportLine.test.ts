@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type AlertFailureInfo, renderAlert, renderDigest } from '../../../lib/alerts';
+import { renderAlert } from '../../../lib/alerts/renderAlert';
+import { renderDigest } from '../../../lib/alerts/renderDigest';
+import type { AlertFailureInfo } from '../../../lib/alerts/types';
 import { knoxCode } from '../../../lib/errors';
 import { locateRunReports } from '../../../lib/operations';
 import { T0 } from '../../helpers/awsAlerts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { awsErrorCode, isTransientAwsError } from '../../../lib/aws';
+import { awsErrorCode } from '../../../lib/aws';
+import { isTransientAwsError } from '../../../lib/aws/isTransientAwsError';
 
 const error = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
 

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type BatchEntry,
-  BatchEntryError,
-  type BatchResultErrorEntry,
-  resendFailedEntries,
-} from '../../../lib/aws';
+import { type BatchEntry, BatchEntryError, resendFailedEntries } from '../../../lib/aws';
+import type { BatchResultErrorEntry } from '../../../lib/aws/BatchEntryError';
 
 /** A batch call stand-in: `answer(call, ids)` names the failed entries, or throws for the whole call. */
 function stubSend(answer: (call: number, ids: string[]) => BatchResultErrorEntry[] | Error) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findPlaceholder } from '../../../lib/config';
+import { findPlaceholder } from '../../../lib/config/findPlaceholder';
 
 describe('findPlaceholder', () => {
   it.each([

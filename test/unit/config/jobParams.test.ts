@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertJobParamsDefined,
-  isUnsetParam,
-  referencedJobParams,
-  resolveJobParams,
-  UndefinedParamError,
-} from '../../../lib/config';
+import { assertJobParamsDefined, referencedJobParams } from '../../../lib/config';
+import { isUnsetParam, resolveJobParams, UndefinedParamError } from '../../../lib/config/jobParams';
 
 // `${param:<name>}`, written without tripping the template-string lint.
 const ref = (name: string): string => ['$', '{param:', name, '}'].join('');

@@ -1,12 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  JobsConfigError,
-  PlaceholderValueError,
-  planJobSchedules,
-  StageParamError,
-} from '../../../lib/config';
+import { JobsConfigError, planJobSchedules } from '../../../lib/config';
+import { PlaceholderValueError, StageParamError } from '../../../lib/config/planJobSchedules';
 
 const jobs = parse(await readFile(new URL('../../../config/jobs.yml', import.meta.url), 'utf8'));
 

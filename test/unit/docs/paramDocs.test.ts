@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { findPlaceholder, referencedJobParams } from '../../../lib/config';
+import { referencedJobParams } from '../../../lib/config';
+import { findPlaceholder } from '../../../lib/config/findPlaceholder';
 import {
   DOC_FILES,
   PARAM_DOCS,

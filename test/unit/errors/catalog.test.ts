@@ -5,13 +5,12 @@ import {
   HTTP_STATUSES,
   KNOX_CODES,
   knoxCode,
-  lookupKnoxCode,
   Scope,
   Severity,
   TOKEN_SERVICE_CODES,
-  TOKEN_SERVICE_SOURCES,
   tokenServiceCode,
 } from '../../../lib/errors';
+import { lookupKnoxCode, TOKEN_SERVICE_SOURCES } from '../../../lib/errors/catalog';
 
 // The troubleshooting table as the seed lists it: code, name, HTTP status. Kept here literally so
 // the catalog cannot drift from it without a test failing.

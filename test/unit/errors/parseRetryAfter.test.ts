@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from '../../../lib/errors';
+import { parseRetryAfter } from '../../../lib/errors/parseRetryAfter';
 
 // Wed, 25 Nov 2026 08:00:00 GMT
 const NOW = Date.UTC(2026, 10, 25, 8, 0, 0);

@@ -3,11 +3,11 @@ import {
   HTTP_STATUSES,
   KNOX_CODES,
   SERVICE_CODES,
-  SYNTHETIC_CODES,
   TOKEN_SERVICE_CODES,
   transportError,
 } from '../../../lib/errors';
 import { whoMustAct } from '../../../lib/errors/renderRunbook';
+import { SYNTHETIC_CODES } from '../../../lib/errors/serviceCodes';
 import { contradictions } from '../../helpers/runbookContradictions';
 
 const rows = [

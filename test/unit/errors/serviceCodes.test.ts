@@ -4,11 +4,10 @@ import {
   decode,
   malformedResponseError,
   SERVICE_CODES,
-  SYNTHETIC_CODES,
   SyntheticCode,
-  syntheticFailure,
   transportError,
 } from '../../../lib/errors';
+import { SYNTHETIC_CODES, syntheticFailure } from '../../../lib/errors/serviceCodes';
 
 const classification = (failure: object) => {
   const {

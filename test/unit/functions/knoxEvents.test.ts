@@ -4,7 +4,8 @@
 // test/e2e/knoxCallbacksAsync.test.ts.
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { packKnoxEvents, parseKnoxNotification } from '../../../lib/webhooks';
+import { packKnoxEvents } from '../../../lib/webhooks/knoxEventsMessage';
+import { parseKnoxNotification } from '../../../lib/webhooks/parseKnoxNotification';
 import { lambdaContext, sqsEvent } from '../../../local/embedded';
 
 const made = vi.hoisted(() => ({ wrappers: 0, keys: [] as string[] }));

@@ -1,14 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KnoxGuardError } from '../../../lib/errors';
-import {
-  createKnoxClient,
-  type HttpRequest,
-  type HttpResponse,
-  type HttpTransport,
-  HttpTransportError,
-  KnoxRequestError,
-} from '../../../lib/knox';
+import { createKnoxClient, type HttpTransport, KnoxRequestError } from '../../../lib/knox';
+import { type HttpRequest, type HttpResponse, HttpTransportError } from '../../../lib/knox/HttpTransport';
 import { FakeClock } from '../../helpers/knoxTestKit';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,13 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KnoxGuardError } from '../../../lib/errors';
-import {
-  createKnoxClient,
-  type HttpRequest,
-  type HttpResponse,
-  type HttpTransport,
-  HttpTransportError,
-} from '../../../lib/knox';
+import { createKnoxClient, type HttpTransport } from '../../../lib/knox';
+import { type HttpRequest, type HttpResponse, HttpTransportError } from '../../../lib/knox/HttpTransport';
 import { FakeClock } from '../../helpers/knoxTestKit';
 
 // The token renewal seen from the client: a stub transport answers the token service and the

@@ -1,7 +1,8 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decode } from '../../../lib/errors';
-import { KnoxTokenProvider, parseCertificate } from '../../../lib/knox';
+import { parseCertificate } from '../../../lib/knox';
+import { KnoxTokenProvider } from '../../../lib/knox/KnoxTokenProvider';
 import { FakeClock } from '../../helpers/knoxTestKit';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

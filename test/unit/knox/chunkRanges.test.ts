@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkRanges, shrinkRange } from '../../../lib/knox';
+import { chunkRanges, shrinkRange } from '../../../lib/knox/chunkRanges';
 
 describe('chunkRanges', () => {
   it('splits into consecutive ranges of at most the size', () => {

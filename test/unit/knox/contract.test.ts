@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KNOX_CONTRACT, KNOX_PATHS, pathEntries, renderKnoxContract } from '../../../lib/knox';
+import { renderKnoxContract } from '../../../lib/knox';
+import { KNOX_CONTRACT, pathEntries } from '../../../lib/knox/contract';
+import { KNOX_PATHS } from '../../../lib/knox/paths';
 
 describe('KNOX_CONTRACT', () => {
   it('has a row for every KNOX_PATHS entry and names no path the table lacks', () => {

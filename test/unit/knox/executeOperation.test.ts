@@ -3,13 +3,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeBulk, KnoxGuardError } from '../../../lib/errors';
-import {
-  createKnoxClient,
-  type HttpRequest,
-  type HttpResponse,
-  type HttpTransport,
-  type KnoxClientOptions,
-} from '../../../lib/knox';
+import { createKnoxClient, type HttpTransport } from '../../../lib/knox';
+import type { HttpRequest, HttpResponse } from '../../../lib/knox/HttpTransport';
+import type { KnoxClientOptions } from '../../../lib/knox/types';
 import { FakeClock } from '../../helpers/knoxTestKit';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type HttpRequest, HttpTransportError, type KnoxAnswer, observedTransport } from '../../../lib/knox';
+import { observedTransport } from '../../../lib/knox';
+import { type HttpRequest, HttpTransportError } from '../../../lib/knox/HttpTransport';
+import type { KnoxAnswer } from '../../../lib/knox/observedTransport';
 
 const request: HttpRequest = {
   method: 'POST',

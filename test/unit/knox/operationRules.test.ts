@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JobOperation, resolveJobsConfig } from '../../../lib/config';
+import { resolveJobsConfig } from '../../../lib/config';
+import { JobOperation } from '../../../lib/config/jobsConfig';
 import {
   DEVICE_OPERATIONS,
   DEVICE_STATUSES,

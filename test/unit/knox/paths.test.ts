@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ASYNC_ID_LIST_FIELD,
-  KNOX_PATHS,
-  KNOX_REGIONS,
-  KNOX_TEST_API_PREFIX,
-  knoxPaths,
-  pathEntries,
-} from '../../../lib/knox';
+import { ASYNC_ID_LIST_FIELD, KNOX_REGIONS, knoxPaths } from '../../../lib/knox';
+import { pathEntries } from '../../../lib/knox/contract';
+import { KNOX_PATHS, KNOX_TEST_API_PREFIX } from '../../../lib/knox/paths';
 
 describe('KNOX_PATHS', () => {
   it('puts every Knox Guard path under /kcs/v1.1/kg and the token request under /ams', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type HttpRequest, rateLimitedTransport } from '../../../lib/knox';
+import type { HttpRequest } from '../../../lib/knox/HttpTransport';
+import { rateLimitedTransport } from '../../../lib/knox/rateLimitedTransport';
 
 const request: HttpRequest = { method: 'GET', url: 'http://127.0.0.1/', headers: {}, timeoutMs: 1000 };
 

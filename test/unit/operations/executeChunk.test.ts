@@ -3,20 +3,21 @@ import { type DeviceResult, failureFromEnvelope, knoxCode, serviceFailure } from
 import { lazyFailure } from '../../../lib/errors/decodeBulk';
 import {
   type ChunkMessage,
-  ChunkMessageError,
-  ChunkOutcomeMismatchError,
-  chunkKey,
   executeChunk,
   executionKey,
   exhaustedObservation,
-  failedDevices,
   failuresByCode,
-  OUTCOME_SAMPLES_PER_CODE,
   observationOf,
   parseChunkMessage,
   planFollowUp,
   upgradeChunkOutcome,
 } from '../../../lib/operations';
+import { ChunkMessageError, chunkKey } from '../../../lib/operations/chunkMessage';
+import {
+  ChunkOutcomeMismatchError,
+  failedDevices,
+  OUTCOME_SAMPLES_PER_CODE,
+} from '../../../lib/operations/executeChunk';
 import type { OperationExecutor } from '../../../lib/operations/ports';
 import { dynamoItemSize } from '../../helpers/itemSize';
 import { fakeExecutor } from '../../helpers/operationsFakes';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRunFailure, RunFailureCondition, UNKNOWN_JOB } from '../../../lib/operations';
+import { parseRunFailure } from '../../../lib/operations';
+import { RunFailureCondition, UNKNOWN_JOB } from '../../../lib/operations/parseRunFailure';
 
 // The record Lambda sends to an on-failure destination, as AWS documents it
 // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), with the

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type CapacityInput, planCapacity } from '../../../lib/operations';
+import { planCapacity } from '../../../lib/operations';
+import type { CapacityInput } from '../../../lib/operations/planCapacity';
 
 describe('planCapacity', () => {
   it.each([

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createTargetsReport,
   detectDelimiter,
-  MAX_SKIPPED_SAMPLE,
   readProblem,
   resolveTargets,
   TargetsError,
-} from '../../../lib/operations';
+} from '../../../lib/operations/resolveTargets';
+import { createTargetsReport, MAX_SKIPPED_SAMPLE } from '../../../lib/operations/targetsReport';
 import { withCheckDigit } from '../webhooks/helpers';
 
 async function collect(iterable: AsyncIterable<string>): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type RunFailure, runFailureObservation } from '../../../lib/operations';
+import { runFailureObservation } from '../../../lib/operations';
+import type { RunFailure } from '../../../lib/operations/parseRunFailure';
 
 const failure: RunFailure = {
   job: 'overdue-lock',

@@ -6,15 +6,17 @@ import {
   createRunReports,
   executeChunk,
   observationOf,
-  RUN_REPORT_COLUMNS,
-  type RunReportRow,
   type RunReportStore,
-  runReportConsoleUrl,
-  runReportKey,
-  runReportPrefix,
   withReport,
 } from '../../../lib/operations';
 import { neutralizeFormula, renderRunReportCsv } from '../../../lib/operations/renderRunReportCsv';
+import {
+  RUN_REPORT_COLUMNS,
+  type RunReportRow,
+  runReportConsoleUrl,
+  runReportKey,
+  runReportPrefix,
+} from '../../../lib/operations/runReport';
 import { fakeExecutor } from '../../helpers/operationsFakes';
 
 const NOW = Date.parse('2026-11-30T07:00:12.345Z');

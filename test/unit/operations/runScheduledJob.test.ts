@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JobConfig } from '../../../lib/config';
 import { failureFromEnvelope } from '../../../lib/errors';
-import { runScheduledJob, type ScheduledRunDeps, TargetsError } from '../../../lib/operations';
+import { runScheduledJob } from '../../../lib/operations';
+import { TargetsError } from '../../../lib/operations/resolveTargets';
+import type { ScheduledRunDeps } from '../../../lib/operations/runScheduledJob';
 import { fakeExecutor, recordingQueue, recordingSink } from '../../helpers/operationsFakes';
 import { withCheckDigit } from '../webhooks/helpers';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskDeviceId, maskEmail, maskPhone, maskText, redactForLog } from '../../../lib/privacy';
+import { maskDeviceId, maskText, redactForLog } from '../../../lib/privacy';
+import { maskEmail, maskPhone } from '../../../lib/privacy/mask';
 
 describe('masking', () => {
   it.each([

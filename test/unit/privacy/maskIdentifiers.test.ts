@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultPhoneRegion, maskText, redactForLog } from '../../../lib/privacy';
+import { maskText, redactForLog } from '../../../lib/privacy';
+import { defaultPhoneRegion } from '../../../lib/privacy/mask';
 import { withCheckDigit } from '../webhooks/helpers';
 
 // Issue 13 item 15: each of these appeared verbatim in alert e-mails and WARN logs.

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, computeBackoffDelay } from '../../../lib/retry';
+import { backoffCeiling } from '../../../lib/retry';
+import { computeBackoffDelay } from '../../../lib/retry/computeBackoffDelay';
 
 const base = { baseDelayMs: 200, maxDelayMs: 20_000 };
 

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  admitKnoxCallback,
-  createMemoryNonceStore,
-  KNOX_CALLBACK_WINDOW,
-  KnoxCallbackIgnored,
-  type KnoxNotificationEvent,
-  parseKnoxNotification,
-} from '../../../lib/webhooks';
+import { KNOX_CALLBACK_WINDOW, type KnoxNotificationEvent } from '../../../lib/webhooks';
+import { admitKnoxCallback } from '../../../lib/webhooks/admitKnoxCallback';
+import { KnoxCallbackIgnored } from '../../../lib/webhooks/constants';
+import { createMemoryNonceStore } from '../../../lib/webhooks/createMemoryNonceStore';
+import { parseKnoxNotification } from '../../../lib/webhooks/parseKnoxNotification';
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2026-11-30T12:00:00Z');

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunObservation } from '../../../lib/alerts';
-import {
-  alertKnoxEvent,
-  knoxEventLogFields,
-  knoxEventObservation,
-  parseKnoxNotification,
-} from '../../../lib/webhooks';
+import { alertKnoxEvent, knoxEventLogFields } from '../../../lib/webhooks';
+import { knoxEventObservation } from '../../../lib/webhooks/knoxEventObservation';
+import { parseKnoxNotification } from '../../../lib/webhooks/parseKnoxNotification';
 
 const IMEI = '356938035643809';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../../../lib/errors';
-import { ApiErrorCode, type ApiErrorName, apiError, knoxErrorEnvelope } from '../../../lib/webhooks';
+import { apiError, knoxErrorEnvelope } from '../../../lib/webhooks';
+import { ApiErrorCode, type ApiErrorName } from '../../../lib/webhooks/knoxErrorEnvelope';
 
 describe('knoxErrorEnvelope', () => {
   it('builds the Knox-style body with the code as a string', () => {

@@ -4,8 +4,8 @@ import {
   KNOX_CALLBACK_JOB,
   knoxEventObservation,
   knoxEventRunId,
-  parseKnoxNotification,
-} from '../../../lib/webhooks';
+} from '../../../lib/webhooks/knoxEventObservation';
+import { parseKnoxNotification } from '../../../lib/webhooks/parseKnoxNotification';
 
 const IMEI = '356938035643809';
 

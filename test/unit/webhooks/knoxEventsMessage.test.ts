@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readKnoxEventsMessage } from '../../../lib/webhooks';
 import {
   KnoxEventsMessageError,
   KnoxEventTooLargeError,
   MAX_KNOX_EVENTS_MESSAGE_BYTES,
   packKnoxEvents,
-  parseKnoxNotification,
-  readKnoxEventsMessage,
-} from '../../../lib/webhooks';
+} from '../../../lib/webhooks/knoxEventsMessage';
+import { parseKnoxNotification } from '../../../lib/webhooks/parseKnoxNotification';
 
 const header = { requestId: 'req-1', receivedAt: 1_800_000_000_000, nonce: 'nonce-1', traceId: 'trace-1' };
 

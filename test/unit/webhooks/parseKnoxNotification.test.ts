@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KnoxEventType, parseKnoxNotification } from '../../../lib/webhooks';
+import { KnoxEventType, parseKnoxNotification } from '../../../lib/webhooks/parseKnoxNotification';
 
 const IMEI = '356938035643809';
 

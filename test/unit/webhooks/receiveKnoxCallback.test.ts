@@ -2,14 +2,9 @@
 // answered, queued and remembered for each outcome (the packaged handler is tested end to end in
 // test/e2e/knoxCallbacksAsync.test.ts and webhookReplay.test.ts).
 import { describe, expect, it } from 'vitest';
-import {
-  createMemoryNonceStore,
-  type KnoxEventQueue,
-  KnoxEventQueueError,
-  knoxCallbackHeaders,
-  readKnoxEventsMessage,
-  receiveKnoxCallback,
-} from '../../../lib/webhooks';
+import { knoxCallbackHeaders, readKnoxEventsMessage, receiveKnoxCallback } from '../../../lib/webhooks';
+import { createMemoryNonceStore } from '../../../lib/webhooks/createMemoryNonceStore';
+import { type KnoxEventQueue, KnoxEventQueueError } from '../../../lib/webhooks/KnoxEventQueue';
 import { TEST_CERT_PEM, TEST_KEY_PEM } from './helpers';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { KnoxEventQueueError } from '../../../lib/webhooks';
+import { KnoxEventQueueError } from '../../../lib/webhooks/KnoxEventQueue';
 import { createSqsKnoxEventQueue } from '../../../lib/webhooks/sqsKnoxEventQueue';
 
 type Input = { Entries: { Id: string; MessageBody: string }[] };

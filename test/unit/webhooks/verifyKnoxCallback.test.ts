@@ -1,6 +1,8 @@
 import { createPrivateKey, createPublicKey, sign, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KnoxCallbackFailure, signKnoxCallback, verifyKnoxCallback } from '../../../lib/webhooks';
+import { KnoxCallbackFailure } from '../../../lib/webhooks/constants';
+import { signKnoxCallback } from '../../../lib/webhooks/signKnoxCallback';
+import { verifyKnoxCallback } from '../../../lib/webhooks/verifyKnoxCallback';
 import { EC_CERT_PEM, EC_KEY_PEM, OTHER_KEY_PEM, TEST_CERT_PEM, TEST_KEY_PEM } from './helpers';
 
 const BODY = JSON.stringify({

@@ -1,6 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { OperationAuthFailure, signOperationRequest, verifyOperationRequest } from '../../../lib/webhooks';
+import { signOperationRequest } from '../../../lib/webhooks';
+import { OperationAuthFailure } from '../../../lib/webhooks/constants';
+import { verifyOperationRequest } from '../../../lib/webhooks/verifyOperationRequest';
 
 const SECRET = 'test-shared-secret-not-real';
 const NOW_S = 1_800_000_000;

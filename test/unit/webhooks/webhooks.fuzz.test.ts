@@ -1,13 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  parseKnoxNotification,
-  parseOperationRequest,
-  signKnoxCallback,
-  signOperationRequest,
-  verifyKnoxCallback,
-  verifyOperationRequest,
-} from '../../../lib/webhooks';
+import { parseOperationRequest, signOperationRequest } from '../../../lib/webhooks';
+import { parseKnoxNotification } from '../../../lib/webhooks/parseKnoxNotification';
+import { signKnoxCallback } from '../../../lib/webhooks/signKnoxCallback';
+import { verifyKnoxCallback } from '../../../lib/webhooks/verifyKnoxCallback';
+import { verifyOperationRequest } from '../../../lib/webhooks/verifyOperationRequest';
 import { TEST_CERT_PEM, TEST_KEY_PEM, withCheckDigit } from './helpers';
 
 const RUNS = 10_000;
