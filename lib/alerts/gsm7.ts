@@ -99,7 +99,7 @@ export function fitGsm7(text: string, max: number = SMS_SEGMENT_SEPTETS): string
     // Only one long word fits: keep its head rather than an empty message.
     if (boundary > 0) out = out.slice(0, boundary);
   }
-  return `${out.trimEnd().replace(/[\s,;:(-]+$/, '')}...`;
+  return `${out.trimEnd().replace(/(?<![\s,;:(-])[\s,;:(-]+$/, '')}...`;
 }
 
 /** The GSM-7 septets a text takes once converted with `toGsm7`. */

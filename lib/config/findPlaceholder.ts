@@ -4,7 +4,7 @@
 // RFC 2606 section 3 reserves example.com/.net/.org (and their subdomains) for documentation;
 // section 2 (with RFC 6761) reserves the .example, .test, .invalid and .localhost top-level names.
 const RESERVED_DOMAIN =
-  /\b((?:[a-z0-9-]+\.)*example\.(?:com|net|org)|(?:[a-z0-9-]+\.)+(?:example|test|invalid|localhost))\b/i;
+  /(?<![a-z0-9.-])((?:[a-z0-9-]+\.)*example\.(?:com|net|org)|(?:[a-z0-9-]+\.)+(?:example|test|invalid|localhost))\b/i;
 // Registered domains that tutorials and forms use as filler (`test@test.com`, `you@yourdomain.com`):
 // nobody's collections desk answers there.
 const FILLER_DOMAIN = /@((?:test|domain|your-?domain|your-?company|company|email|sample)\.com)\b/i;
@@ -22,10 +22,10 @@ const TEMPLATE_SLOTS: readonly RegExp[] = [
   /\{[A-Za-z_][\w.-]{0,40}\}/,
   /%[A-Za-z_][\w-]{0,40}%/,
   /\$[A-Z_][A-Z0-9_]{1,40}\b/,
-  /\[(?:your|insert|enter|add)\b[^\]\n]{0,40}\]/i,
+  /\[(?:your|insert|enter|add)\b[^[\]\n]{0,40}\]/i,
 ];
 // An unresolved serverless / shell variable: `${param:x}`, `${env:X}`.
-const UNRESOLVED_VARIABLE = /\$\{[^}]*\}/;
+const UNRESOLVED_VARIABLE = /\$\{[^{}$]*\}/;
 // Three or more x's as a word (`xxx`, `+49 XXX XXXXXXX`).
 const XXX = /(?:^|[^a-z])x{3,}(?:$|[^a-z])/i;
 

@@ -284,7 +284,7 @@ function cleanText(value: unknown): string | undefined {
 
 function describeNonJson(text: string, contentType: string | undefined): string {
   const looksHtml = /^\s*</.test(text) || (contentType ?? '').includes('html');
-  const stripped = cleanText(looksHtml ? text.replace(/<[^>]*>/g, ' ') : text) ?? '';
+  const stripped = cleanText(looksHtml ? text.replace(/<[^<>]*>/g, ' ') : text) ?? '';
   const kind = looksHtml
     ? 'an HTML page'
     : text.trimStart().startsWith('{')

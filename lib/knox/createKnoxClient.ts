@@ -7,7 +7,7 @@ import { KnoxHttp } from './KnoxHttp';
 import { KnoxTokenProvider } from './KnoxTokenProvider';
 import { nodeHttpTransport } from './nodeHttpTransport';
 import { parseCertificate } from './parseCertificate';
-import { knoxPaths } from './paths';
+import { knoxPaths, withoutTrailingSlashes } from './paths';
 import { rateLimitedTransport } from './rateLimitedTransport';
 import { toKnoxDevice, toKnoxLicense } from './toKnoxDevice';
 import type {
@@ -53,7 +53,7 @@ export function createKnoxClient(options: KnoxClientOptions): KnoxClient {
   const newTransactionId = options.newTransactionId ?? randomUUID;
   const licenceApiEnabled = options.unverifiedLicenceApi === true;
   const http = new KnoxHttp({
-    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    baseUrl: withoutTrailingSlashes(options.baseUrl),
     transport:
       options.maxRequestsPerSecond === undefined
         ? transport

@@ -85,8 +85,20 @@ export const KNOX_REGIONS = {
 } as const;
 export type KnoxRegion = keyof typeof KNOX_REGIONS;
 
+/**
+ * `url` without its trailing slashes (`https://eu-kcs-api.samsungknox.com//` -> `https://eu-kcs-api.samsungknox.com`).
+ * The lookbehind makes the match start only at the first slash of a run: `/\/+$/` alone rescans a
+ * long run of slashes from each of them, quadratic in its length.
+ *
+ * @example
+ * withoutTrailingSlashes('https://eu-kcs-api.samsungknox.com/'); // 'https://eu-kcs-api.samsungknox.com'
+ */
+export function withoutTrailingSlashes(url: string): string {
+  return url.replace(/(?<!\/)\/+$/, '');
+}
+
 function normalisePrefix(prefix: string): string {
-  const trimmed = prefix.trim().replace(/\/+$/, '');
+  const trimmed = withoutTrailingSlashes(prefix.trim());
   if (!/^(\/[A-Za-z0-9._-]+)+$/.test(trimmed)) {
     throw new RangeError(`Knox Guard API prefix "${prefix}" is not a path like /kcs/v1.1/kg.`);
   }

@@ -1,4 +1,4 @@
-import { maskText } from '../privacy';
+import { maskExcerpt } from '../privacy';
 
 /** The job label of a record whose request payload names no job (not one of ours, or mangled). */
 export const UNKNOWN_JOB = 'unknown-job';
@@ -71,15 +71,17 @@ export function parseRunFailure(body: string): RunFailure {
   const request = isObject(record.requestPayload) ? record.requestPayload : {};
   const response = isObject(record.responsePayload) ? record.responsePayload : undefined;
   const responseContext = isObject(record.responseContext) ? record.responseContext : {};
-  const condition = text(context.condition) ?? 'Unknown';
+  // Every field is bounded: a record is logged and alerted whole, and its fields come from a
+  // function's error (a 250 KB errorMessage) or the schedule's input.
+  const condition = bounded(text(context.condition), 64) ?? 'Unknown';
   const attempts = Number.isInteger(context.approximateInvokeCount)
     ? (context.approximateInvokeCount as number)
     : 0;
   const job = text(request.job);
-  const scheduledTime = text(request.scheduledTime);
-  const requestId = text(context.requestId);
-  const functionArn = text(context.functionArn);
-  const failedAt = text(record.timestamp);
+  const scheduledTime = bounded(text(request.scheduledTime), 64);
+  const requestId = bounded(text(context.requestId), 128);
+  const functionArn = bounded(text(context.functionArn), 256);
+  const failedAt = bounded(text(record.timestamp), 64);
   const message =
     text(response?.errorMessage) ??
     (typeof record.responsePayload === 'string' ? record.responsePayload : undefined) ??
@@ -118,6 +120,10 @@ function text(value: unknown): string | undefined {
 }
 
 function oneLine(value: string, max: number): string {
-  const flat = maskText(value).replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 3)}...`;
+  return maskExcerpt(value, max).replace(/\s+/g, ' ').trim();
+}
+
+// AWS-generated ids and times: cut, not masked (an account id in an ARN is not a phone number).
+function bounded(value: string | undefined, max: number): string | undefined {
+  return value === undefined || value.length <= max ? value : `${value.slice(0, max - 3)}...`;
 }

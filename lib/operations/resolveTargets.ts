@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { type CsvError, type Options as CsvOptions, parse } from 'csv-parse';
 import type { JobTargets } from '../config';
 import { parseDeviceId } from '../devices';
-import { maskDeviceId, maskText } from '../privacy';
+import { maskDeviceId, maskExcerpt } from '../privacy';
 import { OperationsError } from './errors';
 import type { DeviceLister, ObjectSource } from './ports';
 import type { TargetsReport } from './targetsReport';
@@ -74,11 +74,7 @@ export async function* resolveTargets(targets: JobTargets, deps: TargetDeps): As
   const accept = (raw: string, place: string): string | undefined => {
     const parsed = parseDeviceId(raw);
     if (!parsed.ok) {
-      skip(
-        place,
-        SkipReason.invalid,
-        `"${maskDeviceId(maskText(raw.trim()).slice(0, 64))}" is ${parsed.reason}`,
-      );
+      skip(place, SkipReason.invalid, `"${maskDeviceId(maskExcerpt(raw.trim(), 64))}" is ${parsed.reason}`);
       return undefined;
     }
     if (seen.has(parsed.value)) return undefined;

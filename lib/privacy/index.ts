@@ -1,2 +1,2 @@
-export { maskDeviceId, maskText } from './mask';
+export { maskDeviceId, maskExcerpt, maskText } from './mask';
 export { redactForLog } from './redactForLog';

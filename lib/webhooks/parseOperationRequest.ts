@@ -5,7 +5,7 @@ import { MAX_DEVICE_ID_INPUT, parseDeviceId } from '../devices';
 import { DEVICE_OPERATIONS } from '../knox';
 import { KNOX_BULK_LIMIT } from '../knox/constants';
 import { messageProblems, operationOptionIssues } from '../knox/operationRules';
-import { maskDeviceId, maskText } from '../privacy';
+import { maskDeviceId, maskExcerpt } from '../privacy';
 import { emailAddress, issuePath, sqsText } from '../validation';
 
 /** Knox Guard's bulk limit: one request names at most this many devices. */
@@ -13,6 +13,8 @@ export const MAX_DEVICES_PER_REQUEST = KNOX_BULK_LIMIT;
 
 // Enough issues to fix a request; a list of 10,000 bad ids must not make a 10,000-line answer.
 const MAX_ISSUES = 20;
+// One issue line, masked, at most this long (characters); a key in a path at most 64.
+const MAX_ISSUE_CHARS = 300;
 
 const schema = v.strictObject({
   // A customer may request every device operation (lib/knox's DEVICE_OPERATIONS).
@@ -143,7 +145,7 @@ function normaliseDevices(deviceUids: readonly string[]): { ids: string[]; issue
       more++;
       return;
     }
-    issues.push(`deviceUids[${index}]: "${maskDeviceId(maskText(raw.trim()))}" is ${parsed.reason}`);
+    issues.push(`deviceUids[${index}]: "${maskDeviceId(maskExcerpt(raw.trim(), 64))}" is ${parsed.reason}`);
   });
   if (more > 0) issues.push(`deviceUids: ... and ${more} more invalid device ids`);
   return { ids: [...ids], issues };
@@ -161,13 +163,20 @@ function checkMessage(request: OperationRequest): string[] {
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const path = issuePath(issue)
-    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
+    .map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${cut(String(key), 64)}`,
+    )
     .join('');
-  // An unknown key is named in the path and the message; a key could be anything, even an IMEI.
-  return maskText(`${path || 'body'}: ${issue.message}`);
+  // An unknown key is named in the path and the message; a key could be anything, even an IMEI,
+  // and as long as the body (the answer would echo a 1 MiB key twice).
+  return maskExcerpt(`${path || 'body'}: ${issue.message}`, MAX_ISSUE_CHARS);
 }
 
 function capIssues(issues: string[]): string[] {
   if (issues.length <= MAX_ISSUES + 1) return issues;
   return [...issues.slice(0, MAX_ISSUES), `... and ${issues.length - MAX_ISSUES} more issues`];
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }

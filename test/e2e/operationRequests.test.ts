@@ -202,6 +202,28 @@ describe('requests that can never succeed are 4xx (packaged webhook)', () => {
     expect(await queueDepth()).toBe(0);
   });
 
+  // Break-it pass, 2026-12-01: a 60 KB unknown key took 4.3 s to answer (masking was quadratic)
+  // and the 400 echoed the key twice; at 300 KB the answer would have taken minutes, past the
+  // webhook's 10 s timeout (a 5xx from API Gateway).
+  it('answers a 300 KB unknown key with a short 400 VALIDATION_FAILED, and queues nothing', async () => {
+    const [imei] = imeis(4, 1);
+    const body = JSON.stringify({
+      operation: 'unlock',
+      deviceUids: [imei],
+      [`${imei}${'k'.repeat(300_000)}`]: 1,
+    });
+    const batchCalls = proxy.batchCalls;
+    const result = await env.http('/operations', body, {
+      ...json,
+      ...signOperationRequest({ body, secret: env.hmacSecret }),
+    });
+    expect(result.statusCode).toBe(400);
+    expect(answer(result)).toMatchObject({ error: { code: '4000002', message: 'VALIDATION_FAILED' } });
+    expect(result.body?.length ?? 0).toBeLessThan(2_000);
+    expect(result.body).not.toContain(String(imei));
+    expect(proxy.batchCalls).toBe(batchCalls);
+  });
+
   it('normalises prefixed ids before they reach Knox Guard', async () => {
     const [id] = imeis(4, 1);
     const grouped = `IMEI: ${id?.slice(0, 2)}-${id?.slice(2, 8)}-${id?.slice(8, 14)}-${id?.slice(14)}`;

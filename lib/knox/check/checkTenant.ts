@@ -6,7 +6,13 @@ import { KnoxHttp } from '../KnoxHttp';
 import { KnoxTokenProvider } from '../KnoxTokenProvider';
 import { nodeHttpTransport } from '../nodeHttpTransport';
 import { parseCertificate } from '../parseCertificate';
-import { ASYNC_ID_LIST_FIELD, KNOX_API_PREFIX, knoxPaths, TRANSACTION_ID_HEADER } from '../paths';
+import {
+  ASYNC_ID_LIST_FIELD,
+  KNOX_API_PREFIX,
+  knoxPaths,
+  TRANSACTION_ID_HEADER,
+  withoutTrailingSlashes,
+} from '../paths';
 import { toKnoxDevice, toKnoxLicense } from '../toKnoxDevice';
 import { validateOperation } from '../validateOperation';
 import { describeShape } from './describeShape';
@@ -90,7 +96,7 @@ export async function checkTenant(
   const credentials = parseCertificate(options.certificate);
   const apiPrefix = options.apiPrefix ?? KNOX_API_PREFIX;
   const paths = knoxPaths(apiPrefix);
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const baseUrl = withoutTrailingSlashes(options.baseUrl);
   const newTransactionId = deps.newTransactionId ?? randomUUID;
   const { transport, exchanges } = recordingTransport(deps.transport ?? nodeHttpTransport());
   const http = new KnoxHttp({

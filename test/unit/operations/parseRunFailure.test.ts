@@ -95,6 +95,36 @@ describe('parseRunFailure', () => {
     expect(failure.errorMessage.endsWith('...')).toBe(true);
   });
 
+  // Break-it pass, 2026-12-01: a 253 KB base64url errorMessage was masked whole before the cut
+  // (41 s, past runFailures' 30 s timeout, so the whole batch failed), and the other fields were
+  // never bounded.
+  it('bounds every field of a record with huge values', () => {
+    const huge = 'A-_9'.repeat(63_000);
+    const failure = parseRunFailure(
+      JSON.stringify(
+        record({
+          requestContext: {
+            requestId: huge,
+            functionArn: huge,
+            condition: huge,
+            approximateInvokeCount: 3,
+          },
+          requestPayload: { job: 'overdue-lock', scheduledTime: huge },
+          timestamp: huge,
+          responsePayload: { errorType: huge, errorMessage: `${huge} 356938035643809` },
+        }),
+      ),
+    );
+    expect(failure.errorMessage).toHaveLength(300);
+    expect(failure.errorType.length).toBeLessThanOrEqual(80);
+    expect(failure.condition).toHaveLength(64);
+    expect(failure.scheduledTime).toHaveLength(64);
+    expect(failure.failedAt).toHaveLength(64);
+    expect(failure.requestId).toHaveLength(128);
+    expect(failure.functionArn).toHaveLength(256);
+    expect(failure.job).toBe('overdue-lock');
+  });
+
   it.each([
     ['not JSON', 'not json {', 'the on-failure record is not JSON'],
     ['JSON without requestContext', '{"job":"overdue-lock"}', 'the on-failure record has no requestContext'],

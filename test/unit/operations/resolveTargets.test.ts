@@ -57,6 +57,24 @@ describe('resolveTargets', () => {
     ]);
   });
 
+  // Break-it pass, 2026-12-01: a 200,000-character cell was masked whole before the cut (25 s;
+  // a 1 MiB row would have outlasted scheduledRun's 300 s).
+  it('reports a huge invalid cell in a bounded line', async () => {
+    const invalid: string[] = [];
+    const ids = await collect(
+      resolveTargets(
+        { source: 's3', key: 'x.csv' },
+        {
+          objects: objects(`356938035643809\n${'a'.repeat(200_000)}\n356938035643817`, 65_536),
+          onInvalid: (place, detail) => invalid.push(`${place}: ${detail}`),
+        },
+      ),
+    );
+    expect(ids).toEqual(['356938035643809', '356938035643817']);
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]).toMatch(/^line 2: "a{2}\*{58}a\.\.\." is /);
+  });
+
   it.each([
     ['an array of strings', '["356938035643809","356938035643817"]'],
     ['an array of objects', '[{"deviceUid":"356938035643809"},{"imei":356938035643817}]'],

@@ -19,6 +19,12 @@ describe('maskText finds ids and phone numbers however they are written', () => 
     ['MEID A0000012345678 unknown', 'MEID A0********5678 unknown'],
     ['S/N R58M123ABCD', 'S/N R5*****ABCD'],
     ['Serial No. R58M123ABCD', 'Serial No. R5*****ABCD'],
+    // Break-it pass, 2026-12-01: the hyphenated label and full-width digits stayed readable (the
+    // renderers fold full-width to ASCII afterwards, so `３５６…` reached SMS as `356…`).
+    ['Serial-No R58M123ABCD', 'Serial-No R5*****ABCD'],
+    ['Serial-No.: R58M123ABCD', 'Serial-No.: R5*****ABCD'],
+    ['IMEI ３５６９３８０３５６４３８０９', 'IMEI 35*********3809'],
+    ['call ＋４９ １５１ ２３４５６７８９', 'call +49*********89'],
     ['call 0151 23456789', 'call 01********89'],
     // 15 digits: masked as a possible IMEI before the phone rules see it; masked either way.
     ['call 0049 151 23456789', 'call 00*********6789'],

@@ -123,6 +123,22 @@ describe('parseOperationRequest', () => {
     expect(text).not.toContain(IMEI);
   });
 
+  // Break-it pass, 2026-12-01: a 60 KB unknown key took 4.3 s to mask and was echoed twice.
+  it('keeps each issue short whatever the length of a key or a device id', () => {
+    const key = `${IMEI}${'k'.repeat(300_000)}`;
+    const result = parseOperationRequest({
+      operation: 'unlock',
+      deviceUids: [IMEI, `x${'9'.repeat(300_000)}`],
+      [key]: 1,
+    });
+    expect(result.ok).toBe(false);
+    const issues = !result.ok ? result.issues : [];
+    expect(issues.length).toBeGreaterThanOrEqual(2);
+    for (const issue of issues) expect(issue.length).toBeLessThanOrEqual(300);
+    expect(issues.join('\n')).not.toContain(IMEI);
+    expect(issues.some((issue) => issue.startsWith('deviceUids[1]: '))).toBe(true);
+  });
+
   it('names the path of type errors', () => {
     const result = parseOperationRequest({
       operation: 'lock',
