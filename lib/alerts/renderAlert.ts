@@ -212,7 +212,7 @@ function renderEmail(input: AlertRenderInput): string {
       );
     } else if (input.atLeast) {
       lines.push(
-        `Devices affected: ${formatCount(input.devices)}+ devices so far${run}, which is still running (the final count follows when the run ends)`,
+        `Devices affected: ${formatCount(input.devices)}+ devices so far${run}, which was still running (a final-count update follows only if the count grows)`,
       );
     } else if (!input.jobs || input.devices > 1) {
       lines.push(`Devices affected: ${devices(input.devices)}${run}`);

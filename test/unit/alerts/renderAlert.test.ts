@@ -275,4 +275,25 @@ describe('tenant-wide and final-count wording', () => {
     );
     expect(sms).toContain('LICENSE_IS_LACK, 4,806 devices (final, was 997+).');
   });
+
+  // Break-it pass, 2026-12-01: a one-chunk fanned-out run said "the final count follows when the
+  // run ends", and none followed: an update goes out only when the count changed (prepareUpdates).
+  it('a firing sent while the run is in progress promises an update only if the count grows', () => {
+    const { subject, email } = renderAlert({
+      kind: 'firing',
+      stage: 'local',
+      job: 'overdue-lock',
+      failure: { ...failure, codeName: 'LICENSE_IS_LACK', remediation: 'Add licences.' },
+      devices: 2,
+      atLeast: true,
+      runId: 'overdue-lock@2026-12-01T03:08:20Z',
+      since: T0,
+      now: T0,
+    });
+    expect(subject).toContain('2+ devices');
+    expect(email).toContain(
+      'Devices affected: 2+ devices so far in run overdue-lock@2026-12-01T03:08:20Z, which was still running (a final-count update follows only if the count grows)',
+    );
+    expect(email).not.toContain('the final count follows when the run ends');
+  });
 });
