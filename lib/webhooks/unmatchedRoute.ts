@@ -1,3 +1,4 @@
+import { maskText } from '../privacy';
 import { apiError, type KnoxErrorResponse } from './knoxErrorEnvelope';
 
 /** One route of an HTTP API: its method and static path (`POST /operations`). */
@@ -15,11 +16,15 @@ export interface UnmatchedRouteAnswer {
 
 /** Longest part of the requested path quoted back in the reason. */
 const MAX_QUOTED_PATH = 100;
+/** Masked before it is cut to `MAX_QUOTED_PATH`: an id cut short first could escape the masker. */
+const MAX_MASKED_PATH = 2 * MAX_QUOTED_PATH;
 
 /**
  * Why a request matched no route: `405 METHOD_NOT_ALLOWED` (with the methods the path takes) when
  * some route has the path, else `404 NOT_FOUND`, both in the Knox-style envelope. A single
- * trailing slash is ignored, as the router ignores it (`/operations/` is `/operations`). Pure.
+ * trailing slash is ignored, as the router ignores it (`/operations/` is `/operations`). The reason
+ * quotes the path as sent (`/operations//`, not the path the comparison used), its device ids,
+ * phone numbers and e-mail addresses masked (lib/privacy `maskText`), cut to 100 characters. Pure.
  *
  * @example
  * unmatchedRoute([{ method: 'POST', path: '/operations' }], { method: 'GET', path: '/operations' });
@@ -30,7 +35,7 @@ export function unmatchedRoute(
   request: { readonly method: string; readonly path: string },
 ): UnmatchedRouteAnswer {
   const path = withoutTrailingSlash(request.path);
-  const quoted = JSON.stringify(path.slice(0, MAX_QUOTED_PATH));
+  const quoted = JSON.stringify(maskText(request.path.slice(0, MAX_MASKED_PATH)).slice(0, MAX_QUOTED_PATH));
   const methods = [
     ...new Set(routes.filter((route) => withoutTrailingSlash(route.path) === path).map((r) => r.method)),
   ];
