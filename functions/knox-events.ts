@@ -12,6 +12,7 @@ import {
   knoxEventLogFields,
   readKnoxEventsMessage,
 } from '../lib/webhooks';
+import { loggedRecordFailures } from './shared/loggedRecordFailures';
 import { logErrors, logger, metrics } from './shared/observability';
 import {
   alertPipeline,
@@ -95,19 +96,11 @@ async function knoxEvents(event: SQSEvent, context: Context) {
   knoxEventIdempotency.registerLambdaContext(context);
   return processPartialResponse(
     event,
-    async (record: SQSRecord) => {
-      try {
-        await processRecord(record, context);
-      } catch (error) {
-        logger.error('Knox events message failed; SQS will redeliver it', {
-          messageId: record.messageId,
-          receiveCount: record.attributes.ApproximateReceiveCount,
-          error: error as Error,
-        });
-        logger.removeKeys(['correlation_id']);
-        throw error;
-      }
-    },
+    loggedRecordFailures(
+      'Knox events message',
+      (record: SQSRecord) => processRecord(record, context),
+      () => logger.removeKeys(['correlation_id']),
+    ),
     processor,
     // One record after the other: a callback Knox redelivered after a 503 puts some events into
     // two messages; side by side in one batch, the second would find the first's record "in

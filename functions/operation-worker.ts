@@ -13,6 +13,7 @@ import {
   planFollowUp,
   withReport,
 } from '../lib/operations';
+import { loggedRecordFailures } from './shared/loggedRecordFailures';
 import { logErrors, logger, metrics } from './shared/observability';
 import { recordReport, runReports } from './shared/runReports';
 import {
@@ -97,22 +98,12 @@ async function processChunk(record: SQSRecord, context: Context): Promise<void> 
 
 async function operationWorker(event: SQSEvent, context: Context) {
   registerInvocation(context);
-  const processRecord = async (record: SQSRecord) => {
-    try {
-      await processChunk(record, context);
-    } catch (error) {
-      // Reported as a batch item failure by the processor; logged here, as nothing else does.
-      logger.error('chunk failed; SQS will redeliver it', {
-        messageId: record.messageId,
-        receiveCount: record.attributes.ApproximateReceiveCount,
-        error: error as Error,
-      });
-      throw error;
-    }
-  };
-  return processPartialResponse(event, processRecord, processor, {
-    context,
-  });
+  return processPartialResponse(
+    event,
+    loggedRecordFailures('chunk', (record: SQSRecord) => processChunk(record, context)),
+    processor,
+    { context },
+  );
 }
 
 export const handler = middy(operationWorker)

@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseRunFailure, runFailureObservation } from '../lib/operations';
+import { loggedRecordFailures } from './shared/loggedRecordFailures';
 import { logErrors, logger, metrics } from './shared/observability';
 import { alertPipeline, registerInvocation, serviceConfig } from './shared/runtime';
 
@@ -34,7 +35,12 @@ async function alertRunFailure(record: SQSRecord): Promise<void> {
 
 async function runFailures(event: SQSEvent, context: Context) {
   registerInvocation(context);
-  return processPartialResponse(event, alertRunFailure, processor, { context });
+  return processPartialResponse(
+    event,
+    loggedRecordFailures('run failure record', alertRunFailure),
+    processor,
+    { context },
+  );
 }
 
 export const handler = middy(runFailures)

@@ -3,13 +3,23 @@ import { apiError, type KnoxErrorResponse } from './knoxErrorEnvelope';
 /** Larger bodies are refused with 413: 10,000 device ids fit in about 250 KB. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
-// application/json and its structured-syntax suffixes (application/problem+json, ...), with parameters.
-const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+// RFC 9110 §8.3.1: `type "/" subtype *( OWS ";" OWS parameter )`, parameter `token "=" ( token /
+// quoted-string )`. The subtype is `json` or a structured-syntax suffix `+json` (RFC 6839 §3.1,
+// application/problem+json); the whole header must be that one media type, so `application/json-seq`,
+// `application/jsonx` and a list (`application/json, text/plain`) are not JSON bodies.
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
+// Each `;` starts one parameter or none, so a long run of `; ; ;` cannot backtrack exponentially.
+const JSON_MEDIA_TYPE = new RegExp(
+  `^application/(?:${TOKEN}\\+)?json(?:[ \\t]*;(?:[ \\t]*${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*[ \\t]*$`,
+  'i',
+);
 
 /**
  * The body checks every webhook route shares, before any signature or JSON work:
  * `413 PAYLOAD_TOO_LARGE` over `maxBytes`, then `415 UNSUPPORTED_MEDIA_TYPE` unless the
- * content type is JSON; `undefined` when the body may go on. Pure.
+ * content type is one JSON media type (`application/json` or `application/<x>+json`, any case,
+ * optional parameters: docs/webhooks.md); `undefined` when the body may go on. Pure.
  *
  * @param input `bytes`: the body's length in bytes as sent (after base64 decoding);
  *   `contentType`: the `content-type` header, if any.

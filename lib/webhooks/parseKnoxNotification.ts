@@ -301,12 +301,40 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** JSON with object keys sorted at every level, so the same event always hashes the same. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isRecord(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+/**
+ * JSON with object keys sorted at every level, so the same event always hashes the same. Built
+ * with an explicit stack, not recursion: a record nested deeper than the call stack (a queue
+ * message the webhook's depth limit did not write) must hash like any other, not throw a
+ * RangeError that sends its message to the DLQ.
+ */
+function canonicalJson(root: unknown): string {
+  const out: string[] = [];
+  // What is still to write, last first: literal text, or a value to expand.
+  const todo: ({ readonly text: string } | { readonly value: unknown })[] = [{ value: root }];
+  for (let item = todo.pop(); item !== undefined; item = todo.pop()) {
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const { value } = item;
+    const parts: ({ readonly text: string } | { readonly value: unknown })[] = [];
+    if (Array.isArray(value)) {
+      parts.push({ text: '[' });
+      for (let i = 0; i < value.length; i += 1) {
+        if (i > 0) parts.push({ text: ',' });
+        parts.push({ value: value[i] });
+      }
+      parts.push({ text: ']' });
+    } else if (isRecord(value)) {
+      parts.push({ text: '{' });
+      for (const [i, key] of Object.keys(value).sort().entries())
+        parts.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(key)}:` }, { value: value[key] });
+      parts.push({ text: '}' });
+    } else {
+      out.push(JSON.stringify(value) ?? 'null');
+      continue;
+    }
+    for (let i = parts.length - 1; i >= 0; i -= 1) todo.push(parts[i] as (typeof parts)[number]);
   }
-  return JSON.stringify(value) ?? 'null';
+  return out.join('');
 }

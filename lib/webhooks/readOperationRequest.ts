@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, OperationRequestHeader } from './constants';
 import { apiError } from './knoxErrorEnvelope';
 import { parseOperationRequest } from './parseOperationRequest';
+import { readJsonBody } from './readJsonBody';
 import { verifyOperationRequest } from './verifyOperationRequest';
 import type { WebhookAnswer, WebhookLogger, WebhookMetric } from './WebhookAnswer';
 
 /** What the idempotent accept step of `POST /operations` gets: everything, no closure over the event. */
 export interface OperationRequestPayload {
-  /** The body as UTF-8 text, validated. */
+  /** The body as UTF-8 text without a leading byte order mark (`readJsonBody`), validated. */
   readonly body: string;
   /** SHA-256 (hex) of `body`: a reused Idempotency-Key with another body is refused by it. */
   readonly bodyHash: string;
@@ -29,7 +30,7 @@ const IDEMPOTENCY_KEY = new RegExp(`^[\\x21-\\x7E]{1,${MAX_IDEMPOTENCY_KEY_LENGT
 
 /**
  * `POST /operations` up to the point where it may queue: the HMAC signature (401, docs/webhooks.md),
- * the JSON (400 `INVALID_JSON`), the request's fields (400, `parseOperationRequest`) and the
+ * the JSON (400 `INVALID_JSON`, `readJsonBody`: a leading BOM removed, nesting bounded), the request's fields (400, `parseOperationRequest`) and the
  * Idempotency-Key (1-200 visible ASCII characters). Without a key, the signed request itself is
  * the key (`sig-<digest>`): its retries (the same signed bytes) and a 503's advice (resend with
  * this key) land on the same operation id. Pure apart from logging and counting refusals.
@@ -50,14 +51,11 @@ export function readOperationRequest(
     deps.log.warn('operation request rejected', { reason: auth.reason });
     return refuse(apiError(auth.apiError, `Request authentication failed: ${auth.reason}.`));
   }
-  const text = Buffer.from(request.body).toString('utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return refuse(apiError('INVALID_JSON', 'The body is not valid JSON.'));
-  }
-  const parsed = parseOperationRequest(json);
+  // After the signature, which covers the raw bytes: a leading BOM removed, nesting bounded.
+  const read = readJsonBody(request.body);
+  if (!read.ok) return refuse(read.error);
+  const { text } = read;
+  const parsed = parseOperationRequest(read.json);
   if (!parsed.ok) return refuse(apiError(parsed.apiError, parsed.issues.join('; ')));
 
   const sentKey = request.headers[OperationRequestHeader.idempotencyKey];

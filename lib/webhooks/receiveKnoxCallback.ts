@@ -1,4 +1,3 @@
-import { normalizeBodyText } from '../errors/normalizeBodyText';
 import { admitKnoxCallback } from './admitKnoxCallback';
 import { type KnoxEventQueue, KnoxEventQueueError } from './KnoxEventQueue';
 import { apiError } from './knoxErrorEnvelope';
@@ -6,6 +5,7 @@ import { countKnoxEventFailures } from './knoxEventObservation';
 import { KnoxEventTooLargeError, packKnoxEvents } from './knoxEventsMessage';
 import type { NonceStore } from './NonceStore';
 import { parseKnoxNotification } from './parseKnoxNotification';
+import { readJsonBody } from './readJsonBody';
 import { verifyKnoxCallback } from './verifyKnoxCallback';
 import type { WebhookAnswer, WebhookLogger, WebhookMetric } from './WebhookAnswer';
 
@@ -31,7 +31,8 @@ export interface ReceiveKnoxCallbackDeps {
 }
 
 /**
- * `POST /knox/notifications` after the route's body checks: verifies the signature (401), parses
+ * `POST /knox/notifications` after the route's body checks: verifies the signature (401), reads
+ * the JSON (400 `INVALID_JSON`, `readJsonBody`: a leading BOM removed, nesting bounded), parses
  * the notification (400), admits it (a seen nonce or events outside the callback window are
  * answered 200 and not queued: Knox's redelivery policy is not published, and a 2xx is the one
  * answer every retrying sender takes as final), queues the admitted events' signed records for
@@ -60,14 +61,11 @@ export async function receiveKnoxCallback(
     const name = verified.reason === 'missing-signature' ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID';
     return apiError(name, `Knox callback signature rejected: ${verified.reason}.`);
   }
-  let json: unknown;
-  try {
-    // Knox's text as it arrives: a gateway's BOM must not turn a signed event into a 400.
-    json = JSON.parse(normalizeBodyText(verified.payload));
-  } catch {
-    return apiError('INVALID_JSON', 'The notification is not valid JSON.');
-  }
-  const parsed = parseKnoxNotification(json, { nonce: verified.nonce, traceId: verified.traceId });
+  // Knox's text as it arrives: a gateway's BOM must not turn a signed event into a 400, and a
+  // body nested too deep to ever queue is a 400, not a 503 Knox would retry.
+  const read = readJsonBody(verified.payload);
+  if (!read.ok) return read.error;
+  const parsed = parseKnoxNotification(read.json, { nonce: verified.nonce, traceId: verified.traceId });
   if (!parsed.ok) return apiError('VALIDATION_FAILED', parsed.issues.join('; '));
 
   const now = deps.now();

@@ -1,3 +1,4 @@
+import { maskExcerpt } from '../privacy';
 import { apiError, type KnoxErrorResponse } from './knoxErrorEnvelope';
 
 /** One route of an HTTP API: its method and static path (`POST /operations`). */
@@ -13,13 +14,15 @@ export interface UnmatchedRouteAnswer {
   readonly allow?: string;
 }
 
-/** Longest part of the requested path quoted back in the reason. */
+/** Longest part of the requested path quoted back in the reason (characters, `...` included). */
 const MAX_QUOTED_PATH = 100;
 
 /**
  * Why a request matched no route: `405 METHOD_NOT_ALLOWED` (with the methods the path takes) when
  * some route has the path, else `404 NOT_FOUND`, both in the Knox-style envelope. A single
- * trailing slash is ignored, as the router ignores it (`/operations/` is `/operations`). Pure.
+ * trailing slash is ignored, as the router ignores it (`/operations/` is `/operations`). The reason
+ * quotes the path as sent (`/operations//`, not the path the comparison used), its device ids,
+ * phone numbers and e-mail addresses masked, cut to 100 characters (lib/privacy `maskExcerpt`). Pure.
  *
  * @example
  * unmatchedRoute([{ method: 'POST', path: '/operations' }], { method: 'GET', path: '/operations' });
@@ -30,7 +33,7 @@ export function unmatchedRoute(
   request: { readonly method: string; readonly path: string },
 ): UnmatchedRouteAnswer {
   const path = withoutTrailingSlash(request.path);
-  const quoted = JSON.stringify(path.slice(0, MAX_QUOTED_PATH));
+  const quoted = JSON.stringify(maskExcerpt(request.path, MAX_QUOTED_PATH));
   const methods = [
     ...new Set(routes.filter((route) => withoutTrailingSlash(route.path) === path).map((r) => r.method)),
   ];

@@ -198,6 +198,21 @@ describe('knoxEvents: a poison record fails alone', () => {
   }, 60_000);
 });
 
+describe('knoxEvents: a record nested deeper than the call stack (break-it pass, item 1)', () => {
+  it('is processed like any other, its content hash computed without a RangeError, not sent to the DLQ', async () => {
+    // Not what the webhook writes now (it refuses bodies nested over 64 levels with a 400), but a
+    // message already queued, or redriven, must not fail on every receive for its shape alone.
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const body = `{"v":1,"requestId":"req-deep","receivedAt":${Date.now()},"events":[{"index":0,"total":1,"record":{"event":"KG_DEVICE_LOCKED","payload":{"deviceUid":"${imei(3000)}","deviceStatus":"Locked"},"x":${deep}}}]}`;
+
+    const first = await consume([{ MessageId: 'deep-no-id', Body: body }]);
+    const again = await consume([{ MessageId: 'deep-no-id-again', Body: body }]);
+
+    expect(first.batchItemFailures).toEqual([]);
+    expect(again.batchItemFailures).toEqual([]);
+  });
+});
+
 describe('the Knox events queue refusing messages', () => {
   it('answers 503 in the Knox-style envelope; Knox redelivering the callback then queues it, alerted once', async () => {
     const failing = new Set([3003, 3600]);

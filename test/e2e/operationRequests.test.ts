@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signOperationRequest } from '../../lib/webhooks';
+import { MAX_JSON_DEPTH } from '../../lib/webhooks/readJsonBody';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/embedded';
 import { type SqsFaultProxy, startSqsFaultProxy } from '../helpers/sqsFaultProxy';
 import { withCheckDigit } from '../unit/webhooks/helpers';
@@ -206,7 +207,7 @@ describe('requests that can never succeed are 4xx (packaged webhook)', () => {
   // and the 400 echoed the key twice; at 300 KB the answer would have taken minutes, past the
   // webhook's 10 s timeout (a 5xx from API Gateway).
   it('answers a 300 KB unknown key with a short 400 VALIDATION_FAILED, and queues nothing', async () => {
-    const [imei] = imeis(4, 1);
+    const [imei] = imeis(6, 1);
     const body = JSON.stringify({
       operation: 'unlock',
       deviceUids: [imei],
@@ -222,6 +223,42 @@ describe('requests that can never succeed are 4xx (packaged webhook)', () => {
     expect(result.body?.length ?? 0).toBeLessThan(2_000);
     expect(result.body).not.toContain(String(imei));
     expect(proxy.batchCalls).toBe(batchCalls);
+  });
+
+  it('answers a signed body nested deeper than the limit with 400 INVALID_JSON, and queues nothing (break-it pass, item 1)', async () => {
+    const batchCalls = proxy.batchCalls;
+    const answers = [];
+    for (const depth of [MAX_JSON_DEPTH, 200_000]) {
+      const body = `{"operation":"lock","deviceUids":[],"x":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      answers.push(
+        await env.http('/operations', body, {
+          ...json,
+          ...signOperationRequest({ body, secret: env.hmacSecret }),
+        }),
+      );
+    }
+    for (const result of answers) {
+      expect(result.statusCode).toBe(400);
+      expect(answer(result)).toMatchObject({
+        result: 'FAIL',
+        error: { code: '4000001', message: 'INVALID_JSON' },
+      });
+    }
+    expect(proxy.batchCalls).toBe(batchCalls);
+    expect(await queueDepth()).toBe(0);
+  });
+
+  it('accepts a signed body that starts with a UTF-8 BOM as the JSON it carries (break-it pass, item 4)', async () => {
+    const devices = imeis(5, 2);
+    const body = `\uFEFF${JSON.stringify({ operation: 'delete', deviceUids: devices })}`;
+    const result = await env.http('/operations', body, {
+      ...json,
+      ...signOperationRequest({ body, secret: env.hmacSecret }),
+    });
+    expect(result.statusCode).toBe(202);
+    expect(answer(result)).toMatchObject({ result: 'ACCEPTED', devices: 2 });
+    await env.drainOperations();
+    expect(knoxCallsPerDevice('delete', devices)).toEqual([1, 1]);
   });
 
   it('normalises prefixed ids before they reach Knox Guard', async () => {

@@ -85,6 +85,64 @@ describe('webhook routes (packaged bundle)', () => {
     expect(callback.body.error).toMatchObject({ code: '4000001', message: 'INVALID_JSON' });
   });
 
+  it.each([true, false])(
+    'answers a signed Knox callback nested 200,000 deep (eventId: %s) with 400 INVALID_JSON, not a 503 Knox would retry (break-it pass, item 1)',
+    async (withId) => {
+      const body = `{${withId ? '"eventId":"deep-1",' : ''}"event":"KG_DEVICE_LOCKED","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+      const answer = await send(
+        'POST',
+        '/knox/notifications',
+        body,
+        knoxCallbackHeaders(body, env.callbackSigningKeyPem),
+      );
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual({
+        result: 'FAIL',
+        error: {
+          code: '4000001',
+          message: 'INVALID_JSON',
+          reason: expect.stringContaining('deeper than 64'),
+        },
+      });
+    },
+  );
+
+  it.each(['/operations', '/knox/notifications'])(
+    'POST %s: 415 for a media type that only starts with application/json, past the check for JSON ones (break-it pass, item 3)',
+    async (path) => {
+      for (const contentType of [
+        'application/json-seq',
+        'application/json, text/plain',
+        'application/jsonx',
+      ]) {
+        const refused = await send('POST', path, operation, { 'content-type': contentType });
+        expect(refused.status, contentType).toBe(415);
+        expect(refused.body.error).toMatchObject({ code: '4150000', message: 'UNSUPPORTED_MEDIA_TYPE' });
+      }
+      // Unsigned: a JSON media type gets past the body checks to the signature check (401).
+      for (const contentType of [
+        'application/json; charset=utf-8',
+        'APPLICATION/JSON',
+        'application/vnd.x+json',
+      ]) {
+        const passed = await send('POST', path, operation, { 'content-type': contentType });
+        expect(passed.status, contentType).toBe(401);
+      }
+    },
+  );
+
+  it.each([
+    ['POST', '/operations//', 404],
+    ['GET', '/operations/', 405],
+    ['POST', '/knox//notifications', 404],
+  ])('%s %s: the reason names the path as sent (break-it pass, item 5)', async (method, path, status) => {
+    const answer = await send(method, path, operation, json);
+
+    expect(answer.status).toBe(status);
+    expect(answer.body.error.reason).toContain(JSON.stringify(path));
+  });
+
   it('answers any method and path other than the two routes with a 404 or 405 envelope, never a 5xx', async () => {
     const method = fc.oneof(
       fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'CONNECT'),

@@ -1,5 +1,11 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KnoxEventType, parseKnoxNotification } from '../../../lib/webhooks/parseKnoxNotification';
+import {
+  KnoxEventType,
+  parseKnoxEventRecord,
+  parseKnoxNotification,
+} from '../../../lib/webhooks/parseKnoxNotification';
 
 const IMEI = '356938035643809';
 
@@ -254,5 +260,43 @@ describe('parseKnoxNotification', () => {
     ['an array with a number', [{ eventType: 'KG_DEVICE_LOCKED' }, 3], '[1]: must be a JSON object'],
   ])('refuses %s', (_label, body, issue) => {
     expect(parseKnoxNotification(body)).toEqual({ ok: false, issues: [issue] });
+  });
+});
+
+describe('content dedupe key of an event without an id', () => {
+  // The key as the recursive implementation computed it before it became iterative: keys already
+  // stored for queued events must not change.
+  const recursive = (value: unknown): string => {
+    if (Array.isArray(value)) return `[${value.map(recursive).join(',')}]`;
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      return `{${keys.map((key) => `${JSON.stringify(key)}:${recursive(record[key])}`).join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+  };
+  const keyOf = (record: Record<string, unknown>) =>
+    parseKnoxEventRecord({ index: 0, total: 1, record }).dedupeKey;
+
+  it('is the SHA-256 of the JSON with keys sorted at every level', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (record) => {
+        fc.pre(!['eventId', 'id', 'notificationId', 'messageId', 'payload', 'data'].some((k) => k in record));
+        const expected = `sha256:${createHash('sha256').update(recursive(record)).digest('hex')}`;
+        expect(keyOf(record)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is computed for a record nested deeper than the call stack, without a RangeError (break-it pass, item 1)', () => {
+    const deep = JSON.parse(`{"event":"KG_DEVICE_LOCKED","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+
+    expect(() => recursive(deep)).toThrow(RangeError);
+    expect(keyOf(deep)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const shallower = JSON.parse(
+      `{"event":"KG_DEVICE_LOCKED","x":${'['.repeat(199_999)}${']'.repeat(199_999)}}`,
+    );
+    expect(keyOf(shallower)).not.toBe(keyOf(deep));
   });
 });

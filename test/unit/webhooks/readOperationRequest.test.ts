@@ -33,6 +33,24 @@ describe('readOperationRequest', () => {
     expect(stale.ok).toBe(false); // a timestamp from 2025 is outside the window
   });
 
+  it('reads a body that starts with a UTF-8 BOM (signed over the raw bytes) as the JSON after it', () => {
+    const withBom = `\uFEFF${BODY}`;
+    const reading = read(withBom, { body: withBom, secret: SECRET });
+    const plain = read(BODY, { body: BODY, secret: SECRET });
+
+    expect(reading.ok && reading.payload.body).toBe(BODY);
+    expect(reading.ok && reading.payload.bodyHash).toBe(plain.ok && plain.payload.bodyHash);
+  });
+
+  it('refuses a body nested deeper than 64 levels with 400 INVALID_JSON', () => {
+    const deep = `{"operation":"unlock","deviceUids":${'['.repeat(64)}${']'.repeat(64)}}`;
+    const reading = read(deep, { body: deep, secret: SECRET });
+
+    expect(reading.ok).toBe(false);
+    expect(!reading.ok && reading.answer.statusCode).toBe(400);
+    expect(!reading.ok && reading.answer.body).toMatchObject({ error: { message: 'INVALID_JSON' } });
+  });
+
   it("takes the client's signed Idempotency-Key", () => {
     const reading = read(BODY, { body: BODY, secret: SECRET, idempotencyKey: 'invoice-4711' });
 

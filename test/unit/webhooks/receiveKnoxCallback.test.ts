@@ -89,6 +89,48 @@ describe('receiveKnoxCallback', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it.each([true, false])(
+    'answers a signed callback nested 200,000 deep (eventId: %s) with 400 INVALID_JSON, queues nothing and keeps the nonce',
+    async (withId) => {
+      const { deps, sent, nonces } = setup();
+      const text = `{${withId ? '"eventId":"deep-1",' : ''}"event":"KG_DEVICE_LOCKED","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+
+      const answer = await receiveKnoxCallback(
+        {
+          headers: knoxCallbackHeaders(text, TEST_KEY_PEM, { nonce: 'deep' }),
+          body: Buffer.from(text),
+          requestId: 'r',
+        },
+        deps,
+      );
+
+      expect(answer.statusCode).toBe(400);
+      expect(answer.body).toMatchObject({
+        result: 'FAIL',
+        error: { code: '4000001', message: 'INVALID_JSON' },
+      });
+      expect(sent).toHaveLength(0);
+      expect(await nonces.seen('deep')).toBe(false);
+    },
+  );
+
+  it('reads a signed callback that starts with a UTF-8 BOM as the JSON after it', async () => {
+    const { deps, sent } = setup();
+    const text = `\uFEFF${JSON.stringify(locked)}`;
+
+    const answer = await receiveKnoxCallback(
+      {
+        headers: knoxCallbackHeaders(text, TEST_KEY_PEM, { nonce: 'bom' }),
+        body: Buffer.from(text),
+        requestId: 'r',
+      },
+      deps,
+    );
+
+    expect(answer).toEqual({ statusCode: 200, body: { result: 'SUCCESS', events: 1, failures: 0 } });
+    expect(sent).toHaveLength(1);
+  });
+
   it('answers a signed notification of the wrong shape with 400 VALIDATION_FAILED', async () => {
     const { deps } = setup();
 

@@ -34,6 +34,28 @@ describe('unmatchedRoute', () => {
     expect(answer.error.body.error).toMatchObject({ code: '4040000', message: 'NOT_FOUND' });
   });
 
+  it.each([
+    ['POST', '/operations//', '"/operations//"'],
+    ['GET', '/operations/', '"/operations/"'],
+    ['POST', '/knox//notifications', '"/knox//notifications"'],
+  ])('%s %s: the reason names the path as sent (break-it pass, item 5)', (method, path, quoted) => {
+    const answer = unmatchedRoute(ROUTES, { method, path });
+
+    expect(answer.error.body.error.reason).toContain(quoted);
+  });
+
+  it('masks a device id or phone number in the quoted path', () => {
+    const answer = unmatchedRoute(ROUTES, {
+      method: 'GET',
+      path: '/devices/356938035643809/call/+4915123456789',
+    });
+    const { reason } = answer.error.body.error;
+
+    expect(reason).not.toContain('356938035643809');
+    expect(reason).not.toContain('15123456789');
+    expect(reason).toContain('/devices/');
+  });
+
   it('quotes at most 100 characters of the path, control characters escaped', () => {
     const answer = unmatchedRoute(ROUTES, { method: 'GET', path: `/\n${'a'.repeat(500)}` });
 
