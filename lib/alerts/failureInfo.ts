@@ -21,6 +21,7 @@ export function failureInfo(failure: KnoxGuardFailure): AlertFailureInfo {
     severity: failure.severity,
     remediation: failure.remediation,
     actor: failure.actor,
+    scope: failure.scope,
   };
 }
 
@@ -44,7 +45,8 @@ export function storedClassification(state: GroupState) {
   return {
     code: state.code,
     codeName: state.codeName,
-    scope: Scope.tenant,
+    // A stored group alerts; only `job` changes how (never "tenant-wide"), so it is kept.
+    scope: failure.scope === Scope.job ? Scope.job : Scope.tenant,
     actionable: true,
     retryable: false,
     severity: failure.severity,

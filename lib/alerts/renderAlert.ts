@@ -1,3 +1,4 @@
+import { Scope } from '../errors';
 import { AlertKind, DEFAULT_CONSOLE_URL } from './constants';
 import { fitSmsParts, toGsm7 } from './gsm7';
 import { formatDuration } from './parseDuration';
@@ -100,10 +101,20 @@ export function renderAlert(input: AlertRenderInput): RenderedAlert {
 }
 
 /**
+ * A condition of one job or its run (catalog `scope: job`, e.g. SCHEDULED_RUN_FAILED): it has no
+ * devices to count, so the alert names the job and its run instead of "1 device".
+ */
+function perJob(input: AlertRenderInput): boolean {
+  return input.failure.scope === Scope.job && !input.jobs;
+}
+
+/**
  * `4,812 devices`, `10+ devices` while the run is still in progress; a tenant-wide condition is
- * `tenant-wide`, with the count only when it says more than "the run stopped at its first call".
+ * `tenant-wide`, with the count only when it says more than "the run stopped at its first call";
+ * a per-job condition has no count (empty).
  */
 function affected(input: AlertRenderInput): string {
+  if (perJob(input)) return '';
   const count = input.atLeast ? `${formatCount(input.devices)}+ devices` : devices(input.devices);
   if (!input.jobs) return count;
   return input.devices > 1 ? `tenant-wide, ${count}` : 'tenant-wide';
@@ -119,7 +130,7 @@ function renderSubject(input: AlertRenderInput): string {
       ? input.jobs
         ? ['tenant-wide, cleared', 'tenant-wide']
         : ['cleared']
-      : [affected(input), ...(input.jobs ? ['tenant-wide'] : [])];
+      : [affected(input), ...(input.jobs ? ['tenant-wide'] : [])].filter((text) => text !== '');
   const count = counts.find((text) => prefix.length + 2 + text.length <= SUBJECT_MAX);
   const head = count === undefined ? prefix : `${prefix}: ${count}`;
   const room = SUBJECT_MAX - head.length - 3;
@@ -160,7 +171,7 @@ function renderSms(input: AlertRenderInput): string {
         : affected(input);
     // The jobs before the time: admins route a message by its job first.
     return fitSmsParts(
-      `KG ${stage} ${LABEL[kind](failure.severity)}: ${failure.codeName}, ${count}.`,
+      `KG ${stage} ${LABEL[kind](failure.severity)}: ${failure.codeName}${count ? `, ${count}` : ''}.`,
       [jobs, `Since ${since}.`],
       `Do: ${safe(failure.remediation)}`,
     );
@@ -185,7 +196,9 @@ function renderEmail(input: AlertRenderInput): string {
       '',
       input.jobs
         ? `The condition cleared: every job that saw it (${input.jobs.map(safe).join(', ')}) succeeds again and ${failure.codeName} has not been seen since ${formatTime(input.lastSeenAt ?? input.since)}.`
-        : `The condition cleared: devices of job ${job} succeed again and ${failure.codeName} has not been seen since ${formatTime(input.lastSeenAt ?? input.since)}.`,
+        : perJob(input)
+          ? `The condition cleared: job ${job} runs again and ${failure.codeName} has not been seen since ${formatTime(input.lastSeenAt ?? input.since)}.`
+          : `The condition cleared: devices of job ${job} succeed again and ${failure.codeName} has not been seen since ${formatTime(input.lastSeenAt ?? input.since)}.`,
       formatTime(input.since) === formatTime(input.now)
         ? `It was failing at ${formatTime(input.since)} (${formatDuration(input.now - input.since)}).`
         : `It was failing from ${formatTime(input.since)} to ${formatTime(input.now)} (${formatDuration(input.now - input.since)}).`,
@@ -214,7 +227,7 @@ function renderEmail(input: AlertRenderInput): string {
       lines.push(
         `Devices affected: ${formatCount(input.devices)}+ devices so far${run}, which was still running (a final-count update follows only if the count grows)`,
       );
-    } else if (!input.jobs || input.devices > 1) {
+    } else if (!perJob(input) && (!input.jobs || input.devices > 1)) {
       lines.push(`Devices affected: ${devices(input.devices)}${run}`);
     } else if (input.runId) {
       lines.push(`Latest run: ${safe(input.runId)}`);

@@ -1,4 +1,4 @@
-import type { Category, KnoxGuardFailure, Severity } from '../errors';
+import type { Category, KnoxGuardFailure, Scope, Severity } from '../errors';
 import type { AlertKind, GroupStatus, RuleAction, SuppressReason } from './constants';
 
 /** One device's decoded failure, as a worker observed it. */
@@ -6,6 +6,11 @@ export interface ObservedFailure {
   /** The device id (IMEI, serial, objectId or approveId); masked before it is stored or sent. */
   readonly deviceId?: string;
   readonly error: KnoxGuardFailure;
+  /**
+   * Further ids the failure knows besides `deviceId` and `error.requestedId` (Knox's objectId, the
+   * other devices a shared reason may name): never shown, only masked inside the reason.
+   */
+  readonly knownIds?: readonly string[];
 }
 
 /** What one chunk / invocation of a job saw: the input of `AlertPipeline#process`. */
@@ -58,6 +63,11 @@ export interface AlertFailureInfo {
   readonly severity: Severity;
   readonly remediation: string;
   readonly actor: string;
+  /**
+   * The catalog scope, kept for `job` (a condition of the job or its run, not of devices: the alert
+   * names the run instead of a device count). Absent in groups stored before it existed.
+   */
+  readonly scope?: Scope | undefined;
 }
 
 /**

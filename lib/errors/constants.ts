@@ -21,9 +21,15 @@ export const Severity = {
 } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 
-/** Whether one failure means the whole tenant is affected or only the device in question. */
+/**
+ * What one failure says is broken, which decides how alerts group it: `tenant`, the whole tenant
+ * (one alert group per stage and code across jobs, "tenant-wide"); `job`, one job or its run (its
+ * targets file, its scheduled invocation: one alert group per stage, job and code, never
+ * "tenant-wide"); `device`, only the device in question (the run's digest).
+ */
 export const Scope = {
   tenant: 'tenant',
+  job: 'job',
   device: 'device',
 } as const;
 export type Scope = (typeof Scope)[keyof typeof Scope];

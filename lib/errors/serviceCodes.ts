@@ -48,7 +48,7 @@ const entries = [
     severity: Severity.critical,
     retryable: false,
     actionable: true,
-    scope: Scope.tenant,
+    scope: Scope.job,
     actor: Actor.billingOps,
     remediation:
       'Check that the billing export landed in the targets bucket under the configured key and is valid CSV/JSON.',
@@ -63,7 +63,7 @@ const entries = [
     severity: Severity.warning,
     retryable: false,
     actionable: true,
-    scope: Scope.tenant,
+    scope: Scope.job,
     actor: Actor.billingOps,
     remediation:
       'Fix the rows named in the alert (line numbers; ids masked) in the billing export; the devices in them run with the next export.',
@@ -108,7 +108,7 @@ const entries = [
     severity: Severity.critical,
     retryable: false,
     actionable: true,
-    scope: Scope.tenant,
+    scope: Scope.job,
     actor: Actor.billingOps,
     remediation:
       'Find the request id in the scheduledRun logs, fix the cause (secret, targets file, Knox access), then run the job again or wait for its next schedule.',

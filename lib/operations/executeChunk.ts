@@ -305,10 +305,14 @@ export function observationOf(
     failures: [
       // Masked samples first, then the rest of each code's devices without an id: the pipeline
       // counts every entry and shows a few samples.
-      ...outcome.errors.flatMap(({ count, samples, ...error }) =>
-        Array.from({ length: count }, (_, index) =>
-          index < samples.length ? { deviceId: samples[index] as string, error } : { error },
-        ),
+      // The first entry of each code also carries the code's full ids, so the pipeline masks them
+      // inside the one reason the code keeps (it may name any of them; a bare serial is no word
+      // maskText can find). They are masked there, never shown.
+      ...outcome.errors.flatMap(({ count, samples, ...error }, code) =>
+        Array.from({ length: count }, (_, index) => {
+          const entry = index < samples.length ? { deviceId: samples[index] as string, error } : { error };
+          return index === 0 ? { ...entry, knownIds: idsOfCode(message, outcome, code) } : entry;
+        }),
       ),
       // One tenant-wide warning per chunk; the pipeline folds a run's into one alert group.
       ...(outcome.bulkPathUnavailable === undefined
@@ -316,6 +320,17 @@ export function observationOf(
         : [{ error: serviceFailure('BULK_PATH_UNAVAILABLE', outcome.bulkPathUnavailable) }]),
     ],
   };
+}
+
+/** The requested ids of the chunk's devices that failed with `outcome.errors[code]`. */
+function idsOfCode(message: Pick<ChunkMessage, 'deviceUids'>, outcome: ChunkOutcome, code: number): string[] {
+  const digit = DIGITS[code];
+  const ids: string[] = [];
+  for (let position = 0; position < outcome.devices.length; position += 1) {
+    const id = message.deviceUids[position];
+    if (outcome.devices[position] === digit && id !== undefined) ids.push(id);
+  }
+  return ids;
 }
 
 /**

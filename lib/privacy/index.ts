@@ -1,2 +1,3 @@
 export { maskDeviceId, maskExcerpt, maskText } from './mask';
+export { maskKnownIds } from './maskKnownIds';
 export { redactForLog } from './redactForLog';

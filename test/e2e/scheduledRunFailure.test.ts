@@ -22,6 +22,11 @@ const JOBS = {
       message: 'Your instalment is overdue.',
       contact: { tel: '+49 30 1234567' },
     },
+    // A second job: its failed run is its own alert, not a repeat of overdue-lock's.
+    'approve-pending': {
+      operation: 'approve',
+      targets: { source: 's3', key: 'approve/latest.csv' },
+    },
   },
 };
 
@@ -92,12 +97,15 @@ describe('a scheduled run that fails for good', () => {
       code: 'SCHEDULED_RUN_FAILED',
       category: 'configuration',
       stage: 'e2e',
-      // SCHEDULED_RUN_FAILED is tenant-scope: one group across jobs (job `*`), naming the job.
-      job: '*',
+      // SCHEDULED_RUN_FAILED is job-scope: one group per (stage, job), never tenant-wide.
+      job: 'overdue-lock',
       kind: 'firing',
     });
-    expect(alert?.subject).toContain('CRITICAL SCHEDULED_RUN_FAILED');
-    expect(alert?.subject).toContain('overdue-lock');
+    expect(alert?.subject).toBe('[KG e2e] CRITICAL SCHEDULED_RUN_FAILED - overdue-lock');
+    expect(alert?.email).not.toContain('tenant-wide');
+    // A run, not devices: no "1 device" count.
+    expect(alert?.email).not.toContain('Devices affected');
+    expect(alert?.email).toContain('Job: overdue-lock');
     expect(alert?.email).toContain(
       'scheduled run overdue-lock failed for good after 3 attempt(s) (RetriesExhausted): ServiceConfigError: Invalid service environment: KNOX_CREDENTIALS_SECRET_ID',
     );
@@ -105,6 +113,7 @@ describe('a scheduled run that fails for good', () => {
     expect(alert?.email).toContain(serviceFailure('SCHEDULED_RUN_FAILED', '').remediation);
     expect(sms[0]?.sms).toContain('SCHEDULED_RUN_FAILED');
     expect(sms[0]?.sms).toContain('overdue-lock');
+    expect(sms[0]?.sms).not.toContain('tenant-wide');
   });
 
   it('a redelivered or repeated record of the same job does not alert again (deduplicated)', async () => {
@@ -117,5 +126,28 @@ describe('a scheduled run that fails for good', () => {
     const drained = await env.drainRunFailures();
     expect(drained).toMatchObject({ messages: 2, failedItems: 0, deadLettered: 0 });
     expect(await env.readAlerts()).toEqual({ email: [], sms: [] });
+  });
+
+  it("another job's failed-for-good run is its own alert, sent while overdue-lock's still fires", async () => {
+    await expect(env.runSchedule('approve-pending', new Date('2026-11-25T08:00:00Z'))).rejects.toBeInstanceOf(
+      AsyncInvocationFailedError,
+    );
+    const drained = await env.drainRunFailures();
+    expect(drained).toMatchObject({ messages: 1, failedItems: 0, deadLettered: 0 });
+    const { email, sms } = await env.readAlerts();
+    expect(email).toHaveLength(1);
+    expect(sms).toHaveLength(1);
+    const [alert] = email;
+    expect(alert?.attributes).toMatchObject({
+      code: 'SCHEDULED_RUN_FAILED',
+      job: 'approve-pending',
+      kind: 'firing',
+    });
+    expect(alert?.subject).toBe('[KG e2e] CRITICAL SCHEDULED_RUN_FAILED - approve-pending');
+    expect(alert?.email).toContain('scheduled run approve-pending failed for good after 3 attempt(s)');
+    expect(alert?.email).toContain('Latest run: approve-pending@2026-11-25T08:00:00Z');
+    expect(alert?.email).not.toContain('overdue-lock');
+    expect(sms[0]?.sms).toContain('Job approve-pending.');
+    expect(sms[0]?.sms).not.toContain('tenant-wide');
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeBulk, KnoxGuardError } from '../../errors';
-import { maskDeviceId, maskText } from '../../privacy';
+import { maskDeviceId, maskKnownIds, maskText } from '../../privacy';
 import { contractPath, KNOX_CONTRACT, type KnoxContractRow } from '../contract';
 import { KnoxHttp } from '../KnoxHttp';
 import { KnoxTokenProvider } from '../KnoxTokenProvider';
@@ -138,7 +138,7 @@ export async function checkTenant(
       body = await call();
     } catch (error) {
       describeAnswer(state, exchanges.slice(mark).at(-1));
-      failRow(state, error, hint);
+      failRow(state, error, hint, [options.device?.deviceUid]);
       return undefined;
     }
     describeAnswer(state, exchanges.slice(mark).at(-1));
@@ -258,7 +258,7 @@ export async function checkTenant(
     try {
       params = { ...validateOperation(operation, [deviceUid], options.device?.params) };
     } catch (error) {
-      failRow(row(submitId), error);
+      failRow(row(submitId), error, undefined, [deviceUid]);
       return;
     }
     const sent = newTransactionId();
@@ -415,11 +415,24 @@ function describeAnswer(state: RowState, exchange: RecordedExchange | undefined)
   }
 }
 
-/** A failure of the row's call: `differs` when the tenant answered but not as expected, else `error`. */
-function failRow(state: RowState, error: unknown, hint?: string): void {
+/**
+ * A failure of the row's call: `differs` when the tenant answered but not as expected, else
+ * `error`. The device the check was given (`knownIds`) and the failure's requestedId are masked
+ * inside Knox's reason by value: a bare serial is no word `maskText` can find.
+ */
+function failRow(
+  state: RowState,
+  error: unknown,
+  hint?: string,
+  knownIds: readonly (string | undefined)[] = [],
+): void {
+  const mask = (text: string) =>
+    maskText(
+      maskKnownIds(text, [...knownIds, error instanceof KnoxGuardError ? error.requestedId : undefined]),
+    );
   if (!(error instanceof KnoxGuardError)) {
     state.status = CheckStatus.error;
-    state.detail = maskText(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    state.detail = mask(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     return;
   }
   const received = error.receivedStatus;
@@ -428,7 +441,7 @@ function failRow(state: RowState, error: unknown, hint?: string): void {
     error.codeName === 'RESOURCE_INVALID_PARAM' ||
     (error.codeName === 'MALFORMED_RESPONSE' && received >= 200 && received <= 299);
   state.status = answeredWrong ? CheckStatus.differs : CheckStatus.error;
-  state.detail = maskText(
+  state.detail = mask(
     `${error.codeName} (${error.code}, HTTP ${received === 0 ? 'none' : received}): ${error.reason}`,
   );
   if (PATH_MISSING.has(received)) state.hint = HINTS.prefix;

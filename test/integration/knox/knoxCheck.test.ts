@@ -250,6 +250,34 @@ describe('knox:check against servers that are not Knox Guard', () => {
     expect(report.exitCode).toBe(1);
   });
 
+  it("masks the device it was given inside Knox's reason, a bare serial maskText cannot find", async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          result: 'FAIL',
+          error: {
+            code: '4030104',
+            message: 'USER_BLOCKED_STATE',
+            reason: 'Device R58M123ABCD: user blocked',
+          },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { sim: s, clock } = await startSim(); // only for its certificate and client id
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const report = await check({ ...s, url }, clock, {
+      device: { deviceUid: 'R58M123ABCD', params: { message: 'Hi' } },
+    });
+
+    expect(rowOf(report, 'accessToken:POST').detail).toBe(
+      'USER_BLOCKED_STATE (4030104, HTTP 403): Device R5*****ABCD: user blocked',
+    );
+    expect(JSON.stringify(report)).not.toContain('R58M123ABCD');
+  });
+
   it('reports a closed port as an error row with no answer', async () => {
     const { sim: s, clock } = await startSim();
     const url = s.url;

@@ -19,7 +19,7 @@ describe('findInhibitor with tenant-wide groups', () => {
     [
       'a failed run of any job',
       { stage: 'prod', job: 'approve-pending' },
-      { code: 'SCHEDULED_RUN_FAILED', codeName: 'SCHEDULED_RUN_FAILED', scope: 'tenant' as const },
+      { code: 'SCHEDULED_RUN_FAILED', codeName: 'SCHEDULED_RUN_FAILED', scope: 'job' as const },
       'USER_BLOCKED_STATE',
     ],
     // but not across stages

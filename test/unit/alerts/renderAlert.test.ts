@@ -239,6 +239,38 @@ describe('tenant-wide and final-count wording', () => {
     );
   });
 
+  it('a per-job condition (scope job) names the job and its run, never "tenant-wide" or a device count', () => {
+    const entry = SERVICE_CODES.find((code) => code.codeName === 'SCHEDULED_RUN_FAILED');
+    const runFailed: AlertFailureInfo = {
+      ...infoOf(entry as (typeof KNOX_CODES)[number]),
+      reason: 'scheduled run approve-pending failed for good after 3 attempt(s) (RetriesExhausted)',
+      scope: 'job',
+    };
+    const input = {
+      stage: 'prod',
+      job: 'approve-pending',
+      failure: runFailed,
+      devices: 1,
+      runId: 'approve-pending@2026-11-25T08:00:00Z',
+      since: T0,
+      lastSeenAt: T0,
+      now: T0,
+    };
+    const firing = renderAlert({ ...input, kind: 'firing' });
+    expect(firing.subject).toBe('[KG prod] CRITICAL SCHEDULED_RUN_FAILED - approve-pending');
+    expect(firing.email).toContain(
+      'Knox Guard alert: SCHEDULED_RUN_FAILED (critical) in prod / approve-pending',
+    );
+    expect(firing.email).toContain('Latest run: approve-pending@2026-11-25T08:00:00Z');
+    expect(firing.email).not.toContain('Devices affected');
+    expect(firing.email).not.toContain('tenant-wide');
+    expect(firing.sms).toMatch(/^KG prod CRITICAL: SCHEDULED_RUN_FAILED\. Job approve-pending\. /);
+    const resolved = renderAlert({ ...input, kind: 'resolved', now: T0 + HOUR });
+    expect(resolved.subject).toBe('[KG prod] RESOLVED SCHEDULED_RUN_FAILED: cleared - approve-pending');
+    expect(resolved.email).toContain('The condition cleared: job approve-pending runs again');
+    expect(resolved.email).not.toContain('devices of job');
+  });
+
   it('names several jobs as whole names, then +N when they do not fit', () => {
     const jobs = ['approve-pending', 'overdue-lock', 'payment-reminder', 'api-request'];
     const { subject, sms } = renderAlert({

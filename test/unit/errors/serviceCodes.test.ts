@@ -84,3 +84,37 @@ describe('synthetic codes are catalog rows', () => {
     });
   });
 });
+
+describe('service codes declare the scope of what broke', () => {
+  // A condition of one job's targets file or scheduled run is not tenant-wide: declared tenant, it
+  // would group across jobs and a second job's failure would be suppressed as "notified recently".
+  it.each([
+    ['TOKEN_CLOCK_SKEW', 'tenant'],
+    ['LICENSE_SEATS_LOW', 'tenant'],
+    ['TARGETS_UNREADABLE', 'job'],
+    ['TARGETS_ROWS_SKIPPED', 'job'],
+    ['NOT_FINISHED', 'device'],
+    ['BULK_PATH_UNAVAILABLE', 'tenant'],
+    ['SCHEDULED_RUN_FAILED', 'job'],
+    ['RUN_REPORT_UNWRITABLE', 'tenant'],
+    ['KNOX_UNAVAILABLE', 'tenant'],
+  ])('%s is %s-scope', (codeName, scope) => {
+    expect(SERVICE_CODES.find((entry) => entry.codeName === codeName)?.scope).toBe(scope);
+  });
+
+  it('covers every service code', () => {
+    expect(SERVICE_CODES.map((entry) => entry.codeName).sort()).toEqual(
+      [
+        'TOKEN_CLOCK_SKEW',
+        'LICENSE_SEATS_LOW',
+        'TARGETS_UNREADABLE',
+        'TARGETS_ROWS_SKIPPED',
+        'NOT_FINISHED',
+        'BULK_PATH_UNAVAILABLE',
+        'SCHEDULED_RUN_FAILED',
+        'RUN_REPORT_UNWRITABLE',
+        'KNOX_UNAVAILABLE',
+      ].sort(),
+    );
+  });
+});
