@@ -182,6 +182,12 @@ afterAll(async () => {
 });
 
 describe('packaged CloudFormation (stage ci)', () => {
+  it("answers the stage and the CLI's warnings, which npm run package prints on success", () => {
+    expect(packaged.stage).toBe('ci');
+    // Stage ci subscribes no admin (alertEmails and alertPhones are empty): scripts/stage-config.cjs warns once.
+    expect(packaged.warnings).toEqual([expect.stringMatching(/^Warning: no alert subscriber: .* stage ci /)]);
+  });
+
   it.each(Object.entries(FUNCTIONS))(
     '%s: nodejs22.x on arm64, its bundle as handler, its timeout',
     (_name, fn) => {
