@@ -26,8 +26,6 @@ const NOT_FOUND = 'MISSING_VARIABLE_RESULT';
 async function plan({ resolveVariable }) {
   const { OPERATION_REQUIRES, UndefinedParamError, parseJobsYaml, planJobSchedules, referencedJobParams } =
     requireTs('../lib/config/index.ts', __filename);
-  // A YAML error is a JobsConfigError naming file and line (a duplicate job name), not a YAMLParseError.
-  const jobs = parseJobsYaml(readFileSync(join(ROOT, 'config', 'jobs.yml'), 'utf8'));
   const stage = await resolveVariable('sls:stage');
   const params = {};
   const required = Object.values(OPERATION_REQUIRES).map((requirement) => requirement.param);
@@ -36,6 +34,8 @@ async function plan({ resolveVariable }) {
     params[name] = await resolveVariable(`param:${name}`);
   }
   try {
+    // A YAML error is a JobsConfigError naming file and line (a duplicate job name), not a YAMLParseError.
+    const jobs = parseJobsYaml(readFileSync(join(ROOT, 'config', 'jobs.yml'), 'utf8'));
     for (const name of referencedJobParams(jobs)) {
       try {
         params[name] = await resolveVariable(`param:${name}`);
