@@ -2,7 +2,7 @@
 // deployed stage's state table (--stage, through the AWS SDK's credential chain) or on the local
 // stack's, which `npm start` keeps in .tmp/local-state (docs/admin-cli.md).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { loadAlertRules, type Silence } from '../lib/alerts/loadAlertRules';
 import { formatDuration } from '../lib/alerts/parseDuration';
 import type { StoredSilence } from '../lib/alerts/SilenceStore';
 import type { GroupState } from '../lib/alerts/types';
-import { loadJobsConfig } from '../lib/config';
+import { loadJobsConfig, parseJobsYaml } from '../lib/config';
 import { createAlertStateTable } from '../local/aws/resources';
 import { type LocalAws, startLocalAws } from '../local/aws/startLocalAws';
 import {
@@ -25,6 +25,7 @@ import {
   type AdminTarget,
   parseAdminArgs,
 } from './parseAdminArgs';
+import { silenceTargetProblem } from './silenceTargetProblem';
 import { stackNames } from './stackNames';
 
 const ROOT = new URL('../', import.meta.url);
@@ -111,11 +112,18 @@ async function open(target: AdminTarget): Promise<Session> {
   const stateDir = isAbsolute(target.stateDir)
     ? target.stateDir
     : resolve(fileURLToPath(ROOT), target.stateDir);
+  // Opening would create it (dynalite's store): a typo in --state-dir would answer an empty table,
+  // "No open alerts", a false all-clear. Only `npm start` creates the state directory.
+  if (!statSync(stateDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(
+      `no local state in ${stateDir}: the directory does not exist (\`npm start\` creates it; check --state-dir)`,
+    );
+  }
   const stage = 'local';
   const { tableName } = stackNames(ROOT, stage);
   let local: LocalAws | undefined = await startLocalAws({ dynamodbPath: stateDir, dynamodbOnly: true });
   try {
-    // A silence may be stored before the first `npm start`: the table is created as it would.
+    // A silence may be stored before `npm start` has created the table: created here as it would be.
     await createAlertStateTable(local, tableName);
   } catch (error) {
     await local.close();
@@ -172,6 +180,14 @@ async function run(session: Session, command: AdminCommand, io: AdminIo, now: nu
       return;
     }
     case 'silence': {
+      const openCodes: string[] = [];
+      for (const condition of await store.listActive(stage)) {
+        const group = await store.getGroup({ stage, job: condition.job, codeName: condition.codeName });
+        if (group) openCodes.push(group.code, group.codeName);
+      }
+      const problem = silenceTargetProblem(command, { jobs: configuredJobs(), openCodes });
+      // Refused as the store refuses a mistyped code name: nothing is stored.
+      if (problem) throw new Error(`not silenced: ${problem}`);
       const silence = await silences.add({
         stage,
         code: command.code,
@@ -215,6 +231,13 @@ async function run(session: Session, command: AdminCommand, io: AdminIo, now: nu
       return;
     }
   }
+}
+
+/** The job names of this checkout's config/jobs.yml. */
+function configuredJobs(): string[] {
+  const raw = parseJobsYaml(readFileSync(new URL('config/jobs.yml', ROOT), 'utf8'));
+  const jobs = (raw as { jobs?: unknown } | null)?.jobs;
+  return typeof jobs === 'object' && jobs !== null ? Object.keys(jobs) : [];
 }
 
 /** The jobs.yml silences of the stage (this checkout's), so `list` marks what they mute too. */

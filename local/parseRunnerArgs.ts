@@ -23,6 +23,8 @@ export interface RunnerJob {
   readonly enabled: boolean;
   /** Why a disabled job is disabled and how to enable it (absent when enabled). */
   readonly disabledBecause?: string;
+  /** What an enabled job really does locally, when that is less than its name says (licence-health). */
+  readonly localNote?: string;
 }
 
 /** The options of one run. */
@@ -57,14 +59,25 @@ const MAX_DEVICES = 1_000_000;
  * @example
  * localJobs(new URL('../', import.meta.url)); // [{ name: 'approve-pending', operation: 'approve', enabled: true }, ...]
  */
-export function localJobs(root: URL): RunnerJob[] {
+export function localJobs(root: URL, env: NodeJS.ProcessEnv = process.env): RunnerJob[] {
   const config = loadJobsConfig(readFileSync(new URL('config/jobs.yml', root), 'utf8'), 'local');
-  return [...config.jobs.values()].map((job) => ({
-    name: job.name,
-    operation: job.operation,
-    enabled: job.enabled,
-    ...(job.enabled ? {} : { disabledBecause: disabledBecause(job) }),
-  }));
+  return [...config.jobs.values()].map((job) => {
+    const note = job.enabled ? localNote(job.operation, env) : undefined;
+    return {
+      name: job.name,
+      operation: job.operation,
+      enabled: job.enabled,
+      ...(job.enabled ? {} : { disabledBecause: disabledBecause(job) }),
+      ...(note === undefined ? {} : { localNote: note }),
+    };
+  });
+}
+
+// licence-health calls the unverified licence paths only when KNOX_UNVERIFIED_LICENCE_API is "true"
+// (lib/config/serviceConfig.ts, default "false"; npm start passes the shell's value through).
+function localNote(operation: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (operation !== 'licence-health' || env.KNOX_UNVERIFIED_LICENCE_API === 'true') return undefined;
+  return 'locally it only reports the licence check unavailable (unverified paths: KNOX_UNVERIFIED_LICENCE_API is not "true")';
 }
 
 // What disabled the job in stage local, naming the place to change: an unset param, a param that
@@ -100,7 +113,7 @@ SNS/SQS/S3 (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, and the packaged Lambd
 Options:
   --job <name>          run only this scheduled job from config/jobs.yml (stage local)
                         (default: approve-pending, then overdue-lock, then the webhook demos)
-${jobs.map((job) => `${indent}${job.name.padEnd(width)} ${job.operation.padEnd(opWidth)} ${job.enabled ? 'enabled' : 'disabled'}`).join('\n')}
+${jobs.map((job) => `${indent}${job.name.padEnd(width)} ${job.operation.padEnd(opWidth)} ${job.enabled ? 'enabled' : 'disabled'}${job.localNote ? `\n${indent}  ${job.localNote}` : ''}`).join('\n')}
   --devices <n>         devices in the billing system's overdue list, 1 to 1,000,000 (default 40;
                         above the inline limit of 2,000 the job fans out through SQS to the workers)
   --scenario <name>     fault scenario (default: default)

@@ -8,12 +8,14 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { TENANT_WIDE_JOB } from '../lib/alerts/constants';
 import { createDynamoAlertStateStore } from '../lib/alerts/createDynamoAlertStateStore';
 import { createDynamoSilenceStore } from '../lib/alerts/createDynamoSilenceStore';
 import { createDynamoRunTracker, type RunSummary } from '../lib/operations';
 import { maskDeviceId } from '../lib/privacy';
 import { knoxCallbackHeaders, signOperationRequest } from '../lib/webhooks';
 import { type InboxMessage, lockStateDir } from './aws';
+import { describeRunFailedAlert, RUN_FAILED_CODE } from './describeRunFailedAlert';
 import { describeRunSummary, describeRunTotals, type ScheduledRunResult } from './describeRunSummary';
 import { AsyncInvocationFailedError, type EmbeddedStack, startEmbeddedStack } from './embedded';
 import {
@@ -311,12 +313,30 @@ async function runJob(env: EmbeddedStack, job: string) {
       'As on AWS: EventBridge Scheduler delivered the invocation, so Lambda retried the run itself (maximumRetryAttempts)',
     );
     line('and then sent its invocation record to the on-failure queue, which runFailures consumes:');
-    const drained = await env.drainRunFailures();
-    line(
-      `runFailures processed ${drained.messages} record(s)` +
-        (drained.deadLettered ? `, ${drained.deadLettered} dead-lettered (alarmed)` : '') +
-        ' -> a SCHEDULED_RUN_FAILED alert to the admins (below)',
-    );
+    const dynamo = new DynamoDBClient(env.aws.clientConfig('dynamodb'));
+    try {
+      const store = createDynamoAlertStateStore({ client: dynamo, tableName: env.stack.tableName });
+      // The code is tenant-wide in the catalog (group job `*`); the job's own group is counted too.
+      const notifications = async () => {
+        let total = 0;
+        for (const groupJob of [job, TENANT_WIDE_JOB]) {
+          const key = { stage: env.stack.stage, job: groupJob, codeName: RUN_FAILED_CODE };
+          total += (await store.getGroup(key))?.notifications ?? 0;
+        }
+        return total;
+      };
+      const before = await notifications();
+      const drained = await env.drainRunFailures();
+      const sent = (await notifications()) > before;
+      const openCodes = (await store.listActive(env.stack.stage)).map((condition) => condition.codeName);
+      line(
+        `runFailures processed ${drained.messages} record(s)` +
+          (drained.deadLettered ? `, ${drained.deadLettered} dead-lettered (alarmed)` : '') +
+          describeRunFailedAlert({ sent, openCodes }),
+      );
+    } finally {
+      dynamo.destroy();
+    }
   }
 }
 

@@ -2,8 +2,15 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions as EsbuildOptions, type Plugin } from 'esbuild';
-import { parse as parseYaml } from 'yaml';
-import { assertJobParamsDefined, type JobParams, planJobSchedules, resolveJobsConfig } from '../lib/config';
+import {
+  assertJobParamsDefined,
+  ConfigError,
+  type JobParams,
+  parseJobsYaml,
+  planJobSchedules,
+  resolveJobsConfig,
+} from '../lib/config';
+import { assertScheduledJobsDefined } from './assertScheduledJobsDefined';
 import { parseScriptArgs } from './parseScriptArgs';
 import { readServerlessManifest, stageParams } from './serverlessManifest';
 
@@ -20,6 +27,8 @@ export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 export interface BuildOptions {
   /** Where `<name>/index.mjs` lands; `dist/functions` under the repository root by default. */
   readonly outdir?: string;
+  /** The jobs configuration to validate and embed; config/jobs.yml by default. */
+  readonly jobsFile?: string;
 }
 
 export interface BuiltFunction {
@@ -107,7 +116,8 @@ const STANDARD_STAGES = ['local', 'ci', 'dev', 'prod'] as const;
  * its params as written there
  * (`planJobSchedules`): a stage whose schedules run refuses sample values (a
  * `PlaceholderValueError` naming the param or jobs.yml path). `--param`s given to `serverless
- * package`/`deploy` are checked there, by scripts/stage-config.cjs. Embedded into the bundles
+ * package`/`deploy` are checked there, by scripts/stage-config.cjs. Every job a schedule in
+ * serverless.yml or infra/ names must exist here (`ScheduledJobUndefinedError` otherwise). Embedded into the bundles
  * as JSON (`${param:...}` references included; the functions fill them in from `JOB_PARAMS`):
  * the handlers then need no YAML parser and no file read.
  *
@@ -118,12 +128,18 @@ export async function readJobsConfig(
   file = join(ROOT, 'config', 'jobs.yml'),
   manifestFile = join(ROOT, 'serverless.yml'),
 ): Promise<unknown> {
-  const raw: unknown = parseYaml(await readFile(file, 'utf8'));
+  const shown = relative(ROOT, file);
+  const raw = parseJobsYaml(await readFile(file, 'utf8'), shown.startsWith('..') ? file : shown);
   const manifest = await readServerlessManifest(manifestFile);
   // First: a misspelt reference would otherwise show as the hole it leaves (`targets.key` missing).
   assertJobParamsDefined(raw, manifest.params.default ?? {});
   const named = Object.keys((raw as { stages?: Record<string, unknown> } | null)?.stages ?? {});
-  for (const stage of new Set([...STANDARD_STAGES, ...named])) resolveJobsConfig(raw, stage);
+  let jobNames: string[] = [];
+  for (const stage of new Set([...STANDARD_STAGES, ...named])) {
+    jobNames = [...resolveJobsConfig(raw, stage).jobs.keys()];
+  }
+  // A renamed job would otherwise pass here and fail packaging at its schedule's State.
+  await assertScheduledJobsDefined(jobNames, ROOT, manifestFile);
   for (const stage of Object.keys(manifest.params).filter((name) => name !== 'default')) {
     // A value that is itself a serverless variable (`${ssm:...}`) is known only at deploy time.
     const params = Object.fromEntries(
@@ -147,7 +163,7 @@ export async function readJobsConfig(
 export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltFunction[]> {
   const outdir = resolve(options.outdir ?? join(ROOT, 'dist', 'functions'));
   const names = Object.keys(FUNCTION_ENTRIES) as FunctionName[];
-  const jobs = JSON.stringify(await readJobsConfig());
+  const jobs = JSON.stringify(await readJobsConfig(options.jobsFile));
   return Promise.all(names.map((name) => buildOne(name, join(outdir, name), jobs)));
 }
 
@@ -229,11 +245,22 @@ async function writeAtomically(path: string, contents: Uint8Array): Promise<void
 
 async function main(): Promise<void> {
   // strict: an unknown flag or `--outdir` without a value stops the build instead of being ignored.
-  const { outdir } = parseScriptArgs(
-    { outdir: { type: 'string' } },
-    'usage: npm run build -- [--outdir <dir>]',
+  const { outdir, jobs } = parseScriptArgs(
+    { outdir: { type: 'string' }, jobs: { type: 'string' } },
+    'usage: npm run build -- [--outdir <dir>] [--jobs <jobs.yml>]',
   );
-  const built = await buildFunctions(outdir === undefined ? {} : { outdir });
+  let built: BuiltFunction[];
+  try {
+    built = await buildFunctions({
+      ...(outdir === undefined ? {} : { outdir }),
+      ...(jobs === undefined ? {} : { jobsFile: resolve(jobs) }),
+    });
+  } catch (error) {
+    // A configuration the operator can fix is its message, not a stack trace; exit 1 as a failed check.
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`npm run build: ${error.name}: ${error.message}\nNothing was built.\n`);
+    process.exit(1);
+  }
   for (const f of built) {
     console.log(
       `${f.name.padEnd(18)} ${(f.bytes / 1024).toFixed(1).padStart(8)} KiB  ${relative(ROOT, f.file)}`,

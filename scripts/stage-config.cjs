@@ -24,12 +24,8 @@ let warned = false;
 const NOT_FOUND = 'MISSING_VARIABLE_RESULT';
 
 async function plan({ resolveVariable }) {
-  const { OPERATION_REQUIRES, UndefinedParamError, planJobSchedules, referencedJobParams } = requireTs(
-    '../lib/config/index.ts',
-    __filename,
-  );
-  const { parse } = require('yaml');
-  const jobs = parse(readFileSync(join(ROOT, 'config', 'jobs.yml'), 'utf8'));
+  const { OPERATION_REQUIRES, UndefinedParamError, parseJobsYaml, planJobSchedules, referencedJobParams } =
+    requireTs('../lib/config/index.ts', __filename);
   const stage = await resolveVariable('sls:stage');
   const params = {};
   const required = Object.values(OPERATION_REQUIRES).map((requirement) => requirement.param);
@@ -38,6 +34,8 @@ async function plan({ resolveVariable }) {
     params[name] = await resolveVariable(`param:${name}`);
   }
   try {
+    // A YAML error is a JobsConfigError naming file and line (a duplicate job name), not a YAMLParseError.
+    const jobs = parseJobsYaml(readFileSync(join(ROOT, 'config', 'jobs.yml'), 'utf8'));
     for (const name of referencedJobParams(jobs)) {
       try {
         params[name] = await resolveVariable(`param:${name}`);

@@ -1,3 +1,4 @@
+export { ConfigError } from './errors';
 export { assertJobParamsDefined, type JobParams, referencedJobParams } from './jobParams';
 export {
   type JobConfig,
@@ -7,6 +8,7 @@ export {
   resolveJobsConfig,
 } from './jobsConfig';
 export { loadJobsConfig } from './loadJobsConfig';
+export { parseJobsYaml } from './parseJobsYaml';
 export { OPERATION_REQUIRES, planJobSchedules } from './planJobSchedules';
 export {
   loadServiceConfig,

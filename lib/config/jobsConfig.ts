@@ -272,7 +272,12 @@ export function resolveJobsConfig(raw: unknown, stage: string, params: JobParams
         paramFields: resolved?.fields ?? {},
         unsetParams: resolved?.unset ?? [],
       });
-    } else issues.push(...describeJobIssues(parsed.issues, name, resolved?.fields ?? {}));
+    } else {
+      // A field the stage sets is reported where the operator typed it (stages.<stage>.jobs...).
+      const fromStage = (key: string | undefined): boolean =>
+        override !== undefined && (!isRecord(override) || key === undefined || key in override);
+      issues.push(...describeJobIssues(parsed.issues, name, resolved?.fields ?? {}, fromStage, stage));
+    }
   }
   for (const name of Object.keys(stageOverrides?.jobs ?? {})) {
     if (!(name in file.output.jobs)) issues.push(`stages.${stage}.jobs.${name}: no such job in jobs`);
@@ -286,17 +291,20 @@ export function resolveJobsConfig(raw: unknown, stage: string, params: JobParams
   };
 }
 
-// An issue about a value that came from `${param:x}` names the param first: the operator sets
+// An issue about a field the stage's override sets is at `stages.<stage>.jobs.<job>.<field>`, where
+// the operator typed it. An issue about a value that came from `${param:x}` names the param first: the operator sets
 // `--param="x=..."`, not the jobs.yml path (`param lockContactTel (jobs.overdue-lock.contact.tel):
 // tel must be ...`).
 function describeJobIssues(
   issues: readonly v.BaseIssue<unknown>[],
   job: string,
   fields: Readonly<Record<string, readonly string[]>>,
+  fromStage: (key: string | undefined) => boolean,
+  stage: string,
 ): string[] {
   return issues.map((issue) => {
     const keys = issuePath(issue).map(String);
-    const at = ['jobs', job, ...keys].join('.');
+    const at = [...(fromStage(keys[0]) ? ['stages', stage] : []), 'jobs', job, ...keys].join('.');
     const field = keys
       .map((_, index) => keys.slice(0, keys.length - index).join('.'))
       .find((p) => p in fields);

@@ -4,6 +4,7 @@
 // runs the real alert pipeline with the SNS publisher against fauxqs, so each command's effect on
 // what the admins receive is observed, not assumed.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +42,12 @@ interface Run {
 let stateDir: string;
 
 function cli(...args: string[]): Promise<Run> {
+  return cliAt(stateDir, ...args);
+}
+
+function cliAt(dir: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['knox-guard-sentinel', ...args, '--state-dir', stateDir], {
+    const child = spawn('npx', ['knox-guard-sentinel', ...args, '--state-dir', dir], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -257,5 +262,43 @@ describe('npx knox-guard-sentinel alerts against the embedded default', () => {
     const typo = await cli('alerts', 'silence', '--code', 'LICENCE_IS_LACK', '--for', '1h', '--comment', 'x');
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain('unknown code "LICENCE_IS_LACK"');
+  }, 120_000);
+
+  it('a job jobs.yml lacks, an uncatalogued Knox code and HTTP_999 are refused as the mistyped name is, nothing stored', async () => {
+    const silence = (...matchers: string[]) =>
+      cli('alerts', 'silence', ...matchers, '--for', '1h', '--comment', 'x');
+    const cases = [
+      [await silence('--code', 'LICENSE_IS_LACK', '--job', 'nope'), 'not silenced: unknown job "nope"'],
+      [await silence('--code', '9999999'), 'not silenced: unknown Knox code "9999999"'],
+      [await silence('--code', 'HTTP_999'), 'not silenced: unknown code "HTTP_999"'],
+    ] as const;
+    for (const [run, message] of cases) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(message);
+      expect(run.stdout).toBe('');
+    }
+    const list = JSON.parse((await cli('alerts', 'list', '--json')).stdout) as {
+      silences: { code: string }[];
+    };
+    expect(list.silences.map((s) => s.code)).not.toContain('9999999');
+    expect(list.silences.map((s) => s.code)).not.toContain('HTTP_999');
+  }, 120_000);
+
+  it('a state directory that does not exist is an error for every command, and is not created', async () => {
+    const typo = join(stateDir, 'no-such-dir');
+    const runs = [
+      await cliAt(typo, 'alerts', 'list'),
+      await cliAt(typo, 'alerts', 'silence', '--code', 'LICENSE_IS_LACK', '--for', '1h', '--comment', 'x'),
+      await cliAt(typo, 'alerts', 'unsilence', 's-000000000000'),
+      await cliAt(typo, 'alerts', 'ack', 'tenant-wide/LICENSE_IS_LACK'),
+    ];
+    for (const run of runs) {
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        `knox-guard-sentinel: error: no local state in ${typo}: the directory does not exist (\`npm start\` creates it; check --state-dir)`,
+      );
+      expect(run.stdout).not.toContain('No open alerts');
+    }
+    expect(existsSync(typo)).toBe(false);
   }, 120_000);
 });

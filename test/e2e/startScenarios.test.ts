@@ -111,5 +111,10 @@ describe('npm start scenarios keep the promise of their help text', () => {
     // The blocked user inhibits the per-device symptoms and the failed run: no digest, no licence
     // alert, no SCHEDULED_RUN_FAILED.
     expect(run.out).not.toMatch(/Subject: .*(LICENSE_IS_LACK|Digest|SCHEDULED_RUN_FAILED)/);
+    // ... and the runner says so instead of promising a SCHEDULED_RUN_FAILED alert "below".
+    expect(run.out).toContain(
+      'runFailures processed 1 record(s) -> no SCHEDULED_RUN_FAILED alert: the open USER_BLOCKED_STATE alert inhibits it',
+    );
+    expect(run.out).not.toContain('SCHEDULED_RUN_FAILED alert to the admins (below)');
   }, 240_000);
 });

@@ -182,6 +182,12 @@ afterAll(async () => {
 });
 
 describe('packaged CloudFormation (stage ci)', () => {
+  it("answers the stage and the CLI's warnings, which npm run package prints on success", () => {
+    expect(packaged.stage).toBe('ci');
+    // Stage ci's CLI output has no `Warning:` line (stage prod's does: test/integration/infra/stageConfig.test.ts).
+    expect(packaged.warnings).toEqual([]);
+  });
+
   it.each(Object.entries(FUNCTIONS))(
     '%s: nodejs22.x on arm64, its bundle as handler, its timeout',
     (_name, fn) => {

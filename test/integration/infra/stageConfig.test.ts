@@ -9,6 +9,7 @@ import { UndefinedParamError } from '../../../lib/config/jobParams';
 import { PlaceholderValueError } from '../../../lib/config/planJobSchedules';
 import { readJobsConfig } from '../../../scripts/build';
 import { stagesOf } from '../../../scripts/lint-templates';
+import { cliWarnings } from '../../../scripts/package';
 import { metricRefsOf } from '../../../scripts/render-dashboard';
 
 // The real serverless CLI (osls) on serverless.yml, offline: `--param` overrides go through
@@ -161,7 +162,8 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
       paymentReminderMessage: '',
     });
     expect(template.resources.Parameters.BillingAccessPolicyEnabled?.Default).toBe('false');
-    const warnings = output.split('\n').filter((line) => line.startsWith('Warning: no alert subscriber'));
+    // What npm run package prints after a successful packaging (scripts/package.ts).
+    const warnings = cliWarnings(output).filter((line) => line.startsWith('Warning: no alert subscriber'));
     expect(warnings).toEqual([
       expect.stringContaining(
         'alertEmails and alertPhones are empty, so the alarms and alerts of stage prod',

@@ -210,6 +210,30 @@ describe('loadJobsConfig', () => {
     },
   );
 
+  it('names the stage for a field its override sets, and the base path for the others', () => {
+    const raw = {
+      jobs: {
+        x: { operation: 'licence-health', chunkSize: 5 },
+        y: { operation: 'licence-health', minFreeSeats: -1 },
+      },
+      stages: { dev: { jobs: { x: { chunkSize: 0 }, y: { description: 'dev' } } } },
+    };
+    let caught: unknown;
+    try {
+      loadJobsConfig(raw, 'dev');
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as JobsConfigError).issues).toEqual([
+      'stages.dev.jobs.x.chunkSize: Invalid value: Expected >=1 but received 0',
+      'jobs.y.minFreeSeats: Invalid value: Expected >=0 but received -1',
+    ]);
+    // Stage prod has no override: the same file fails only where the base is wrong.
+    expect(() => loadJobsConfig(raw, 'prod')).toThrow(
+      /^Invalid jobs configuration:\n {2}- jobs\.y\.minFreeSeats/,
+    );
+  });
+
   it('reports YAML syntax errors as JobsConfigError', () => {
     expect(() => loadJobsConfig('jobs: [unclosed', 'dev')).toThrow(JobsConfigError);
   });

@@ -94,6 +94,26 @@ describe('localJobs', () => {
     });
   });
 
+  it('says what licence-health does locally: it only reports the licence check unavailable, unless opted in', () => {
+    const root = new URL('../../../', import.meta.url);
+    const note =
+      'locally it only reports the licence check unavailable (unverified paths: KNOX_UNVERIFIED_LICENCE_API is not "true")';
+    expect(localJobs(root, {})).toContainEqual({
+      name: 'licence-health',
+      operation: 'licence-health',
+      enabled: true,
+      localNote: note,
+    });
+    expect(runnerHelp(localJobs(root, {}))).toMatch(
+      new RegExp(`licence-health +licence-health +enabled\\n +${note.replace(/[()"]/g, '\\$&')}\\n`),
+    );
+    expect(localJobs(root, { KNOX_UNVERIFIED_LICENCE_API: 'true' })).toContainEqual({
+      name: 'licence-health',
+      operation: 'licence-health',
+      enabled: true,
+    });
+  });
+
   it('says which param disables a job and where to set it', () => {
     const root = mkdtempSync(join(tmpdir(), 'kgs-jobs-'));
     try {
