@@ -1,3 +1,4 @@
+export { CHECKED_STAGE_PARAMS } from './checkStageParams';
 export { assertJobParamsDefined, type JobParams, referencedJobParams } from './jobParams';
 export {
   type JobConfig,
