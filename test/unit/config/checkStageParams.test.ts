@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
+  ALERT_SLOTS,
   CHECKED_STAGE_PARAMS,
   checkStageParams,
   isScheduleExpression,
@@ -196,6 +198,14 @@ describe('checkStageParams: what AWS refuses at deploy is refused at packaging, 
         alertPhones: phones.split(',').slice(0, 3).join(','),
       }),
     ).not.toThrow();
+  });
+
+  it('ALERT_SLOTS matches the subscription slots infra/alerts.yml creates', async () => {
+    const alerts = await readFile(new URL('../../../infra/alerts.yml', import.meta.url), 'utf8');
+    expect({
+      alertEmails: alerts.match(/^ {2}HasAlertEmail\d+:/gm)?.length,
+      alertPhones: alerts.match(/^ {2}HasAlertPhone\d+:/gm)?.length,
+    }).toEqual(ALERT_SLOTS);
   });
 
   it('accepts empty alert params (no subscriber: planJobSchedules decides)', () => {
