@@ -66,11 +66,16 @@ function booleanTextParam(what: string) {
 /** A param that becomes a service environment variable: refused by that variable's own rule. */
 function envParam(variable: keyof typeof serviceEnvSchema.entries) {
   const schema = serviceEnvSchema.entries[variable];
+  const parse = (value: unknown) =>
+    ['string', 'number', 'boolean'].includes(typeof value)
+      ? v.safeParse(schema, String(value))
+      : v.safeParse(schema, value);
   return v.pipe(
     v.unknown(),
     v.check(
-      (value) => ['string', 'number', 'boolean'].includes(typeof value) && v.is(schema, String(value)),
-      `is refused by the functions' own config (${variable}, lib/config/serviceConfig.ts) at their first cold start`,
+      (value) => parse(value).success,
+      (issue) =>
+        `the functions would refuse it at their first start (${variable}, lib/config/serviceConfig.ts: ${parse(issue.input).issues?.[0]?.message})`,
     ),
   );
 }

@@ -241,7 +241,7 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
       'StageParamError: Stage prod: these params hold values AWS would refuse at deploy',
     );
     for (const line of [
-      'param knoxRateLimitPerSecond is "0": is refused by the functions\' own config (KNOX_RATE_LIMIT_PER_SECOND',
+      'param knoxRateLimitPerSecond is "0": the functions would refuse it at their first start (KNOX_RATE_LIMIT_PER_SECOND',
       'param alertPhones: entry 1 of 1 is not an international phone number',
       'param maxReceiveCount is "0": must be a whole number from 1 to 1000 (SQS redrive policy maxReceiveCount)',
       'param scheduleTimezone is "Europe/Berln": must be an IANA time zone',

@@ -148,7 +148,7 @@ describe('checkStageParams: what AWS refuses at deploy is refused at packaging, 
     const error = refusal({ knoxRateLimitPerSecond: 0 });
     expect(error.params).toEqual(['knoxRateLimitPerSecond']);
     expect(error.message).toContain(
-      "param knoxRateLimitPerSecond is 0: is refused by the functions' own config (KNOX_RATE_LIMIT_PER_SECOND, lib/config/serviceConfig.ts)",
+      'param knoxRateLimitPerSecond is 0: the functions would refuse it at their first start (KNOX_RATE_LIMIT_PER_SECOND, lib/config/serviceConfig.ts: Invalid value: Expected >0 but received 0)',
     );
     expect(() => checkStageParams('prod', { knoxRateLimitPerSecond: '12.5' })).not.toThrow();
   });
@@ -254,7 +254,7 @@ describe('checkStageParams: what AWS refuses at deploy is refused at packaging, 
     ['scheduledRunMaxEventAgeSeconds', 30, 'Lambda MaximumEventAgeInSeconds'],
     ['dataDeletionPolicy', 'Snapshot', 'DeletionPolicy'],
     ['knoxCredentialsSecretId', 'knox-guard-sentinel/prod/creds-abcdef', 'hyphen and six characters'],
-    ['knoxBaseUrl', 'eu-kcs-api.samsungknox.com', 'KNOX_BASE_URL'],
+    ['knoxBaseUrl', 'eu-kcs-api.samsungknox.com', 'KNOX_BASE_URL, lib/config/serviceConfig.ts: Invalid URL'],
     ['defaultPhoneRegion', 'XX', 'ISO 3166-1'],
     ['logLevel', 'VERBOSE', 'Powertools'],
     ['queueAgeAlarmSeconds', 0, 'Threshold'],
