@@ -26,7 +26,7 @@ const NOT_FOUND = 'MISSING_VARIABLE_RESULT';
 
 async function plan({ resolveVariable }) {
   const {
-    CHECKED_STAGE_PARAMS,
+    checkedStageParams,
     OPERATION_REQUIRES,
     UndefinedParamError,
     planJobSchedules,
@@ -43,7 +43,7 @@ async function plan({ resolveVariable }) {
   }
   // Every param that reaches the template or an environment, checked against what AWS accepts
   // (checkStageParams); one a stage does not define at all is left to serverless.
-  for (const name of CHECKED_STAGE_PARAMS) {
+  for (const name of checkedStageParams()) {
     if (name in params) continue;
     try {
       params[name] = await resolveVariable(`param:${name}`);

@@ -1,4 +1,4 @@
-export { CHECKED_STAGE_PARAMS } from './checkStageParams';
+export { checkedStageParams } from './checkStageParams';
 export { assertJobParamsDefined, type JobParams, referencedJobParams } from './jobParams';
 export {
   type JobConfig,
