@@ -33,7 +33,8 @@ export const PARAM_DOCS: Readonly<Record<string, string>> = {
   httpApiRateLimit: 'HTTP API default-route steady rate (requests per second)',
   httpApiBurstLimit: 'HTTP API default-route burst (requests)',
   queueAgeAlarmSeconds: 'alarm when the oldest message of the operations or on-failure queue is older (s)',
-  smsIncludeReminders: '"true": SMS subscriptions also get the "still failing" reminders (a quoted string)',
+  smsIncludeReminders:
+    '`true`: SMS subscriptions also get the "still failing" reminders (true or false, quoted or not)',
   defaultPhoneRegion:
     'ISO 3166-1 region for masking phone numbers written without `+` in alerts and logs (e.g. DE, GB, US)',
   knoxApiPrefix: "Knox Guard API path prefix; `/kcs/v1.1/kg-integration` is Samsung's test environment",
@@ -47,8 +48,10 @@ export const PARAM_DOCS: Readonly<Record<string, string>> = {
   logLevel: 'Powertools log level',
   logRetentionDays: 'CloudWatch Logs retention (days)',
   tracing: 'AWS X-Ray tracing of the functions',
-  alertEmails: 'alert e-mail subscribers: comma-separated, no spaces, up to 5',
-  alertPhones: 'critical-alert SMS subscribers: comma-separated E.164 numbers (`+4915112345678`), up to 3',
+  alertEmails:
+    "alert e-mail subscribers: comma-separated, no spaces, up to 5 (infra/alerts.yml's slots: more is refused)",
+  alertPhones:
+    'critical-alert SMS subscribers: comma-separated international numbers (`+4915112345678`, spaces allowed; SNS gets E.164), up to 3 (more is refused)',
   knoxRateLimitPerSecond:
     "the tenant's Knox Guard rate limit (requests/s; measure it: Knox publishes none); the worker params below are planned from it",
   workerBatchSize: 'SQS messages (chunks) per worker invocation',
@@ -75,7 +78,7 @@ export const PARAM_DOCS: Readonly<Record<string, string>> = {
   dataDeletionPolicy:
     '`Retain` keeps the state table, the targets bucket and the run-reports bucket when the stack is removed',
   billingAccessPolicy:
-    '`"true"` creates the IAM managed policy for the billing system (infra/billing-access.yml)',
+    '`true` creates the IAM managed policy for the billing system (infra/billing-access.yml; true or false, quoted or not)',
 };
 
 /** What each environment variable the functions read means. */

@@ -3,7 +3,8 @@
 // merged (params.default, params.<stage>, then `--param`). They hand everything to
 // planJobSchedules in lib/config, so `serverless package` / `deploy` refuses placeholder values
 // for a stage that runs its schedules, names the parameter to set, keeps a job's schedule
-// DISABLED until its parameters are set, refuses a device job with no alert subscriber (a warning
+// DISABLED until its parameters are set, refuses any param AWS would refuse at deploy
+// (checkStageParams: schedule expressions, time zone, numbers, alert subscribers), refuses a device job with no alert subscriber (a warning
 // when no device job runs), and names a `${param:x}` of config/jobs.yml that no params define. CommonJS because serverless `require`s this file; tsx
 // (a devDependency, as osls is) loads the TypeScript.
 const { readFileSync } = require('node:fs');
@@ -24,14 +25,30 @@ let warned = false;
 const NOT_FOUND = 'MISSING_VARIABLE_RESULT';
 
 async function plan({ resolveVariable }) {
-  const { OPERATION_REQUIRES, UndefinedParamError, parseJobsYaml, planJobSchedules, referencedJobParams } =
-    requireTs('../lib/config/index.ts', __filename);
+  const {
+    checkedStageParams,
+    OPERATION_REQUIRES,
+    UndefinedParamError,
+    parseJobsYaml,
+    planJobSchedules,
+    referencedJobParams,
+  } = requireTs('../lib/config/index.ts', __filename);
   const stage = await resolveVariable('sls:stage');
   const params = {};
   const required = Object.values(OPERATION_REQUIRES).map((requirement) => requirement.param);
   // Errors other than these (serverless's "not resolvable yet" in its first pass) propagate as they are.
   for (const name of new Set(['schedulesState', ...ALERT_PARAMS, ...required])) {
     params[name] = await resolveVariable(`param:${name}`);
+  }
+  // Every param that reaches the template or an environment, checked against what AWS accepts
+  // (checkStageParams); one a stage does not define at all is left to serverless.
+  for (const name of checkedStageParams()) {
+    if (name in params) continue;
+    try {
+      params[name] = await resolveVariable(`param:${name}`);
+    } catch (cause) {
+      if (cause?.code !== NOT_FOUND) throw cause;
+    }
   }
   try {
     // A YAML error is a JobsConfigError naming file and line (a duplicate job name), not a YAMLParseError.
@@ -64,4 +81,9 @@ module.exports = {
   scheduleStates: async (context) => (await plan(context)).states,
   /** `JOB_PARAMS` for the functions: every parameter jobs.yml references, as JSON. */
   jobParams: async (context) => JSON.stringify((await plan(context)).jobParams),
+  /**
+   * The stage's params as checked (checkStageParams), by name: `stageParams.smsIncludeReminders`.
+   * The stack parameters' booleans come out as "true"/"false", whether serverless.yml quotes them or not.
+   */
+  stageParams: async (context) => (await plan(context)).stageParams,
 };

@@ -1,3 +1,4 @@
+export { checkedStageParams } from './checkStageParams';
 export { ConfigError } from './errors';
 export { assertJobParamsDefined, type JobParams, referencedJobParams } from './jobParams';
 export {

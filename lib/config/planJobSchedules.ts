@@ -1,7 +1,11 @@
+import { type CheckedStageParams, checkStageParams } from './checkStageParams';
 import { ConfigError } from './errors';
 import { findPlaceholder } from './findPlaceholder';
 import { isUnsetParam, type JobParams, type JobParamValue, referencedJobParams } from './jobParams';
 import { JobOperation, resolveJobsConfig } from './jobsConfig';
+import { StageParamError } from './StageParamError';
+
+export { StageParamError };
 
 /** An EventBridge Scheduler schedule's `State`. */
 export const ScheduleState = { enabled: 'ENABLED', disabled: 'DISABLED' } as const;
@@ -55,6 +59,12 @@ export interface JobSchedulePlan {
   readonly jobParams: Readonly<Record<string, JobParamValue>>;
   /** What the stage deploys that the operator should know, but that harms no device (no alert subscriber). */
   readonly warnings: readonly string[];
+  /**
+   * The stage's params as checked by `checkStageParams` (what AWS accepts for each), with the
+   * stack parameters' booleans as "true"/"false": what infra/*.yml reads through
+   * scripts/stage-config.cjs where a YAML boolean must not reach the template.
+   */
+  readonly stageParams: CheckedStageParams;
 }
 
 /** A stage that runs its schedules holds example or placeholder values; `issues` names each one. */
@@ -77,22 +87,6 @@ export class PlaceholderValueError extends ConfigError {
 }
 
 /**
- * A stage param holds a value its stage cannot deploy with (`schedulesState: enabled`), or params
- * that must be set together are all unset (no alert subscriber while a device job runs); `params`
- * names each one.
- */
-export class StageParamError extends ConfigError {
-  readonly stage: string;
-  readonly params: readonly string[];
-  constructor(stage: string, params: readonly string[], message: string, options?: { cause?: unknown }) {
-    super(`Stage ${stage}: ${message}`, options);
-    this.name = 'StageParamError';
-    this.stage = stage;
-    this.params = params;
-  }
-}
-
-/**
  * Decides, for one stage, which scheduled jobs may run and refuses sample values before they
  * reach a device. A job's schedule is `ENABLED` only when the stage's `schedulesState` is
  * `ENABLED` and the job, resolved with the stage's params, is enabled: a device job that
@@ -105,7 +99,9 @@ export class StageParamError extends ConfigError {
  * config/jobs.yml path) to set. Stages whose schedules are off keep working with the samples.
  *
  * Throws a `StageParamError` for a `schedulesState` other than exactly `ENABLED` or `DISABLED`
- * (EventBridge Scheduler's `State` values), and when a job acting on devices would run while every
+ * (EventBridge Scheduler's `State` values), for any param AWS would refuse at deploy
+ * (`checkStageParams`: schedule expressions, time zone, redrive and lifecycle numbers, alert
+ * subscribers, ...), and when a job acting on devices would run while every
  * `alertParams` param is empty (its failures would reach nobody); with no device job running, that
  * is a warning in `warnings` instead. Throws a `JobsConfigError` for a jobs file that does not
  * validate.
@@ -174,6 +170,8 @@ export function planJobSchedules(input: JobSchedulePlanInput): JobSchedulePlan {
     }
   }
   if (issues.length > 0) throw new PlaceholderValueError(input.stage, [...new Set(issues)]);
+  // After the placeholders: a sample number is better named as one than as a malformed number.
+  const stageParams = checkStageParams(input.stage, input.params);
 
   const warnings: string[] = [];
   const subscribed = alertParams.some((param) => !isUnsetParam(input.params[param]));
@@ -198,5 +196,5 @@ export function planJobSchedules(input: JobSchedulePlanInput): JobSchedulePlan {
 
   const jobParams: Record<string, JobParamValue> = {};
   for (const name of referencedJobParams(input.jobs)) jobParams[name] = input.params[name] ?? '';
-  return { schedulesEnabled, states, disabledBecause, jobParams, warnings };
+  return { schedulesEnabled, states, disabledBecause, jobParams, warnings, stageParams };
 }

@@ -18,7 +18,12 @@ const url = v.pipe(
 // An environment number as zod's `z.coerce.number()` read it: `Number(text)`, finite.
 const envNumber = v.pipe(v.string(), v.transform(Number), v.number(), v.finite());
 
-const envSchema = v.object({
+/**
+ * The environment `loadServiceConfig` accepts, variable by variable. Exported so the stage params
+ * that become these variables (serverless.yml `provider.environment`) are refused at packaging
+ * time by the same rule (checkStageParams), not first at a cold start.
+ */
+export const serviceEnvSchema = v.object({
   STAGE: nonEmpty,
   STATE_TABLE: nonEmpty,
   ALERT_TOPIC_ARN: nonEmpty,
@@ -76,7 +81,7 @@ const envSchema = v.object({
   KNOX_VALIDATION_CERT_PEM: v.optional(v.string()),
 });
 
-export type ServiceConfig = Readonly<v.InferOutput<typeof envSchema>>;
+export type ServiceConfig = Readonly<v.InferOutput<typeof serviceEnvSchema>>;
 
 /** Missing or malformed environment; lists each variable at fault. */
 export class ServiceConfigError extends ConfigError {
@@ -98,7 +103,7 @@ export class ServiceConfigError extends ConfigError {
  * config.KNOX_BASE_URL; // 'https://eu-kcs-api.samsungknox.com' unless set
  */
 export function loadServiceConfig(env: Readonly<Record<string, string | undefined>>): ServiceConfig {
-  const result = v.safeParse(envSchema, env);
+  const result = v.safeParse(serviceEnvSchema, env);
   if (!result.success) throw new ServiceConfigError(formatIssues(result.issues));
   return result.output;
 }
@@ -113,7 +118,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
  */
 export function serviceEnvDefaults(): Record<string, string | undefined> {
   return Object.fromEntries(
-    Object.entries(envSchema.entries).map(([name, schema]) => [
+    Object.entries(serviceEnvSchema.entries).map(([name, schema]) => [
       name,
       v.getDefault(schema as v.OptionalSchema<v.GenericSchema, unknown>) as string | undefined,
     ]),

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UndefinedParamError } from '../../../lib/config/jobParams';
-import { PlaceholderValueError } from '../../../lib/config/planJobSchedules';
+import { PlaceholderValueError, StageParamError } from '../../../lib/config/planJobSchedules';
 import { readJobsConfig } from '../../../scripts/build';
 import { stagesOf } from '../../../scripts/lint-templates';
 import { cliWarnings } from '../../../scripts/package';
@@ -39,10 +39,13 @@ type Template = {
   };
 };
 
-function serverless(args: string[]): Promise<{ code: number | null; stdout: string; output: string }> {
+function serverless(
+  args: string[],
+  cwd = ROOT,
+): Promise<{ code: number | null; stdout: string; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+      cwd,
       env: { ...process.env, ...OFFLINE_ENV },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -220,6 +223,60 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
     expect(result.output).not.toContain('PlaceholderValueError');
   }, 60_000);
 
+  it('`serverless package --stage prod` refuses params AWS would refuse at deploy, naming the stage and each param', async () => {
+    const result = await serverless([
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      outdir,
+      '--param=overdueLockSchedule=cron(0 7 * * *)',
+      '--param=scheduleTimezone=Europe/Berln',
+      '--param=maxReceiveCount=0',
+      '--param=runReportRetentionDays=0',
+      '--param=knoxRateLimitPerSecond=0',
+      '--param=alertPhones=0151 2024 7710',
+    ]);
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      'StageParamError: Stage prod: these params hold values AWS would refuse at deploy',
+    );
+    for (const line of [
+      'param knoxRateLimitPerSecond is "0": the functions would refuse it at their first start (KNOX_RATE_LIMIT_PER_SECOND',
+      'param alertPhones: entry 1 of 1 is not an international phone number',
+      'param maxReceiveCount is "0": must be a whole number from 1 to 1000 (SQS redrive policy maxReceiveCount)',
+      'param scheduleTimezone is "Europe/Berln": must be an IANA time zone',
+      'param overdueLockSchedule is "cron(0 7 * * *)": must be an EventBridge Scheduler expression',
+      'param runReportRetentionDays is "0": must be a whole number 1 or more (S3 lifecycle ExpirationInDays)',
+    ])
+      expect(result.output).toContain(line);
+    expect(result.output).not.toContain('2024 7710');
+    expect(await readdir(outdir)).toEqual([]); // nothing packaged
+  }, 60_000);
+
+  it('unquoted booleans in params.prod reach the stack parameters as "true" (a copy of the repo, the real CLI)', async () => {
+    const copy = join(outdir, 'copy');
+    await mkdir(copy);
+    for (const entry of ['package.json', 'tsconfig.json', 'infra', 'config', 'scripts', 'lib'])
+      await cp(join(ROOT, entry), join(copy, entry), { recursive: true });
+    await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const manifest = (await readFile(join(ROOT, 'serverless.yml'), 'utf8')).replace(
+      '  prod:\n',
+      '  prod:\n    smsIncludeReminders: true\n    billingAccessPolicy: true\n    alertPhones: "+49 89 2024 7711"\n',
+    );
+    await writeFile(join(copy, 'serverless.yml'), manifest);
+
+    const result = await serverless(['print', '--stage', 'prod', '--format', 'json'], copy);
+    await rm(copy, { recursive: true, force: true });
+
+    expect(result.code, result.output).toBe(0);
+    const parameters = (JSON.parse(result.stdout) as Template).resources.Parameters;
+    expect(parameters.SmsIncludeReminders?.Default).toBe('true');
+    expect(parameters.BillingAccessPolicyEnabled?.Default).toBe('true');
+    expect(parameters.AlertPhones?.Default).toBe('+498920247711'); // E.164 for SNS
+  }, 60_000);
+
   it('every stage has its own dashboard: named for the stage, a JSON body, its queues and metrics', async () => {
     const stages = stagesOf(await readFile(join(ROOT, 'serverless.yml'), 'utf8'));
     expect(stages).toEqual(expect.arrayContaining(['dev', 'ci', 'prod']));
@@ -251,6 +308,40 @@ describe('serverless.yml stages and --param (osls, offline)', () => {
 });
 
 describe('the build (scripts/build.ts) plans every stage serverless.yml defines', () => {
+  it('refuses params.prod values AWS would refuse at deploy (the break-it values), naming each param', async () => {
+    const manifest = (await readFile(join(ROOT, 'serverless.yml'), 'utf8'))
+      .replace('    targetsExpirationDays: 90\n', '    targetsExpirationDays: 0\n')
+      .replace(
+        '  prod:\n',
+        [
+          '  prod:',
+          '    alertEmails: "ops@acme-finanz"',
+          '    overdueLockSchedule: cron(0 7 * * *)',
+          '    scheduleTimezone: Europe/Berln',
+          '    maxReceiveCount: 0',
+          '    smsIncludeReminders: true',
+          '',
+        ].join('\n'),
+      );
+    const file = join(outdir, 'serverless-aws-refuses.yml');
+    await writeFile(file, manifest);
+
+    const build = readJobsConfig(join(ROOT, 'config', 'jobs.yml'), file);
+
+    await expect(build).rejects.toBeInstanceOf(StageParamError);
+    await expect(build).rejects.toMatchObject({
+      stage: 'prod',
+      params: [
+        'alertEmails',
+        'maxReceiveCount',
+        'scheduleTimezone',
+        'overdueLockSchedule',
+        'targetsExpirationDays',
+      ],
+    });
+    await expect(build).rejects.toThrow('param targetsExpirationDays is 0: must be a whole number 1 or more');
+  });
+
   it('accepts the committed serverless.yml and config/jobs.yml', async () => {
     await expect(readJobsConfig()).resolves.toMatchObject({
       jobs: { 'overdue-lock': { operation: 'lock' } },
