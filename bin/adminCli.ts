@@ -16,6 +16,7 @@ import { formatDuration } from '../lib/alerts/parseDuration';
 import type { StoredSilence } from '../lib/alerts/SilenceStore';
 import type { GroupState } from '../lib/alerts/types';
 import { loadJobsConfig, parseJobsYaml } from '../lib/config';
+import { Scope } from '../lib/errors';
 import { createAlertStateTable } from '../local/aws/resources';
 import { type LocalAws, startLocalAws } from '../local/aws/startLocalAws';
 import {
@@ -38,7 +39,7 @@ export interface AdminIo {
 }
 
 /** One open alert group as `alerts list` shows it (and `--json` prints it). */
-interface AlertRow {
+export interface AlertRow {
   readonly group: string;
   readonly stage: string;
   /** The group's job, or `*` for a tenant-wide group (one alert across jobs). */
@@ -48,8 +49,11 @@ interface AlertRow {
   readonly codeName: string;
   readonly code: string;
   readonly severity: string;
-  /** Devices of the latest failing run. */
-  readonly devices: number;
+  /**
+   * Devices of the latest failing run; `null` where the alert shows no count: a job's own condition
+   * (a failed scheduled run, an unreadable targets file) or a tenant-wide one seen once.
+   */
+  readonly devices: number | null;
   readonly firstSeenAt: string;
   readonly ageMs: number;
   readonly lastNotifiedAt: string | null;
@@ -253,7 +257,8 @@ function configuredSilences(stage: string, now: number): Silence[] {
 /** How `list` names a tenant-wide group and `ack` takes it: a word, where `*` would be globbed by the shell. */
 const TENANT_WIDE_GROUP = 'tenant-wide';
 
-function toRow(group: GroupState, silences: readonly Silence[], now: number): AlertRow {
+/** One row of `alerts list` for a stored group (exported for its unit test). */
+export function toRow(group: GroupState, silences: readonly Silence[], now: number): AlertRow {
   const tenantWide = group.job === TENANT_WIDE_JOB;
   const silence = tenantWide
     ? findTenantSilence(silences, group.stage, group, now)
@@ -268,7 +273,7 @@ function toRow(group: GroupState, silences: readonly Silence[], now: number): Al
     codeName: group.codeName,
     code: group.code,
     severity: group.failure.severity,
-    devices: group.runCount,
+    devices: group.failure.scope === Scope.job || (tenantWide && group.runCount <= 1) ? null : group.runCount,
     firstSeenAt: iso(group.firstSeenAt),
     ageMs: Math.max(0, now - group.firstSeenAt),
     lastNotifiedAt: group.lastNotifiedAt === undefined ? null : iso(group.lastNotifiedAt),
@@ -302,7 +307,7 @@ function printList(
         row.code,
         row.stage,
         row.severity,
-        String(row.devices),
+        row.devices === null ? '-' : String(row.devices),
         formatDuration(row.ageMs),
         [
           row.silencedBy ? `silenced (${row.silencedBy})` : '',

@@ -29,6 +29,10 @@ export function knoxEventObservation(
 ): { run: { stage: string; job: string; runId: string }; observation: RunObservation } {
   const failures: ObservedFailure[] = [];
   let successes = 0;
+  // Every id a device is known by is masked inside Knox's reason text (groupFailures): a reason may
+  // name the objectId of a device the failure calls by its deviceUid.
+  const idsOf = (device: (typeof event.devices)[number]) =>
+    [device.deviceUid, device.objectId].filter((id): id is string => id !== undefined);
   for (const device of event.devices) {
     if (device.result.ok) successes += 1;
     else {
@@ -36,10 +40,11 @@ export function knoxEventObservation(
       failures.push({
         ...(deviceId === undefined ? {} : { deviceId }),
         error: device.result.error.toJSON(),
+        knownIds: idsOf(device),
       });
     }
   }
-  if (event.error) failures.push({ error: event.error.toJSON() });
+  if (event.error) failures.push({ error: event.error.toJSON(), knownIds: event.devices.flatMap(idsOf) });
   const run = { stage, job: KNOX_CALLBACK_JOB, runId: knoxEventRunId(event) };
   return {
     run,

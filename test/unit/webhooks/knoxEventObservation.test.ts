@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { groupFailures } from '../../../lib/alerts/groupFailures';
 import {
   countKnoxEventFailures,
   KNOX_CALLBACK_JOB,
@@ -61,6 +62,26 @@ describe('knoxEventObservation', () => {
     expect(knoxEventRunId(bulk as never)).toMatch(/^KG_DEVICE_UNLOCKED 35\*{9}3809 \+2 more ref [a-z]{10}$/);
     const [none] = eventOf({ event: 'KG_DEVICE_ENROLLED', result: 'FAIL', error: { code: 4030104 } });
     expect(knoxEventRunId(none as never)).toMatch(/^KG_DEVICE_ENROLLED no device ref [a-z]{10}$/);
+  });
+
+  // A reason may name a device by the id the failure does not use: Knox's objectId next to the
+  // deviceUid (break-it pass, 2026-12-01).
+  it('hands every id a device is known by to the pipeline, which masks them in the reason', () => {
+    const [event] = eventOf({
+      event: 'KG_DEVICE_LOCKED',
+      payload: {
+        deviceUid: 'R58M123ABCD',
+        objectId: 'OBJ7788990011',
+        result: 'FAIL',
+        error: { code: 4030104, message: 'USER_BLOCKED_STATE', reason: 'Object OBJ7788990011 is blocked' },
+      },
+    });
+    if (!event) throw new Error('no event');
+    const { observation } = knoxEventObservation(event, 'prod');
+    expect(observation.failures[0]?.knownIds).toEqual(['R58M123ABCD', 'OBJ7788990011']);
+    const reason = [...groupFailures(observation, 5).values()][0]?.failure.reason ?? '';
+    expect(reason).not.toContain('OBJ7788990011');
+    expect(reason).toContain('OB*******0011');
   });
 
   it('counts device and event-level failures', () => {
