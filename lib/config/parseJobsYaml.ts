@@ -33,6 +33,8 @@ export function parseJobsYaml(text: string, file = 'config/jobs.yml'): unknown {
 
 // The plain key starting at `offset` (`overdue-lock:` -> overdue-lock); quoted keys keep their text.
 function keyAt(text: string, offset: number): string | undefined {
-  const match = /^\s*["']?([^"':\n]+)["']?\s*:/.exec(text.slice(offset));
+  // The key starts and ends with a non-space: a `\s*` next to a class that also takes spaces
+  // would split a long run of them every possible way (test/unit/regexes.test.ts).
+  const match = /^\s*["']?([^"':\s](?:[^"':\n]*[^"':\s])?)["']?[ \t]*:/.exec(text.slice(offset));
   return match?.[1]?.trim();
 }
