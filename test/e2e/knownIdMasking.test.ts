@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knoxCallbackHeaders } from '../../lib/webhooks';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/embedded';
 import { httpApiEvent, lambdaContext } from '../../local/embedded/lambdaEvents';
+import { captureOutput } from '../helpers/captureOutput';
 
 let env: EmbeddedStack;
 
@@ -19,26 +20,6 @@ afterAll(async () => {
 });
 
 const SERIAL = 'R58M123ABCD';
-
-function captureOutput(): { lines: string[]; restore: () => void } {
-  const lines: string[] = [];
-  const undo = [process.stdout, process.stderr].map((stream) => {
-    const write = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      lines.push(String(chunk));
-      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    return () => {
-      stream.write = write;
-    };
-  });
-  return {
-    lines,
-    restore: () => {
-      for (const restore of undo) restore();
-    },
-  };
-}
 
 describe('a Knox reason naming the failing device by its bare serial', () => {
   it('reaches the admins with the serial masked in the Reason line, as in the samples', async () => {

@@ -16,6 +16,7 @@ import { knoxCallbackHeaders } from '../../lib/webhooks';
 import { type KnoxEventsMessage, MAX_KNOX_EVENTS_MESSAGE_BYTES } from '../../lib/webhooks/knoxEventsMessage';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/embedded';
 import { httpApiEvent, lambdaContext, sqsEvent } from '../../local/embedded/lambdaEvents';
+import { captureOutput } from '../helpers/captureOutput';
 import { type SqsFaultProxy, startSqsFaultProxy } from '../helpers/sqsFaultProxy';
 
 let env: EmbeddedStack;
@@ -289,31 +290,16 @@ describe('knoxEvents near its deadline', () => {
 
 describe('webhook logs', () => {
   it('carry the HTTP API request id as correlation_id, without the missing-search-function warning', async () => {
-    const lines: string[] = [];
-    const capture = (stream: NodeJS.WriteStream) => {
-      const write = stream.write.bind(stream);
-      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-        lines.push(String(chunk));
-        return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-      }) as typeof stream.write;
-      return () => {
-        stream.write = write;
-      };
-    };
-    const restore = [capture(process.stdout), capture(process.stderr)];
+    const output = captureOutput();
     const event = httpApiEvent('POST', '/knox/notifications', { 'content-type': 'application/json' }, '{}');
     try {
       const answer = await env.handlers.webhook(event, lambdaContext('webhook', 10_000));
       expect(answer.statusCode).toBe(401);
     } finally {
-      for (const undo of restore) undo();
+      output.restore();
     }
-    const records = lines
-      .flatMap((text) => text.split('\n'))
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const rejected = records.find((r) => r.message === 'Knox callback rejected');
+    const rejected = output.records().find((r) => r.message === 'Knox callback rejected');
     expect(rejected?.correlation_id).toBe(event.requestContext.requestId);
-    expect(lines.join('')).not.toContain('no search function');
+    expect(output.lines.join('')).not.toContain('no search function');
   });
 });

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedStack, lambdaContext, sqsEvent, startEmbeddedStack } from '../../local/embedded';
+import { captureOutput } from '../helpers/captureOutput';
 
 let env: EmbeddedStack;
 let refusingSns: Server;
@@ -34,29 +35,12 @@ afterAll(async () => {
 async function capturedLogs(
   run: () => Promise<unknown>,
 ): Promise<{ outcome: PromiseSettledResult<unknown>; records: Record<string, unknown>[] }> {
-  const lines: string[] = [];
-  const capture = (stream: NodeJS.WriteStream) => {
-    const write = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      lines.push(String(chunk));
-      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    return () => {
-      stream.write = write;
-    };
-  };
-  const restore = [capture(process.stdout), capture(process.stderr)];
+  const output = captureOutput();
   try {
     const [outcome] = await Promise.allSettled([run()]);
-    return {
-      outcome: outcome as PromiseSettledResult<unknown>,
-      records: lines
-        .flatMap((text) => text.split('\n'))
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    };
+    return { outcome: outcome as PromiseSettledResult<unknown>, records: output.records() };
   } finally {
-    for (const undo of restore) undo();
+    output.restore();
   }
 }
 
