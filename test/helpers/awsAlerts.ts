@@ -13,7 +13,7 @@ import {
 import type { AlertRules } from '../../lib/alerts/loadAlertRules';
 import type { GroupState } from '../../lib/alerts/types';
 import { type KnoxCodeName, type KnoxGuardFailure, knoxCode } from '../../lib/errors';
-import type { LocalAws } from '../../local/aws';
+import { createAlertStateTable, createAlertTopic, createInbox, type LocalAws } from '../../local/aws';
 
 export const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
 export const MINUTE = 60_000;
@@ -107,3 +107,24 @@ export const activeGroup: GroupState = {
   },
   notifications: 0,
 };
+
+let alertStacks = 0;
+
+/**
+ * A fresh alert state table, topic and subscribed inbox on the local servers, named
+ * `<prefix>-<n>` (each call its own, so tests in one file share nothing).
+ *
+ * @example
+ * const { tableName, topicArn, inbox } = await createAlertStack(local, 'per-job');
+ */
+export async function createAlertStack(
+  local: LocalAws,
+  prefix: string,
+): Promise<{ tableName: string; topicArn: string; inbox: Awaited<ReturnType<typeof createInbox>> }> {
+  alertStacks += 1;
+  const tableName = `${prefix}-${alertStacks}`;
+  await createAlertStateTable(local, tableName);
+  const topicArn = await createAlertTopic(local, `${prefix}-${alertStacks}`);
+  const inbox = await createInbox(local, { topicArn, name: `${prefix}-inbox-${alertStacks}` });
+  return { tableName, topicArn, inbox };
+}

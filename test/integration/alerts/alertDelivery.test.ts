@@ -11,20 +11,12 @@ import {
   type RunObservation,
 } from '../../../lib/alerts';
 import type { AlertStateStore } from '../../../lib/alerts/AlertStateStore';
-import {
-  createAlertStateTable,
-  createAlertTopic,
-  createInbox,
-  type LocalAws,
-  readInbox,
-  startLocalAws,
-} from '../../../local/aws';
-import { failures, MINUTE, settableClock, T0 } from '../../helpers/awsAlerts';
+import { type LocalAws, readInbox, startLocalAws } from '../../../local/aws';
+import { createAlertStack, failures, MINUTE, settableClock, T0 } from '../../helpers/awsAlerts';
 import { type FaultProxy, startFaultProxy } from '../../helpers/faultProxy';
 
 let local: LocalAws;
 let proxy: FaultProxy;
-let counter = 0;
 
 beforeAll(async () => {
   local = await startLocalAws();
@@ -36,14 +28,7 @@ afterAll(async () => {
   await local?.close();
 });
 
-async function setUp() {
-  counter += 1;
-  const tableName = `delivery-${counter}`;
-  await createAlertStateTable(local, tableName);
-  const topicArn = await createAlertTopic(local, `delivery-${counter}`);
-  const inbox = await createInbox(local, { topicArn, name: `delivery-inbox-${counter}` });
-  return { tableName, topicArn, inbox };
-}
+const setUp = () => createAlertStack(local, 'delivery');
 
 /** One Lambda environment: its own clients; DynamoDB reached through the fault proxy. */
 function environment(

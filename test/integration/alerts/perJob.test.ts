@@ -5,18 +5,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunObservation } from '../../../lib/alerts';
 import { type ServiceCodeName, serviceFailure } from '../../../lib/errors/serviceCodes';
+import { type LocalAws, readInbox, startLocalAws } from '../../../local/aws';
 import {
-  createAlertStateTable,
-  createAlertTopic,
-  createInbox,
-  type LocalAws,
-  readInbox,
-  startLocalAws,
-} from '../../../local/aws';
-import { createWorker, failures, HOUR, MINUTE, settableClock, T0 } from '../../helpers/awsAlerts';
+  createAlertStack,
+  createWorker,
+  failures,
+  HOUR,
+  MINUTE,
+  settableClock,
+  T0,
+} from '../../helpers/awsAlerts';
 
 let local: LocalAws;
-let counter = 0;
 
 beforeAll(async () => {
   local = await startLocalAws();
@@ -26,14 +26,7 @@ afterAll(async () => {
   await local?.close();
 });
 
-async function setUp() {
-  counter += 1;
-  const tableName = `per-job-${counter}`;
-  await createAlertStateTable(local, tableName);
-  const topicArn = await createAlertTopic(local, `per-job-${counter}`);
-  const inbox = await createInbox(local, { topicArn, name: `per-job-inbox-${counter}` });
-  return { tableName, topicArn, inbox };
-}
+const setUp = () => createAlertStack(local, 'per-job');
 
 const failed = (name: ServiceCodeName, job: string, runId: string, reason: string): RunObservation => ({
   stage: 'prod',

@@ -3,18 +3,18 @@
 // symptoms, resolution only once no job sees it, silences, and the run-complete final count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAlertRules, type RunObservation } from '../../../lib/alerts';
+import { type LocalAws, readInbox, startLocalAws } from '../../../local/aws';
 import {
-  createAlertStateTable,
-  createAlertTopic,
-  createInbox,
-  type LocalAws,
-  readInbox,
-  startLocalAws,
-} from '../../../local/aws';
-import { createWorker, failures, HOUR, MINUTE, settableClock, T0 } from '../../helpers/awsAlerts';
+  createAlertStack,
+  createWorker,
+  failures,
+  HOUR,
+  MINUTE,
+  settableClock,
+  T0,
+} from '../../helpers/awsAlerts';
 
 let local: LocalAws;
-let counter = 0;
 
 beforeAll(async () => {
   local = await startLocalAws();
@@ -24,14 +24,7 @@ afterAll(async () => {
   await local?.close();
 });
 
-async function setUp() {
-  counter += 1;
-  const tableName = `tenant-wide-${counter}`;
-  await createAlertStateTable(local, tableName);
-  const topicArn = await createAlertTopic(local, `tenant-wide-${counter}`);
-  const inbox = await createInbox(local, { topicArn, name: `tenant-wide-inbox-${counter}` });
-  return { tableName, topicArn, inbox };
-}
+const setUp = () => createAlertStack(local, 'tenant-wide');
 
 const blocked = (job: string, runId: string, extra: Partial<RunObservation> = {}): RunObservation => ({
   stage: 'prod',
