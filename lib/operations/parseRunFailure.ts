@@ -1,4 +1,4 @@
-import { maskExcerpt } from '../privacy';
+import { excerpt, maskExcerpt } from '../privacy';
 
 /** The job label of a record whose request payload names no job (not one of ours, or mangled). */
 export const UNKNOWN_JOB = 'unknown-job';
@@ -125,5 +125,5 @@ function oneLine(value: string, max: number): string {
 
 // AWS-generated ids and times: cut, not masked (an account id in an ARN is not a phone number).
 function bounded(value: string | undefined, max: number): string | undefined {
-  return value === undefined || value.length <= max ? value : `${value.slice(0, max - 3)}...`;
+  return value === undefined ? undefined : excerpt(value, max);
 }

@@ -1,5 +1,6 @@
 // The 'min' metadata build: every country, without the per-type patterns only 'max' carries (docs/architecture.md, "Dependencies and why": bundle sizes).
 import { type CountryCode, findPhoneNumbersInText, isSupportedCountry } from 'libphonenumber-js/min';
+import { excerpt } from './excerpt';
 
 /**
  * Masks a device id (IMEI, MEID or serial) to its first two and last four characters, so an admin
@@ -136,5 +137,5 @@ function maskPhones(text: string, region: CountryCode): string {
 export function maskExcerpt(text: string, maxChars: number, region?: CountryCode): string {
   const window = text.length > 4 * maxChars + 1024 ? text.slice(0, 4 * maxChars + 1024) : text;
   const masked = maskText(window, region);
-  return masked.length > maxChars ? `${masked.slice(0, Math.max(0, maxChars - 3))}...` : masked;
+  return excerpt(masked, maxChars);
 }

@@ -5,7 +5,7 @@ import { MAX_DEVICE_ID_INPUT, parseDeviceId } from '../devices';
 import { DEVICE_OPERATIONS } from '../knox';
 import { KNOX_BULK_LIMIT } from '../knox/constants';
 import { messageProblems, operationOptionIssues } from '../knox/operationRules';
-import { maskDeviceId, maskExcerpt } from '../privacy';
+import { excerpt, maskDeviceId, maskExcerpt } from '../privacy';
 import { emailAddress, issuePath, sqsText } from '../validation';
 
 /** Knox Guard's bulk limit: one request names at most this many devices. */
@@ -164,7 +164,7 @@ function checkMessage(request: OperationRequest): string[] {
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const path = issuePath(issue)
     .map((key, index) =>
-      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${cut(String(key), 64)}`,
+      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${excerpt(String(key), 64)}`,
     )
     .join('');
   // An unknown key is named in the path and the message; a key could be anything, even an IMEI,
@@ -175,8 +175,4 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
 function capIssues(issues: string[]): string[] {
   if (issues.length <= MAX_ISSUES + 1) return issues;
   return [...issues.slice(0, MAX_ISSUES), `... and ${issues.length - MAX_ISSUES} more issues`];
-}
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }

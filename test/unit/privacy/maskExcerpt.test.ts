@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskExcerpt, maskText, redactForLog } from '../../../lib/privacy';
+import { excerpt, maskExcerpt, maskText, redactForLog } from '../../../lib/privacy';
 
 // Break-it pass, 2026-12-01: `[\w.+-]+@...` rescanned a long run without `@` from each of its
 // characters (100,000 characters: 5.9 s), and `\s*[:#=]?\s*` after a label split a long run of
@@ -49,5 +49,13 @@ describe('maskExcerpt', () => {
     expect(line.length).toBeLessThan(16_500);
     expect(line).toContain('...');
     expect(line).not.toContain('356938035643809');
+  });
+});
+
+describe('excerpt', () => {
+  it('cuts without masking, ending in "..." within maxChars', () => {
+    expect(excerpt('arn:aws:lambda:eu-central-1:123456789012:function:x', 20)).toBe('arn:aws:lambda:eu...');
+    expect(excerpt('short', 20)).toBe('short');
+    expect(excerpt('x'.repeat(21), 20)).toHaveLength(20);
   });
 });
